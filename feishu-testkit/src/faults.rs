@@ -1,0 +1,246 @@
+//! Fault injection: queued deterministic faults, seeded random shares, and forbidden prefixes.
+//!
+//! Faults apply to data requests only (everything outside `/open-apis/auth/v3/`); latency
+//! applies to every response.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::auth;
+use crate::reply::Reply;
+use crate::router::RequestView;
+use crate::state::{State, lock};
+
+/// The scope named by [`Fault::Permission`] in `error.permission_violations`.
+pub const FAULT_SCOPE: &str = "testkit:fault:readonly";
+
+/// `x-ogw-ratelimit-limit` sent with 429s caused by [`Fault::RateLimited`] or the random
+/// rate-limited share (per-prefix limits send their own `per_second`).
+pub const FAULT_RATE_LIMIT: u32 = 100;
+
+/// One injected failure, for [`crate::FakeTenant::fail_next`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP status `n` (e.g. 500, 502, 503, 504) with a `text/html` gateway page, no JSON.
+    ServerError(u16),
+    /// HTTP 429, code 99991400, with `x-ogw-ratelimit-limit` / `x-ogw-ratelimit-reset`
+    /// (the reset is the tenant's `set_rate_limit_reset` value, default 1 s).
+    RateLimited,
+    /// HTTP 200 with `Content-Type: application/json` and a truncated, invalid JSON body.
+    Malformed,
+    /// HTTP 400, code 99991663 ("invalid access token"), even when the token is good.
+    TokenInvalid,
+    /// HTTP 400, code 99991672 with `error.permission_violations` naming [`FAULT_SCOPE`].
+    Permission,
+    /// An arbitrary JSON error envelope: HTTP `status` with `{code, msg, error}`.
+    Code {
+        /// HTTP status of the reply.
+        status: u16,
+        /// The Feishu `code` of the reply.
+        code: i64,
+    },
+    /// Answer normally, but only after this extra delay (for client timeout tests).
+    Delay(Duration),
+}
+
+/// Mutable fault knobs.
+#[derive(Debug)]
+pub(crate) struct FaultState {
+    pub(crate) latency: Duration,
+    pub(crate) rate_limited_share: f64,
+    pub(crate) server_error_share: f64,
+    pub(crate) malformed_share: f64,
+    pub(crate) rate_limit_reset: Duration,
+    pub(crate) queue: VecDeque<Fault>,
+    pub(crate) forbidden: Vec<(String, String)>,
+    rng: fastrand::Rng,
+    rotation: usize,
+}
+
+impl FaultState {
+    pub(crate) fn new(seed: u64, latency: Duration) -> FaultState {
+        FaultState {
+            latency,
+            rate_limited_share: 0.0,
+            server_error_share: 0.0,
+            malformed_share: 0.0,
+            rate_limit_reset: Duration::from_secs(1),
+            queue: VecDeque::new(),
+            forbidden: Vec::new(),
+            rng: fastrand::Rng::with_seed(seed),
+            rotation: 0,
+        }
+    }
+
+    /// Clears every knob except the rng position.
+    pub(crate) fn reset(&mut self) {
+        self.latency = Duration::ZERO;
+        self.rate_limited_share = 0.0;
+        self.server_error_share = 0.0;
+        self.malformed_share = 0.0;
+        self.rate_limit_reset = Duration::from_secs(1);
+        self.queue.clear();
+        self.forbidden.clear();
+    }
+}
+
+/// What a queued fault does to the current request.
+pub(crate) enum Outcome {
+    /// No fault queued.
+    None,
+    /// Answer with this instead of the real reply.
+    Reply(Reply),
+    /// Answer normally after this extra delay.
+    Delay(Duration),
+}
+
+/// Pops the next queued fault, if any.
+pub(crate) fn take_queued(state: &State, req: &RequestView) -> Outcome {
+    let (fault, reset) = {
+        let mut faults = lock(&state.faults);
+        let Some(fault) = faults.queue.pop_front() else {
+            return Outcome::None;
+        };
+        (fault, faults.rate_limit_reset)
+    };
+    match fault {
+        Fault::ServerError(status) => Outcome::Reply(server_error(status)),
+        Fault::RateLimited => Outcome::Reply(rate_limited(FAULT_RATE_LIMIT, reset)),
+        Fault::Malformed => Outcome::Reply(malformed()),
+        Fault::TokenInvalid => Outcome::Reply(auth::invalid_tenant_token()),
+        Fault::Permission => Outcome::Reply(permission_denied(state, req, FAULT_SCOPE)),
+        Fault::Code { status, code } => Outcome::Reply(Reply::err(
+            status,
+            code,
+            format!("testkit: injected error {code}"),
+        )),
+        Fault::Delay(delay) => Outcome::Delay(delay),
+    }
+}
+
+/// Draws the seeded random number and applies the configured shares.
+pub(crate) fn random(state: &State) -> Option<Reply> {
+    let mut faults = lock(&state.faults);
+    let total = faults.rate_limited_share + faults.server_error_share + faults.malformed_share;
+    if total <= 0.0 {
+        return None;
+    }
+    let draw = faults.rng.f64();
+    if draw < faults.rate_limited_share {
+        return Some(rate_limited(FAULT_RATE_LIMIT, faults.rate_limit_reset));
+    }
+    if draw < faults.rate_limited_share + faults.server_error_share {
+        let status = [500, 502, 503, 504][faults.rotation % 4];
+        faults.rotation += 1;
+        return Some(server_error(status));
+    }
+    if draw < total {
+        return Some(malformed());
+    }
+    None
+}
+
+/// Answers 99991672 when the path is under a forbidden prefix.
+pub(crate) fn forbidden(state: &State, req: &RequestView) -> Option<Reply> {
+    let scope = {
+        let faults = lock(&state.faults);
+        faults
+            .forbidden
+            .iter()
+            .find(|(prefix, _)| req.path.starts_with(prefix.as_str()))
+            .map(|(_, scope)| scope.clone())
+    }?;
+    Some(permission_denied(state, req, &scope))
+}
+
+/// HTTP 429, code 99991400, with the `x-ogw-ratelimit-*` headers.
+pub(crate) fn rate_limited(limit: u32, reset: Duration) -> Reply {
+    Reply::err(429, 99991400, "request trigger frequency limit")
+        .with_header("x-ogw-ratelimit-limit", limit.to_string())
+        .with_header("x-ogw-ratelimit-reset", format_seconds(reset))
+}
+
+/// A gateway error page: HTTP `status`, `text/html`, no JSON.
+pub(crate) fn server_error(status: u16) -> Reply {
+    let reason = match status {
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Server Error",
+    };
+    let page = format!(
+        "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n\
+         <center><h1>{status} {reason}</h1></center>\r\n<hr><center>testkit-gateway</center>\r\n\
+         </body>\r\n</html>\r\n"
+    );
+    Reply::raw(status, page.into_bytes(), "text/html")
+}
+
+/// HTTP 200 whose JSON body is cut off mid-way.
+pub(crate) fn malformed() -> Reply {
+    Reply::raw(
+        200,
+        br#"{"code":0,"msg":"success","data":{"items":[1,2,"#.to_vec(),
+        crate::reply::JSON_CONTENT_TYPE,
+    )
+}
+
+/// HTTP 400, code 99991672 naming the missing `scope`.
+pub(crate) fn permission_denied(state: &State, req: &RequestView, scope: &str) -> Reply {
+    let app_id = req
+        .caller
+        .as_ref()
+        .map_or(state.config.app_id.as_str(), |caller| {
+            caller.app_id.as_str()
+        });
+    let auth_url = format!("https://open.feishu.cn/app/{app_id}/auth?q={scope}");
+    Reply::err_with(
+        400,
+        99991672,
+        format!(
+            "Access denied. One of the following scopes is required: [{scope}]. \
+             Please apply for the scope and release a new app version: {auth_url}"
+        ),
+        json!({
+            "message": format!("Refer to the documentation to fix the permission: {auth_url}"),
+            "permission_violations": [
+                { "type": "action_privilege_required", "subject": scope, "scope": scope, "url": auth_url }
+            ],
+            "helps": [
+                { "url": auth_url, "description": format!("add the scope {scope}") }
+            ]
+        }),
+    )
+}
+
+/// Seconds with up to three decimals, trailing zeros trimmed (`1`, `0.5`, `0.125`), rounded
+/// up to the millisecond and never below `0.001`.
+pub(crate) fn format_seconds(duration: Duration) -> String {
+    let millis = duration.as_nanos().div_ceil(1_000_000).max(1);
+    let whole = millis / 1000;
+    let fraction = millis % 1000;
+    if fraction == 0 {
+        whole.to_string()
+    } else {
+        let text = format!("{whole}.{fraction:03}");
+        text.trim_end_matches('0').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_seconds() {
+        assert_eq!(format_seconds(Duration::from_secs(1)), "1");
+        assert_eq!(format_seconds(Duration::from_millis(500)), "0.5");
+        assert_eq!(format_seconds(Duration::from_millis(1250)), "1.25");
+        assert_eq!(format_seconds(Duration::from_nanos(1)), "0.001");
+        assert_eq!(format_seconds(Duration::ZERO), "0.001");
+    }
+}

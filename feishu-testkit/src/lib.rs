@@ -1,0 +1,104 @@
+//! A fake Feishu / Lark tenant for tests: an in-process HTTP server on `127.0.0.1` that speaks
+//! the Open Platform wire protocol, with fault knobs.
+//!
+//! It depends on no SDK crate and shares no types with one: it implements the protocol from
+//! the documentation, so a client that works against it speaks Feishu, not itself.
+//!
+//! # What it serves
+//!
+//! - **Auth** (`/open-apis/auth/v3/*`, no `Authorization` needed): the custom-app
+//!   `tenant_access_token/internal` and `app_access_token/internal`, the store-app
+//!   `app_ticket/resend`, `app_access_token` and `tenant_access_token`. Flat replies
+//!   `{code, msg, <token>, expire}`. A token is returned again while it has at least the
+//!   re-issue threshold (default 30 min) left, with `expire` = remaining whole seconds;
+//!   below that a new token is issued and the old one stays valid until it expires.
+//! - **Everything else** needs `Authorization: Bearer <tenant token>`. Answers, all HTTP 400:
+//!   missing header or not `Bearer <token>` → 99991661; token not starting with `t-`, `a-`
+//!   or `u-` → 99991671; `u-` token → 99991668; unknown, expired, revoked or app token →
+//!   99991663.
+//! - **Diagnostics** (testkit-only, they do not exist on a real tenant):
+//!   - `GET /open-apis/testkit/v1/echo/:segment` → `data: {segment, raw_path, segments,
+//!     query: [[k, v], ..]}`; proves an id stays one path segment.
+//!   - `GET /open-apis/testkit/v1/numbers?total=&page_size=&page_token=` → `data: {items,
+//!     has_more, page_token, total}` paging over `0..total` (default total 25, page_size 10,
+//!     max 100). Page tokens are opaque and contain `+`, `/` and `=`. Query knobs, pages
+//!     numbered from 1: `repeat_token_at=K` (page K answers with the token pointing at
+//!     itself, i.e. the token it was given), `empty_token_at=K` (page K says
+//!     `has_more: true` with `page_token: ""`), `fail_at=K` (page K fails with HTTP
+//!     `fail_status`, default 400, and code `fail_code`, default 1390001).
+//!   - `POST /open-apis/testkit/v1/numbers/search?page_size=&page_token=` with body
+//!     `{"multiple_of": k, "total": n}`: the same paging over the multiples of `k` below `n`.
+//!   - `GET /open-apis/testkit/v1/huge?bytes=N` → `data` is a string of `N` bytes.
+//!   - `GET /open-apis/testkit/v1/whoami` → `data: {app_id, tenant_key, token}` of the
+//!     caller's tenant token.
+//! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
+//!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
+//!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
+//!
+//! Every response carries a unique `X-Tt-Logid` (`testkit-000001`, ...); JSON replies use
+//! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
+//! `error.log_id`.
+//!
+//! # Faults
+//!
+//! Deterministic: [`FakeTenant::fail_next`] with a [`Fault`]. Random but seeded:
+//! [`FakeTenant::set_rate_limited_share`], [`FakeTenant::set_server_error_share`],
+//! [`FakeTenant::set_malformed_share`]. Server-side limits:
+//! [`FakeTenant::set_rate_limit`]. Missing scopes: [`FakeTenant::forbid`]. Latency:
+//! [`FakeTenant::set_latency`]. Faults touch data requests only; latency touches all.
+//!
+//! A data request goes through, in order: queued fault, random share, token check,
+//! forbidden prefix, per-prefix rate limit, handler.
+//!
+//! # Example
+//!
+//! ```
+//! use feishu_testkit::FakeTenant;
+//! use serde_json::{Value, json};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let tenant = FakeTenant::start().await;
+//! let http = reqwest::Client::new();
+//!
+//! let auth: Value = http
+//!     .post(tenant.url("/open-apis/auth/v3/tenant_access_token/internal"))
+//!     .json(&json!({ "app_id": tenant.app_id(), "app_secret": tenant.app_secret() }))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let token = auth["tenant_access_token"].as_str().unwrap();
+//! assert_eq!(auth["expire"], 7200);
+//!
+//! let page: Value = http
+//!     .get(tenant.url("/open-apis/testkit/v1/numbers?total=3"))
+//!     .bearer_auth(token)
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(page["data"]["items"], json!([0, 1, 2]));
+//! assert_eq!(page["data"]["has_more"], false);
+//! assert_eq!(tenant.token_requests(), 1);
+//! # Ok(())
+//! # }
+//! ```
+
+mod auth;
+mod diag;
+mod faults;
+mod journal;
+mod rate_limit;
+mod reply;
+mod router;
+mod state;
+mod tenant;
+
+pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
+pub use journal::JournalEntry;
+pub use tenant::{
+    DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,
+    DEFAULT_STORE_APP_ID, DEFAULT_STORE_APP_SECRET, DEFAULT_TENANT_KEY,
+    DEFAULT_VERIFICATION_TOKEN, FakeTenant, FakeTenantBuilder,
+};
