@@ -886,4 +886,86 @@ mod tests {
             client.send::<serde_json::Value>(ApiRequest::get("x", crate::RateLimit::UNLIMITED));
         assert_send(&fut);
     }
+
+    fn decode(body: Vec<u8>, status: u16, json: bool) {
+        let client = Client::builder()
+            .credentials(Credentials::self_built("cli_x", "secret"))
+            .build()
+            .unwrap();
+        for shape in [ReplyShape::Envelope, ReplyShape::Flat] {
+            let mut req = ApiRequest::get("fuzz", crate::RateLimit::UNLIMITED);
+            req.shape = shape;
+            let reply = Reply {
+                status,
+                log_id: None,
+                reset: None,
+                is_json: json,
+                body: body.clone(),
+            };
+            let _ = client.inner.classify::<serde_json::Value>(&req, reply);
+            let reply = Reply {
+                status,
+                log_id: Some("l".into()),
+                reset: Some(Duration::from_secs(1)),
+                is_json: json,
+                body: body.clone(),
+            };
+            let _ = client.inner.classify::<Vec<u64>>(&req, reply);
+        }
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(|f| serde_json::json!(f)),
+            ".*".prop_map(serde_json::Value::from),
+            prop_oneof![Just("code"), Just("msg"), Just("data"), Just("error")]
+                .prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("code".to_string()),
+                        Just("msg".to_string()),
+                        Just("data".to_string()),
+                        Just("error".to_string()),
+                        Just("log_id".to_string()),
+                        Just("permission_violations".to_string()),
+                        "[a-z_]{1,8}",
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_decoder(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            status in 100u16..600,
+            json in proptest::prelude::any::<bool>(),
+        ) {
+            decode(body, status, json);
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics_the_decoder(value in arb_json(), status in 100u16..600) {
+            decode(serde_json::to_vec(&value).unwrap(), status, true);
+            // also as an envelope around the arbitrary value
+            let env = serde_json::json!({"code": 0, "msg": "ok", "data": value, "error": value});
+            decode(serde_json::to_vec(&env).unwrap(), status, true);
+            let env = serde_json::json!({"code": 1254290, "msg": value, "error": value});
+            decode(serde_json::to_vec(&env).unwrap(), status, true);
+        }
+    }
 }

@@ -31,8 +31,8 @@
 mod auth;
 mod client;
 pub mod codes;
-pub mod de;
 mod credentials;
+pub mod de;
 mod domain;
 mod error;
 mod ids;

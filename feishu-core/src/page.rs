@@ -6,7 +6,7 @@
 //! - ends when `has_more` is false, or when `has_more` is true but the token is empty or
 //!   absent (the docs' rule; a warning is logged because it may hide data);
 //! - fails with [`Error::Pagination`] when the server hands back a token it already gave,
-//!   instead of looping forever;
+//!   instead of looping forever (the page that carried it is still yielded first);
 //! - ends after yielding the first error.
 //!
 //! # Example
@@ -89,6 +89,7 @@ struct State<F> {
     fetch: F,
     next: Option<Option<String>>,
     seen: HashSet<String>,
+    failed: Option<Error>,
 }
 
 /// A lazy stream of pages: `fetch(token)` is called with `start` first (None = the first
@@ -110,8 +111,12 @@ where
         fetch,
         next: Some(start),
         seen,
+        failed: None,
     };
     stream::unfold(state, |mut st| async move {
+        if let Some(e) = st.failed.take() {
+            return Some((Err(e), st));
+        }
         let token = st.next.take()?;
         match (st.fetch)(token).await {
             Err(e) => Some((Err(e), st)),
@@ -125,14 +130,15 @@ where
                         }
                     }
                     Some(t) => {
-                        if !st.seen.insert(t.to_string()) {
-                            let e = Error::Pagination(format!(
+                        if st.seen.insert(t.to_string()) {
+                            st.next = Some(Some(t.to_string()));
+                        } else {
+                            // This page's items are good; the listing cannot go on.
+                            st.failed = Some(Error::Pagination(format!(
                                 "the server repeated page token {:?}; stopping to avoid a loop",
                                 short(t)
-                            ));
-                            return Some((Err(e), st));
+                            )));
                         }
-                        st.next = Some(Some(t.to_string()));
                     }
                 }
                 Some((Ok(page), st))

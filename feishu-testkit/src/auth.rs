@@ -336,7 +336,11 @@ fn app_token_internal(state: &State, req: &RequestView) -> Reply {
 fn resend_ticket(state: &State, req: &RequestView) -> Reply {
     match authenticate_app(state, req) {
         Err(reply) => reply,
-        Ok(App::Custom) => Reply::err(200, 10016, "app resend fail: custom apps have no app_ticket"),
+        Ok(App::Custom) => Reply::err(
+            200,
+            10016,
+            "app resend fail: custom apps have no app_ticket",
+        ),
         Ok(App::Store) => {
             lock(&state.auth).issue_ticket(&state.config);
             Reply::json(200, json!({ "code": 0, "msg": "success" }))
@@ -386,7 +390,9 @@ fn store_tenant_token(state: &State, req: &RequestView) -> Reply {
         return Reply::err(
             200,
             10013,
-            format!("get tenant access token fail: app {app_id} is not installed in tenant {tenant_key}"),
+            format!(
+                "get tenant access token fail: app {app_id} is not installed in tenant {tenant_key}"
+            ),
         );
     }
     let (token, expire) = auth.obtain(config, TokenKind::Tenant, &app_id, tenant_key, now);

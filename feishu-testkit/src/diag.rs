@@ -91,7 +91,13 @@ struct Numbers {
 
 fn numbers(req: &RequestView) -> Reply {
     match query_u64(req, "total", DEFAULT_TOTAL) {
-        Ok(total) => page(req, &Numbers { len: total, step: 1 }),
+        Ok(total) => page(
+            req,
+            &Numbers {
+                len: total,
+                step: 1,
+            },
+        ),
         Err(reply) => reply,
     }
 }
@@ -172,7 +178,13 @@ fn page(req: &RequestView, list: &Numbers) -> Reply {
             Err(reply) => return reply,
         }
     }
-    let [repeat_token_at, empty_token_at, fail_at, fail_code, fail_status] = knobs;
+    let [
+        repeat_token_at,
+        empty_token_at,
+        fail_at,
+        fail_code,
+        fail_status,
+    ] = knobs;
     let page_no = offset / page_size + 1;
     if page_no == fail_at {
         let code = if fail_code == 0 {
@@ -260,7 +272,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);

@@ -18,7 +18,10 @@
 //!   99991663.
 //! - **Diagnostics** (testkit-only, they do not exist on a real tenant):
 //!   - `GET /open-apis/testkit/v1/echo/:segment` → `data: {segment, raw_path, segments,
-//!     query: [[k, v], ..]}`; proves an id stays one path segment.
+//!     query: [[k, v], ..]}`; proves an id stays one path segment. (A segment that is
+//!     exactly `.` or `..`, even percent-encoded as `%2E`, is removed by URL normalisation
+//!     on the way in, so the path no longer matches and the reply is 404: such ids cannot be
+//!     addressed at all and a client should reject them.)
 //!   - `GET /open-apis/testkit/v1/numbers?total=&page_size=&page_token=` → `data: {items,
 //!     has_more, page_token, total}` paging over `0..total` (default total 25, page_size 10,
 //!     max 100). Page tokens are opaque and contain `+`, `/` and `=`. Query knobs, pages
@@ -99,6 +102,6 @@ pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
 pub use tenant::{
     DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,
-    DEFAULT_STORE_APP_ID, DEFAULT_STORE_APP_SECRET, DEFAULT_TENANT_KEY,
-    DEFAULT_VERIFICATION_TOKEN, FakeTenant, FakeTenantBuilder,
+    DEFAULT_STORE_APP_ID, DEFAULT_STORE_APP_SECRET, DEFAULT_TENANT_KEY, DEFAULT_VERIFICATION_TOKEN,
+    FakeTenant, FakeTenantBuilder,
 };

@@ -25,9 +25,17 @@ async fn same_token_while_above_threshold_then_a_new_one() {
     assert_eq!(first.code(), Some(0));
     assert!(first.json.get("data").is_none(), "auth replies are flat");
     assert_eq!(first.json["expire"], 7200);
-    let t1 = first.json["tenant_access_token"].as_str().unwrap().to_owned();
+    let t1 = first.json["tenant_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(t1.starts_with("t-") && t1.len() == 34, "{t1}");
-    assert!(first.header("content-type").unwrap().starts_with("application/json"));
+    assert!(
+        first
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
 
     // 5399 s later: 1801 s left (>= 30 min) -> same token, shrinking expire.
     tenant.advance_clock(Duration::from_secs(5399));
@@ -39,7 +47,10 @@ async fn same_token_while_above_threshold_then_a_new_one() {
     // 2 s later: < 30 min left -> a new token with a full lifetime.
     tenant.advance_clock(Duration::from_secs(2));
     let renewed = post_json(&tenant, INTERNAL_TENANT, creds.clone()).await;
-    let t2 = renewed.json["tenant_access_token"].as_str().unwrap().to_owned();
+    let t2 = renewed.json["tenant_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(t1, t2);
     assert_eq!(renewed.json["expire"], 7200);
 
@@ -107,12 +118,19 @@ async fn bad_credentials_get_10003_with_http_200() {
     ] {
         for path in [INTERNAL_TENANT, INTERNAL_APP] {
             let reply = post_json(&tenant, path, body.clone()).await;
-            assert_eq!((reply.status, reply.code()), (200, Some(10003)), "{body} {path}");
+            assert_eq!(
+                (reply.status, reply.code()),
+                (200, Some(10003)),
+                "{body} {path}"
+            );
             assert!(reply.json.get("tenant_access_token").is_none());
         }
     }
     let wrong_method = get(&tenant, INTERNAL_TENANT, None).await;
-    assert_eq!((wrong_method.status, wrong_method.code()), (405, Some(99991301)));
+    assert_eq!(
+        (wrong_method.status, wrong_method.code()),
+        (405, Some(99991301))
+    );
     let unknown = post_json(&tenant, "/open-apis/auth/v3/nope", json!({})).await;
     assert_eq!((unknown.status, unknown.code()), (404, Some(99991201)));
 }
@@ -142,7 +160,10 @@ async fn store_app_flow() {
     assert!(event["ts"].is_string() && event["uuid"].is_string());
 
     // Missing or wrong ticket -> 10012.
-    for body in [store(json!({})), store(json!({ "app_ticket": "tkt_wrong" }))] {
+    for body in [
+        store(json!({})),
+        store(json!({ "app_ticket": "tkt_wrong" })),
+    ] {
         let reply = post_json(&tenant, STORE_APP, body).await;
         assert_eq!((reply.status, reply.code()), (200, Some(10012)));
     }
@@ -157,7 +178,10 @@ async fn store_app_flow() {
 
     // Resend: a fresh ticket, the old one is refused.
     let resend = post_json(&tenant, RESEND, store(json!({}))).await;
-    assert_eq!((resend.code(), resend.json["msg"].as_str()), (Some(0), Some("success")));
+    assert_eq!(
+        (resend.code(), resend.json["msg"].as_str()),
+        (Some(0), Some("success"))
+    );
     let fresh = tenant.current_app_ticket().unwrap();
     assert_ne!(fresh, ticket);
     assert_eq!(
@@ -244,7 +268,11 @@ async fn authorization_header_errors() {
             request = request.header("Authorization", header);
         }
         let reply = common::answer(request.send().await.unwrap()).await;
-        assert_eq!((reply.status, reply.code()), (400, Some(code)), "{header:?}");
+        assert_eq!(
+            (reply.status, reply.code()),
+            (400, Some(code)),
+            "{header:?}"
+        );
         assert_eq!(reply.json["error"]["log_id"], reply.log_id().as_str());
     }
 }
@@ -265,7 +293,10 @@ async fn revoke_and_reject_all() {
     let t3 = tenant_token(&tenant).await; // token endpoints keep working
     assert_eq!(t3, t2);
     for token in [&t2, &tenant.mint_tenant_token()] {
-        assert_eq!(get(&tenant, WHOAMI, Some(token)).await.code(), Some(99991663));
+        assert_eq!(
+            get(&tenant, WHOAMI, Some(token)).await.code(),
+            Some(99991663)
+        );
     }
     tenant.reject_all_tokens(false);
     assert_eq!(get(&tenant, WHOAMI, Some(&t2)).await.code(), Some(0));

@@ -28,7 +28,8 @@ impl Answer {
     }
 
     pub fn log_id(&self) -> String {
-        self.header("x-tt-logid").expect("every reply has X-Tt-Logid")
+        self.header("x-tt-logid")
+            .expect("every reply has X-Tt-Logid")
     }
 }
 
@@ -65,7 +66,12 @@ pub async fn get(tenant: &FakeTenant, path: &str, token: Option<&str>) -> Answer
 }
 
 /// GET `path` with the query pairs encoded by reqwest.
-pub async fn get_query(tenant: &FakeTenant, path: &str, token: &str, query: &[(&str, &str)]) -> Answer {
+pub async fn get_query(
+    tenant: &FakeTenant,
+    path: &str,
+    token: &str,
+    query: &[(&str, &str)],
+) -> Answer {
     let request = reqwest::Client::new()
         .get(tenant.url(path))
         .query(query)

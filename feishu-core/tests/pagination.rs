@@ -1,0 +1,146 @@
+//! The pagination adapter over GET and POST listings of the fake tenant.
+
+mod common;
+
+use common::{NumbersData, client, numbers};
+use feishu_core::page::{Page, paginate, paginate_pages};
+use feishu_core::{ApiRequest, Client, Error, RateLimit};
+use feishu_testkit::FakeTenant;
+use futures::{StreamExt, TryStreamExt};
+
+fn numbers_stream(
+    client: &Client,
+    extra: &'static [(&'static str, &'static str)],
+    start: Option<String>,
+) -> impl futures::Stream<Item = feishu_core::Result<u64>> + Send + 'static {
+    let client = client.clone();
+    paginate(start, move |token| {
+        let client = client.clone();
+        async move {
+            let mut req = numbers()
+                .query("page_size", 10)
+                .set_query("page_token", token);
+            for (k, v) in extra {
+                req = req.query(*k, *v);
+            }
+            client.send::<NumbersData>(req).await.map(Page::from)
+        }
+    })
+}
+
+#[tokio::test]
+async fn walks_several_pages_lazily() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let stream = numbers_stream(&client, &[("total", "35")], None);
+    assert_eq!(
+        tenant.request_count(),
+        0,
+        "nothing is sent before the first poll"
+    );
+    let all: Vec<u64> = stream.try_collect().await.unwrap();
+    assert_eq!(all, (0..35).collect::<Vec<_>>());
+    assert_eq!(tenant.count_path("/open-apis/testkit/v1/numbers"), 4);
+}
+
+#[tokio::test]
+async fn repeated_page_token_is_an_error_not_a_loop() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let results: Vec<_> =
+        numbers_stream(&client, &[("total", "100"), ("repeat_token_at", "3")], None)
+            .collect()
+            .await;
+    let (ok, err): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
+    assert_eq!(ok.len(), 30);
+    assert_eq!(err.len(), 1);
+    assert!(matches!(err[0], Err(Error::Pagination(_))));
+}
+
+#[tokio::test]
+async fn has_more_with_an_empty_token_ends_the_stream() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let all: Vec<u64> = numbers_stream(&client, &[("total", "100"), ("empty_token_at", "2")], None)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 20);
+}
+
+#[tokio::test]
+async fn error_on_page_three_yields_pages_one_and_two_then_the_error_then_ends() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let results: Vec<_> = numbers_stream(&client, &[("total", "100"), ("fail_at", "3")], None)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 21);
+    for (i, r) in results[..20].iter().enumerate() {
+        assert_eq!(*r.as_ref().unwrap(), i as u64);
+    }
+    let err = results[20].as_ref().unwrap_err();
+    assert!(err.api_code().is_some(), "{err:?}");
+    assert_eq!(tenant.count_path("/open-apis/testkit/v1/numbers"), 3);
+}
+
+#[tokio::test]
+async fn a_listing_resumes_from_a_page_token() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let pages: Vec<Page<u64>> = paginate_pages(None, {
+        let client = client.clone();
+        move |token| {
+            let client = client.clone();
+            async move {
+                let req = numbers()
+                    .query("total", 30)
+                    .query("page_size", 10)
+                    .set_query("page_token", token);
+                client.send::<NumbersData>(req).await.map(Page::from)
+            }
+        }
+    })
+    .take(1)
+    .try_collect()
+    .await
+    .unwrap();
+    let token = pages[0].next_token().unwrap().to_string();
+    let rest: Vec<u64> = numbers_stream(&client, &[("total", "30")], Some(token))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest, (10..30).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn post_search_pages_with_params_in_the_query_and_filters_in_the_body() {
+    let tenant = FakeTenant::start().await;
+    let client = client(&tenant);
+    let stream = paginate(None, move |token| {
+        let client = client.clone();
+        async move {
+            let req = ApiRequest::post_read("testkit.numbers.search", RateLimit::UNLIMITED)
+                .path("testkit/v1/numbers/search")
+                .query("page_size", 7)
+                .set_query("page_token", token)
+                .json(&serde_json::json!({"multiple_of": 3, "total": 60}));
+            client.send::<NumbersData>(req).await.map(Page::from)
+        }
+    });
+    let all: Vec<u64> = stream.try_collect().await.unwrap();
+    assert!(!all.is_empty());
+    assert!(all.iter().all(|n| n % 3 == 0), "{all:?}");
+    let journal = tenant.journal();
+    let searches: Vec<_> = journal
+        .iter()
+        .filter(|e| e.path.ends_with("/numbers/search"))
+        .collect();
+    assert!(searches.len() >= 2);
+    assert!(
+        searches
+            .iter()
+            .all(|e| e.method == "POST" && e.body.is_some())
+    );
+    assert!(searches[1].query.iter().any(|(k, _)| k == "page_token"));
+}
