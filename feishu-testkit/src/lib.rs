@@ -88,7 +88,11 @@
 //! # }
 //! ```
 
+pub mod approval;
+mod attendance;
 mod auth;
+mod bitable;
+mod contact;
 mod diag;
 mod faults;
 mod journal;
@@ -98,6 +102,8 @@ mod router;
 mod state;
 mod tenant;
 
+pub use attendance::AttendanceDataset;
+pub use contact::{ContactDataset, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
 pub use tenant::{

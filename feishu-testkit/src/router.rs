@@ -21,7 +21,13 @@ use crate::{diag, faults, rate_limit};
 pub(crate) type Handler = fn(&State, &RequestView) -> Option<Reply>;
 
 /// The module handlers, tried in order after authentication. Add new modules here.
-const MODULES: &[Handler] = &[diag::handle];
+const MODULES: &[Handler] = &[
+    diag::handle,
+    crate::approval::handle,
+    crate::contact::handle,
+    crate::attendance::handle,
+    crate::bitable::handle,
+];
 
 /// Prefix of the token endpoints, which need no `Authorization` header.
 pub(crate) const AUTH_PREFIX: &str = "/open-apis/auth/v3/";

@@ -31,6 +31,10 @@ pub(crate) struct State {
     pub(crate) journal: Mutex<Journal>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) limits: Mutex<RateLimits>,
+    pub(crate) contact: Mutex<crate::contact::ContactData>,
+    pub(crate) attendance: Mutex<crate::attendance::AttendanceData>,
+    pub(crate) approval: Mutex<crate::approval::ApprovalData>,
+    pub(crate) bitable: Mutex<crate::bitable::BitableData>,
     log_ids: AtomicU64,
     /// Virtual clock offset in nanoseconds, added to `Instant::now()` for token lifetimes.
     clock_offset_nanos: AtomicU64,
@@ -49,6 +53,10 @@ impl State {
             journal: Mutex::new(journal),
             faults: Mutex::new(faults),
             limits: Mutex::new(RateLimits::default()),
+            contact: Mutex::new(crate::contact::ContactData::default()),
+            attendance: Mutex::new(crate::attendance::AttendanceData::default()),
+            approval: Mutex::new(crate::approval::ApprovalData::default()),
+            bitable: Mutex::new(crate::bitable::BitableData::default()),
             log_ids: AtomicU64::new(0),
             clock_offset_nanos: AtomicU64::new(0),
         }

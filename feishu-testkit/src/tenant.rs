@@ -205,7 +205,7 @@ impl FakeTenant {
         FakeTenantBuilder::default()
     }
 
-    fn state(&self) -> &State {
+    pub(crate) fn state(&self) -> &State {
         &self.inner.state
     }
 

@@ -1,0 +1,93 @@
+//! Punch flows and results of every user for the last 7 days (or of the ids given as
+//! arguments), with the users taken from the Contact directory.
+//!
+//! With `FEISHU_APP_ID` and `FEISHU_APP_SECRET` set it talks to Feishu (`FEISHU_BASE_URL`
+//! overrides the host); without them it starts the in-process fake tenant.
+//!
+//! ```text
+//! cargo run -p feishu-examples --bin attendance_flows [employee_id ...]
+//! ```
+
+use std::collections::BTreeMap;
+
+use feishu_attendance::{Attendance, CheckResult, EmployeeType, time};
+use feishu_core::{Client, Credentials};
+use feishu_testkit::FakeTenant;
+use futures::TryStreamExt;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let (client, _tenant) = client().await?;
+    let attendance = Attendance::new(client);
+    let ids: Vec<String> = std::env::args().skip(1).collect();
+
+    let to = time::OffsetDateTime::now_utc();
+    let from = to - time::Duration::days(7);
+    let mut query = attendance
+        .user_flows(EmployeeType::EmployeeId, from, to)
+        .concurrency(4);
+    if !ids.is_empty() {
+        query = query.user_ids(ids.clone());
+    }
+    let mut batches = query.into_batch_stream();
+    let (mut calls, mut flows, mut per_user) = (0usize, 0usize, BTreeMap::<String, usize>::new());
+    while let Some(batch) = batches.try_next().await? {
+        calls += 1;
+        flows += batch.flows.len();
+        for f in &batch.flows {
+            *per_user.entry(f.user_id.clone()).or_default() += 1;
+        }
+    }
+    println!(
+        "{flows} punches of {} users in {calls} calls",
+        per_user.len()
+    );
+    for (user, n) in per_user.iter().take(5) {
+        println!("  {user}: {n} punches");
+    }
+
+    let mut tasks = attendance.user_tasks(EmployeeType::EmployeeId, from.date(), to.date());
+    if !ids.is_empty() {
+        tasks = tasks.user_ids(ids);
+    }
+    let results: Vec<_> = tasks.into_stream().try_collect().await?;
+    let late = results
+        .iter()
+        .flat_map(|t| &t.records)
+        .filter(|r| r.check_in_result == Some(CheckResult::Late))
+        .count();
+    println!("{} day results, {late} late check-ins", results.len());
+    Ok(())
+}
+
+async fn client() -> Result<(Client, Option<FakeTenant>), Box<dyn std::error::Error>> {
+    match (
+        std::env::var("FEISHU_APP_ID"),
+        std::env::var("FEISHU_APP_SECRET"),
+    ) {
+        (Ok(id), Ok(secret)) => {
+            let mut builder = Client::builder().credentials(Credentials::self_built(id, secret));
+            if let Ok(base) = std::env::var("FEISHU_BASE_URL") {
+                builder = builder.base_url(&base);
+            }
+            Ok((builder.build()?, None))
+        }
+        _ => {
+            eprintln!(
+                "FEISHU_APP_ID / FEISHU_APP_SECRET not set: using the in-process fake tenant"
+            );
+            let tenant = FakeTenant::start().await;
+            let client = Client::builder()
+                .base_url(&tenant.base_url())
+                .credentials(Credentials::self_built(
+                    tenant.app_id(),
+                    tenant.app_secret(),
+                ))
+                .build()?;
+            Ok((client, Some(tenant)))
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! A fake tenant seeded for every module, and a sync config that reads all of it.
+
+use feishu_sync::SourceConfig;
+use feishu_testkit::FakeTenant;
+use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset};
+
+/// Days of approval instances and attendance punches the demo reads.
+pub const DEMO_DAYS: i64 = 3;
+
+/// The demo tenant and the config that reads it.
+#[derive(Debug)]
+pub struct Demo {
+    /// The fake tenant (keep it alive while syncing).
+    pub tenant: FakeTenant,
+    /// A config selecting every module of the tenant.
+    pub config: SourceConfig,
+    /// The demo's "now", Unix ms.
+    pub now_ms: i64,
+}
+
+/// Starts a fake tenant with data in all four modules, "now" fixed at `now_ms`.
+pub async fn start(now_ms: i64) -> Demo {
+    let tenant = FakeTenant::builder().start().await;
+    let mut dataset = ApprovalDataset::default();
+    dataset.now_ms = Some(now_ms);
+    tenant.set_approval_dataset(dataset);
+    let config = config_for(&tenant, now_ms);
+    Demo {
+        tenant,
+        config,
+        now_ms,
+    }
+}
+
+/// A config reading every module of `tenant` (approval from `DEMO_DAYS` before `now_ms`).
+pub fn config_for(tenant: &FakeTenant, now_ms: i64) -> SourceConfig {
+    let start = time::OffsetDateTime::from_unix_timestamp_nanos(
+        i128::from(now_ms - DEMO_DAYS * 86_400_000) * 1_000_000,
+    )
+    .expect("valid time")
+    .format(&time::format_description::well_known::Rfc3339)
+    .expect("formats");
+    let json = serde_json::json!({
+        "domain": tenant.base_url(),
+        "credentials": {
+            "auth_type": "self_built",
+            "app_id": tenant.app_id(),
+            "app_secret": tenant.app_secret(),
+        },
+        "approval": {
+            "approval_codes": [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE],
+            "lookback_days": 2,
+            "start_date": start,
+        },
+        "bitable": {
+            "app_token": tenant.bitable_app_token(),
+            "table_id": tenant.bitable_table_id(),
+        },
+        "attendance": { "employee_type": "employee_id", "start_date": start },
+        "contact": { "user_id_type": "open_id" },
+    });
+    SourceConfig::from_json_str(&json.to_string()).expect("the demo config is valid")
+}

@@ -1,0 +1,40 @@
+//! Base (app) metadata: `GET /open-apis/bitable/v1/apps/:app_token` (feishu-api.md §6.2).
+
+use feishu_core::de::{bool_or_false, opt_i64, string_or_empty};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Metadata of one Base (`data.app`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AppInfo {
+    /// The Base's token (the id every other call takes).
+    #[serde(deserialize_with = "string_or_empty")]
+    pub app_token: String,
+    /// Display name.
+    #[serde(deserialize_with = "string_or_empty")]
+    pub name: String,
+    /// Bumped on structural edits (tables, fields, views).
+    #[serde(deserialize_with = "opt_i64")]
+    pub revision: Option<i64>,
+    /// Whether advanced permissions are on: reads may then return fewer rows, or `1254302`.
+    #[serde(deserialize_with = "bool_or_false")]
+    pub is_advanced: bool,
+    /// The Base's time zone (e.g. `Asia/Shanghai`); date filters are normalised to midnight in it.
+    pub time_zone: Option<String>,
+    /// `1` = formula field type not settable, `2` = settable.
+    #[serde(deserialize_with = "opt_i64")]
+    pub formula_type: Option<i64>,
+    /// Advanced-permission version (`v1` / `v2`).
+    pub advance_version: Option<String>,
+    /// Fields this SDK version does not model, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `data` of the get-app reply.
+#[derive(Deserialize)]
+pub(crate) struct AppData {
+    pub(crate) app: AppInfo,
+}

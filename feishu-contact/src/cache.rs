@@ -1,0 +1,303 @@
+//! A user cache for enriching other streams: ids in, users out, misses batched.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use feishu_core::{DepartmentIdType, Error, Result, UserIdType};
+use tokio::sync::oneshot;
+
+use crate::Contact;
+use crate::user::User;
+use crate::users::BATCH_MAX_IDS;
+
+type Waiter = oneshot::Sender<Result<Option<Arc<User>>>>;
+
+/// Resolves user ids to users, for enriching records that carry only an id (approval
+/// applicants, attendance flows, bitable user fields).
+///
+/// - Hits are answered from memory; found users **and** "not found" answers are cached for the
+///   cache's lifetime.
+/// - Misses are batched into `users/batch` calls of at most 50 ids: the first miss opens a
+///   short batching window (default 5 ms); every id asked for during it joins the batch, and a
+///   batch is sent at once when it reaches 50 ids.
+/// - Concurrent lookups of the same id share one pending answer (one id is never asked for
+///   twice at the same time).
+/// - An unknown id, or one outside the app's contact range, resolves to `Ok(None)` ("not
+///   found"); a failed call gives every waiting caller the error (not cached, so a later
+///   lookup tries again).
+///
+/// Clones share the cache. Lookups spawn the batch on the current Tokio runtime, so they
+/// must run inside one.
+///
+/// # Example
+/// ```no_run
+/// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+/// use feishu_core::UserIdType;
+/// let cache = contact.user_cache().user_id_type(UserIdType::UserId).build();
+/// match cache.get("a1b2c3d4").await? {
+///     Some(user) => println!("{} works in {:?}", user.name, user.department_ids),
+///     None => println!("no such user, or outside the app's contact range"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct UserCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    contact: Contact,
+    user_id_type: UserIdType,
+    department_id_type: DepartmentIdType,
+    window: Duration,
+    batch_calls: AtomicUsize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    known: HashMap<String, Option<Arc<User>>>,
+    waiting: HashMap<String, Vec<Waiter>>,
+    queue: Vec<String>,
+    timer_armed: bool,
+}
+
+impl fmt::Debug for UserCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserCache")
+            .field("user_id_type", &self.inner.user_id_type)
+            .field("window", &self.inner.window)
+            .field("cached", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`UserCache`]; from [`Contact::user_cache`](crate::Contact::user_cache).
+#[derive(Debug, Clone)]
+#[must_use = "call build() to get the cache"]
+pub struct UserCacheBuilder {
+    contact: Contact,
+    user_id_type: UserIdType,
+    department_id_type: DepartmentIdType,
+    window: Duration,
+}
+
+impl UserCacheBuilder {
+    pub(crate) fn new(contact: Contact) -> Self {
+        UserCacheBuilder {
+            contact,
+            user_id_type: UserIdType::default(),
+            department_id_type: DepartmentIdType::default(),
+            window: Duration::from_millis(5),
+        }
+    }
+
+    /// The id type of the ids looked up (and of the ids inside the cached users). Default
+    /// `open_id`.
+    pub fn user_id_type(mut self, t: UserIdType) -> Self {
+        self.user_id_type = t;
+        self
+    }
+
+    /// The id type of the cached users' `department_ids`. Default `open_department_id`.
+    pub fn department_id_type(mut self, t: DepartmentIdType) -> Self {
+        self.department_id_type = t;
+        self
+    }
+
+    /// How long the first miss waits for more misses before the batch is sent. Default 5 ms.
+    pub fn batch_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Builds the (empty) cache.
+    pub fn build(self) -> UserCache {
+        UserCache {
+            inner: Arc::new(Inner {
+                contact: self.contact,
+                user_id_type: self.user_id_type,
+                department_id_type: self.department_id_type,
+                window: self.window,
+                batch_calls: AtomicUsize::new(0),
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+}
+
+impl UserCache {
+    /// The user with this id: `Ok(Some(user))`, `Ok(None)` when Feishu does not know the id
+    /// or it is outside the app's contact range (and for `""`), or the batch call's error.
+    pub async fn get(&self, id: &str) -> Result<Option<User>> {
+        Ok(self.get_shared(id).await?.map(|u| (*u).clone()))
+    }
+
+    /// Like [`get`](Self::get), without copying the user.
+    pub async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>> {
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let rx = {
+            let mut st = self.inner.lock();
+            if let Some(known) = st.known.get(id) {
+                return Ok(known.clone());
+            }
+            let (tx, rx) = oneshot::channel();
+            match st.waiting.entry(id.to_string()) {
+                Entry::Occupied(mut e) => e.get_mut().push(tx),
+                Entry::Vacant(e) => {
+                    e.insert(vec![tx]);
+                    st.queue.push(id.to_string());
+                    if st.queue.len() >= BATCH_MAX_IDS {
+                        let ids = std::mem::take(&mut st.queue);
+                        tokio::spawn(Inner::run_batch(Arc::clone(&self.inner), ids));
+                    } else if !st.timer_armed {
+                        st.timer_armed = true;
+                        tokio::spawn(Inner::flush_after_window(Arc::clone(&self.inner)));
+                    }
+                }
+            }
+            rx
+        };
+        rx.await.unwrap_or_else(|_| {
+            Err(Error::Transport {
+                endpoint: "contact.users.batch".into(),
+                message:
+                    "the user cache's batch task ended without an answer (runtime shutting down?)"
+                        .into(),
+            })
+        })
+    }
+
+    /// Several ids at once (each as [`get`](Self::get)), answers in the same order.
+    pub async fn get_many<I, S>(&self, ids: I) -> Result<Vec<Option<User>>>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let lookups: Vec<_> = ids
+            .into_iter()
+            .map(|id| {
+                let cache = self.clone();
+                let id = id.as_ref().to_string();
+                async move { cache.get(&id).await }
+            })
+            .collect();
+        futures::future::try_join_all(lookups).await
+    }
+
+    /// Adds a user fetched elsewhere (e.g. by a directory walk with the same id type), so
+    /// that lookups of it need no call. Users without an id of the cache's type are ignored.
+    pub fn insert(&self, user: User) {
+        if let Some(id) = user.id(self.inner.user_id_type).map(str::to_string) {
+            self.inner.lock().known.insert(id, Some(Arc::new(user)));
+        }
+    }
+
+    /// Number of cached answers (found and not found).
+    pub fn len(&self) -> usize {
+        self.inner.lock().known.len()
+    }
+
+    /// Whether nothing is cached yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of `users/batch` calls this cache has made.
+    pub fn batch_calls(&self) -> usize {
+        self.inner.batch_calls.load(Ordering::Relaxed)
+    }
+
+    /// The id type of the ids looked up.
+    pub fn user_id_type(&self) -> UserIdType {
+        self.inner.user_id_type
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn flush_after_window(self: Arc<Self>) {
+        tokio::time::sleep(self.window).await;
+        let ids = {
+            let mut st = self.lock();
+            st.timer_armed = false;
+            std::mem::take(&mut st.queue)
+        };
+        let batches: Vec<Vec<String>> = ids.chunks(BATCH_MAX_IDS).map(<[String]>::to_vec).collect();
+        for ids in batches {
+            tokio::spawn(Inner::run_batch(Arc::clone(&self), ids));
+        }
+    }
+
+    async fn run_batch(self: Arc<Self>, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        self.batch_calls.fetch_add(1, Ordering::Relaxed);
+        let result = self
+            .contact
+            .users_batch(ids.clone())
+            .user_id_type(self.user_id_type)
+            .department_id_type(self.department_id_type)
+            .send()
+            .await;
+        let mut st = self.lock();
+        match result {
+            Ok(users) => {
+                let mut found: HashMap<String, Arc<User>> = users
+                    .into_iter()
+                    .filter_map(|u| {
+                        let id = u.id(self.user_id_type)?.to_string();
+                        Some((id, Arc::new(u)))
+                    })
+                    .collect();
+                for id in ids {
+                    let answer = found.remove(&id);
+                    st.known.insert(id.clone(), answer.clone());
+                    for tx in st.waiting.remove(&id).unwrap_or_default() {
+                        let _ = tx.send(Ok(answer.clone()));
+                    }
+                }
+            }
+            Err(e) => {
+                for id in ids {
+                    for tx in st.waiting.remove(&id).unwrap_or_default() {
+                        let _ = tx.send(Err(clone_error(&e)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A copy of an error for each waiting caller (`Error` is not `Clone`).
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Api(a) => Error::Api(a.clone()),
+        Error::Auth(a) => Error::Auth(a.clone()),
+        Error::Http(h) => Error::Http(h.clone()),
+        Error::Decode(d) => Error::Decode(d.clone()),
+        Error::Config(s) => Error::Config(s.clone()),
+        Error::InvalidArgument(s) => Error::InvalidArgument(s.clone()),
+        Error::Pagination(s) => Error::Pagination(s.clone()),
+        Error::Timeout { endpoint, elapsed } => Error::Timeout {
+            endpoint: endpoint.clone(),
+            elapsed: *elapsed,
+        },
+        other => Error::Transport {
+            endpoint: "contact.users.batch".into(),
+            message: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,472 @@
+//! The source configuration, as other tools write it (JSON or TOML).
+//!
+//! ```json
+//! {
+//!   "domain": "feishu",
+//!   "credentials": { "auth_type": "self_built", "app_id": "cli_a1b2", "app_secret": "..." },
+//!   "approval": { "approval_codes": ["3B68E280-..."], "lookback_days": 7 },
+//!   "bitable": { "app_token": "bascn...", "table_id": "tbl..." },
+//!   "attendance": { "employee_type": "employee_id" },
+//!   "contact": { "department_id_type": "open_department_id", "user_id_type": "open_id" }
+//! }
+//! ```
+//!
+//! A module is selected when its section is present. Secrets may be left out of the file and
+//! come from the environment instead: `FEISHU_APP_SECRET`, `FEISHU_APP_TICKET`,
+//! `FEISHU_APP_ACCESS_TOKEN`, `FEISHU_TENANT_ACCESS_TOKEN`.
+
+use std::fmt;
+use std::path::Path;
+
+use feishu_core::{Client, Credentials, DepartmentIdType, Domain, UserIdType};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{Result, SyncError};
+
+/// The whole source configuration.
+///
+/// # Example
+/// ```
+/// use feishu_sync::SourceConfig;
+/// let config = SourceConfig::from_json_str(r#"{
+///     "domain": "lark",
+///     "credentials": {"auth_type": "self_built", "app_id": "cli_1", "app_secret": "s"},
+///     "contact": {}
+/// }"#).unwrap();
+/// assert!(config.contact.is_some());
+/// assert!(config.approval.is_none());
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SourceConfig {
+    /// `"feishu"`, `"lark"`, or a base URL.
+    #[serde(default = "default_domain")]
+    pub domain: String,
+    /// How to authenticate.
+    pub credentials: CredentialsConfig,
+    /// Approval: present = selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalConfig>,
+    /// Bitable/Base: present = selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitable: Option<BitableConfig>,
+    /// Attendance: present = selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<AttendanceConfig>,
+    /// Contact: present = selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactConfig>,
+}
+
+fn default_domain() -> String {
+    "feishu".to_string()
+}
+
+/// The four credential modes, tagged by `auth_type`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(tag = "auth_type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum CredentialsConfig {
+    /// A self-built (custom) app.
+    SelfBuilt {
+        /// App id.
+        app_id: String,
+        /// App secret (or `FEISHU_APP_SECRET`).
+        #[serde(default, skip_serializing)]
+        app_secret: Option<SecretString>,
+    },
+    /// A store app installed in a tenant.
+    StoreApp {
+        /// App id.
+        app_id: String,
+        /// App secret (or `FEISHU_APP_SECRET`).
+        #[serde(default, skip_serializing)]
+        app_secret: Option<SecretString>,
+        /// The tenant the app is installed in.
+        tenant_key: String,
+        /// The latest app_ticket, if known (or `FEISHU_APP_TICKET`).
+        #[serde(default, skip_serializing)]
+        app_ticket: Option<SecretString>,
+    },
+    /// A pre-minted app access token and a tenant key.
+    AppAccessToken {
+        /// The token (or `FEISHU_APP_ACCESS_TOKEN`).
+        #[serde(default, skip_serializing)]
+        app_access_token: Option<SecretString>,
+        /// The tenant to mint tenant tokens for.
+        tenant_key: String,
+    },
+    /// A pre-minted tenant access token.
+    TenantAccessToken {
+        /// The token (or `FEISHU_TENANT_ACCESS_TOKEN`).
+        #[serde(default, skip_serializing)]
+        tenant_access_token: Option<SecretString>,
+    },
+}
+
+/// Approval module settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ApprovalConfig {
+    /// Approval definition codes to sync (at least one).
+    pub approval_codes: Vec<String>,
+    /// Each run re-reads instances created since `cursor - lookback_days`.
+    #[serde(default = "default_lookback")]
+    pub lookback_days: u32,
+    /// First run starts here (RFC 3339); default: now - `lookback_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+}
+
+fn default_lookback() -> u32 {
+    7
+}
+
+/// Bitable module settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BitableConfig {
+    /// The Base's app token (not a wiki node token; see feishu-bitable's docs).
+    pub app_token: String,
+    /// The table.
+    pub table_id: String,
+    /// Optional view to read through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_id: Option<String>,
+}
+
+/// Which id the attendance `employee_ids` are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmployeeType {
+    /// Contact's `user_id`.
+    EmployeeId,
+    /// The employee number.
+    EmployeeNo,
+}
+
+/// Attendance module settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AttendanceConfig {
+    /// How `employee_ids` are to be read.
+    pub employee_type: EmployeeType,
+    /// Users to sync; empty or absent = every user visible to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_ids: Option<Vec<String>>,
+    /// First run starts here (RFC 3339); default: 30 days ago.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+}
+
+/// Contact module settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ContactConfig {
+    /// Departments to walk; empty or absent = from the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_ids: Option<Vec<String>>,
+    /// How `department_ids` are to be read.
+    #[serde(default)]
+    pub department_id_type: DepartmentIdType,
+    /// Which id users are keyed by.
+    #[serde(default)]
+    pub user_id_type: UserIdType,
+}
+
+impl fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceConfig")
+            .field("domain", &self.domain)
+            .field("credentials", &self.credentials)
+            .field("approval", &self.approval)
+            .field("bitable", &self.bitable)
+            .field("attendance", &self.attendance)
+            .field("contact", &self.contact)
+            .finish()
+    }
+}
+
+impl fmt::Debug for CredentialsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsConfig")
+            .field("auth_type", &self.auth_type())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CredentialsConfig {
+    /// The `auth_type` tag.
+    pub fn auth_type(&self) -> &'static str {
+        match self {
+            CredentialsConfig::SelfBuilt { .. } => "self_built",
+            CredentialsConfig::StoreApp { .. } => "store_app",
+            CredentialsConfig::AppAccessToken { .. } => "app_access_token",
+            CredentialsConfig::TenantAccessToken { .. } => "tenant_access_token",
+        }
+    }
+}
+
+fn secret(
+    value: &Option<SecretString>,
+    env: &str,
+    field: &str,
+    required: bool,
+) -> Result<Option<SecretString>> {
+    if let Some(v) = value
+        && !v.expose_secret().is_empty()
+    {
+        return Ok(Some(v.clone()));
+    }
+    match std::env::var(env) {
+        Ok(v) if !v.is_empty() => Ok(Some(SecretString::from(v))),
+        _ if required => Err(SyncError::config(
+            field,
+            format!("is missing: set it in the config or in the {env} environment variable"),
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn parse_date(field: &str, value: &Option<String>) -> Result<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
+            .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
+            .map_err(|e| {
+                SyncError::config(
+                    field,
+                    format!("{s:?} is not an RFC 3339 date-time ({e}); e.g. 2026-01-01T00:00:00Z"),
+                )
+            }),
+    }
+}
+
+fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(SyncError::config(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+impl SourceConfig {
+    /// Parses and validates a JSON config.
+    pub fn from_json_str(s: &str) -> Result<Self> {
+        let config: SourceConfig = serde_json::from_str(s).map_err(|e| {
+            SyncError::config(field_of(&e.to_string()), format!("not a valid config: {e}"))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates a TOML config.
+    pub fn from_toml_str(s: &str) -> Result<Self> {
+        let config: SourceConfig = toml::from_str(s).map_err(|e| {
+            let text = e.to_string();
+            SyncError::config(
+                field_of(&text),
+                format!("not a valid config: {}", text.trim()),
+            )
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads a config file: TOML when it ends in `.toml`, JSON otherwise.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SyncError::config("config", format!("cannot read {}: {e}", path.display()))
+        })?;
+        if path.extension().is_some_and(|e| e == "toml") {
+            Self::from_toml_str(&text)
+        } else {
+            Self::from_json_str(&text)
+        }
+    }
+
+    /// Checks everything that can be checked without a request.
+    pub fn validate(&self) -> Result<()> {
+        Domain::parse(&self.domain).map_err(|e| SyncError::config("domain", e.to_string()))?;
+        self.credentials()?;
+        if self.approval.is_none()
+            && self.bitable.is_none()
+            && self.attendance.is_none()
+            && self.contact.is_none()
+        {
+            return Err(SyncError::config(
+                "approval|bitable|attendance|contact",
+                "select at least one module by adding its section",
+            ));
+        }
+        if let Some(a) = &self.approval {
+            if a.approval_codes.is_empty() {
+                return Err(SyncError::config(
+                    "approval.approval_codes",
+                    "must list at least one approval code",
+                ));
+            }
+            for (i, code) in a.approval_codes.iter().enumerate() {
+                non_empty(&format!("approval.approval_codes[{i}]"), code)?;
+            }
+            if a.lookback_days > 3650 {
+                return Err(SyncError::config(
+                    "approval.lookback_days",
+                    "must be at most 3650",
+                ));
+            }
+            parse_date("approval.start_date", &a.start_date)?;
+        }
+        if let Some(b) = &self.bitable {
+            non_empty("bitable.app_token", &b.app_token)?;
+            non_empty("bitable.table_id", &b.table_id)?;
+            if let Some(v) = &b.view_id {
+                non_empty("bitable.view_id", v)?;
+            }
+        }
+        if let Some(a) = &self.attendance {
+            parse_date("attendance.start_date", &a.start_date)?;
+            for (i, id) in a.employee_ids.iter().flatten().enumerate() {
+                non_empty(&format!("attendance.employee_ids[{i}]"), id)?;
+            }
+        }
+        if let Some(c) = &self.contact {
+            for (i, id) in c.department_ids.iter().flatten().enumerate() {
+                non_empty(&format!("contact.department_ids[{i}]"), id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The SDK credentials, with secrets taken from the environment where the file has none.
+    pub fn credentials(&self) -> Result<Credentials> {
+        Ok(match &self.credentials {
+            CredentialsConfig::SelfBuilt { app_id, app_secret } => {
+                non_empty("credentials.app_id", app_id)?;
+                let s = secret(
+                    app_secret,
+                    "FEISHU_APP_SECRET",
+                    "credentials.app_secret",
+                    true,
+                )?
+                .expect("required");
+                Credentials::self_built(app_id.clone(), s.expose_secret())
+            }
+            CredentialsConfig::StoreApp {
+                app_id,
+                app_secret,
+                tenant_key,
+                app_ticket,
+            } => {
+                non_empty("credentials.app_id", app_id)?;
+                non_empty("credentials.tenant_key", tenant_key)?;
+                let s = secret(
+                    app_secret,
+                    "FEISHU_APP_SECRET",
+                    "credentials.app_secret",
+                    true,
+                )?
+                .expect("required");
+                let mut c =
+                    Credentials::store_app(app_id.clone(), s.expose_secret(), tenant_key.clone());
+                if let Some(t) = secret(
+                    app_ticket,
+                    "FEISHU_APP_TICKET",
+                    "credentials.app_ticket",
+                    false,
+                )? {
+                    c = c.with_app_ticket(t.expose_secret());
+                }
+                c
+            }
+            CredentialsConfig::AppAccessToken {
+                app_access_token,
+                tenant_key,
+            } => {
+                non_empty("credentials.tenant_key", tenant_key)?;
+                let t = secret(
+                    app_access_token,
+                    "FEISHU_APP_ACCESS_TOKEN",
+                    "credentials.app_access_token",
+                    true,
+                )?
+                .expect("required");
+                Credentials::app_access_token(t.expose_secret(), tenant_key.clone())
+            }
+            CredentialsConfig::TenantAccessToken {
+                tenant_access_token,
+            } => {
+                let t = secret(
+                    tenant_access_token,
+                    "FEISHU_TENANT_ACCESS_TOKEN",
+                    "credentials.tenant_access_token",
+                    true,
+                )?
+                .expect("required");
+                Credentials::tenant_access_token(t.expose_secret())
+            }
+        })
+    }
+
+    /// A client for this config with default settings.
+    pub fn client(&self) -> Result<Client> {
+        let domain =
+            Domain::parse(&self.domain).map_err(|e| SyncError::config("domain", e.to_string()))?;
+        Client::builder()
+            .domain(domain)
+            .credentials(self.credentials()?)
+            .build()
+            .map_err(SyncError::from)
+    }
+
+    pub(crate) fn approval_start_ms(&self) -> Option<i64> {
+        self.approval.as_ref().and_then(|a| {
+            parse_date("approval.start_date", &a.start_date)
+                .ok()
+                .flatten()
+        })
+    }
+
+    pub(crate) fn attendance_start_ms(&self) -> Option<i64> {
+        self.attendance.as_ref().and_then(|a| {
+            parse_date("attendance.start_date", &a.start_date)
+                .ok()
+                .flatten()
+        })
+    }
+}
+
+/// Best-effort field name from a serde message ("missing field `app_token`", "unknown variant
+/// `x`, expected ..." (auth_type), "unknown field `y`").
+fn field_of(message: &str) -> String {
+    let quoted = message.split('`').nth(1).unwrap_or("");
+    if message.contains("unknown variant") {
+        if message.contains("self_built") {
+            return "credentials.auth_type".into();
+        }
+        if message.contains("employee_id") {
+            return "attendance.employee_type".into();
+        }
+        if message.contains("open_id") {
+            return "contact.user_id_type".into();
+        }
+        if message.contains("open_department_id") {
+            return "contact.department_id_type".into();
+        }
+    }
+    if message.contains("missing field `auth_type`") {
+        return "credentials.auth_type".into();
+    }
+    if !quoted.is_empty() {
+        return quoted.to_string();
+    }
+    "config".into()
+}

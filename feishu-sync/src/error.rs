@@ -1,0 +1,65 @@
+//! Errors of a sync: configuration, state, and the SDK's own errors per stream.
+
+/// What can go wrong in a sync.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// The configuration is unusable; `field` names the offending setting
+    /// (e.g. `bitable.app_token`).
+    #[error("invalid config: {field}: {message}")]
+    Config {
+        /// Dotted path of the field.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The state does not fit this config or cannot be read.
+    #[error("invalid state: {field}: {message}")]
+    State {
+        /// Dotted path of the field.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A stream unknown to the catalog was requested.
+    #[error("unknown stream {0:?}")]
+    UnknownStream(String),
+    /// A call to Feishu failed while reading `stream`.
+    #[error("stream {stream}: {source}")]
+    Stream {
+        /// The stream being read.
+        stream: String,
+        /// The SDK error.
+        #[source]
+        source: feishu_core::Error,
+    },
+    /// A call to Feishu failed outside any stream (e.g. fetching the token).
+    #[error(transparent)]
+    Feishu(#[from] feishu_core::Error),
+}
+
+impl SyncError {
+    pub(crate) fn config(field: impl Into<String>, message: impl Into<String>) -> Self {
+        SyncError::Config {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn state(field: impl Into<String>, message: impl Into<String>) -> Self {
+        SyncError::State {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn stream(stream: &str, source: feishu_core::Error) -> Self {
+        SyncError::Stream {
+            stream: stream.to_string(),
+            source,
+        }
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;

@@ -1,0 +1,300 @@
+//! `Source::read`: drives the selected modules and yields messages.
+//!
+//! The modules run one after another on a task; messages travel through a bounded channel,
+//! so a slow consumer slows the reads (backpressure) and dropping the stream stops them.
+
+mod approval;
+mod attendance;
+mod bitable;
+mod contact;
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures::channel::mpsc;
+use futures::{SinkExt, Stream};
+use serde_json::Value;
+
+use crate::catalog::{Module, StreamSpec};
+use crate::error::{Result, SyncError};
+use crate::message::{LogLevel, Message, Record, StreamStatus};
+use crate::state::SyncState;
+use crate::{Source, SourceConfig};
+
+/// Options of one read.
+///
+/// # Example
+/// ```
+/// use feishu_sync::ReadOptions;
+/// let opts = ReadOptions::default()
+///     .streams(["contact_users"])
+///     .concurrency(4);
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Streams to read; `None` = every stream of the catalog.
+    pub streams: Option<Vec<String>>,
+    /// The state to resume from.
+    pub state: Option<SyncState>,
+    /// "Now" in Unix ms (default: the clock). Fixing it makes runs reproducible.
+    pub now_ms: Option<i64>,
+    /// Detail fetches in flight per module (default 8).
+    pub concurrency: usize,
+    /// Records between two state checkpoints of an incremental stream (default 500).
+    pub checkpoint_every: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            streams: None,
+            state: None,
+            now_ms: None,
+            concurrency: 8,
+            checkpoint_every: 500,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Reads only these streams.
+    pub fn streams<I, S>(mut self, streams: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.streams = Some(streams.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Resumes from `state`.
+    pub fn state(mut self, state: SyncState) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// Fixes "now" (Unix ms).
+    pub fn now_ms(mut self, now: i64) -> Self {
+        self.now_ms = Some(now);
+        self
+    }
+
+    /// Detail fetches in flight per module (at least 1).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Records between two checkpoints (at least 1).
+    pub fn checkpoint_every(mut self, n: usize) -> Self {
+        self.checkpoint_every = n.max(1);
+        self
+    }
+}
+
+/// The consumer went away: stop reading.
+pub(crate) struct Closed;
+
+/// The producer's side: sends messages, tracks stream status and the state.
+pub(crate) struct Emitter {
+    tx: mpsc::Sender<Result<Message>>,
+    pub(crate) state: SyncState,
+    pub(crate) selected: BTreeSet<String>,
+    running: HashSet<String>,
+    pub(crate) now_ms: i64,
+    pub(crate) concurrency: usize,
+    pub(crate) checkpoint_every: usize,
+}
+
+pub(crate) type Flow<T = ()> = std::result::Result<T, Stop>;
+
+/// Why a module stopped early.
+pub(crate) enum Stop {
+    /// The consumer dropped the stream.
+    Closed,
+    /// A Feishu call failed.
+    Failed(SyncError),
+}
+
+impl From<Closed> for Stop {
+    fn from(_: Closed) -> Self {
+        Stop::Closed
+    }
+}
+
+impl Emitter {
+    pub(crate) fn wants(&self, stream: &str) -> bool {
+        self.selected.contains(stream)
+    }
+
+    async fn send(&mut self, m: Message) -> std::result::Result<(), Closed> {
+        self.tx.send(Ok(m)).await.map_err(|_| Closed)
+    }
+
+    /// Emits a record of `stream` (skipped when the stream is not selected).
+    pub(crate) async fn record(&mut self, stream: &str, data: Value) -> Flow {
+        if !self.wants(stream) {
+            return Ok(());
+        }
+        if self.running.insert(stream.to_string()) {
+            self.send(Message::Status {
+                stream: stream.to_string(),
+                status: StreamStatus::Running,
+            })
+            .await?;
+        }
+        let emitted_at = now_ms();
+        self.send(Message::Record(Record {
+            stream: stream.to_string(),
+            data,
+            emitted_at,
+        }))
+        .await?;
+        Ok(())
+    }
+
+    /// Emits the current state.
+    pub(crate) async fn checkpoint(&mut self) -> Flow {
+        let state = self.state.clone();
+        self.send(Message::State(state)).await?;
+        Ok(())
+    }
+
+    async fn status(&mut self, streams: &[&str], status: StreamStatus) -> Flow {
+        for s in streams {
+            if self.wants(s) {
+                self.send(Message::Status {
+                    stream: s.to_string(),
+                    status: status.clone(),
+                })
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn log(&mut self, level: LogLevel, message: impl Into<String>) -> Flow {
+        self.send(Message::Log {
+            level,
+            message: message.into(),
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Wraps a module error with its stream name.
+pub(crate) fn failed(stream: &str, e: feishu_core::Error) -> Stop {
+    Stop::Failed(SyncError::stream(stream, e))
+}
+
+impl Source {
+    /// Reads the selected streams: records, then a state checkpoint covering them, per module.
+    ///
+    /// Needs a Tokio runtime: the reads run on a spawned task and stop when the returned
+    /// stream is dropped. Setup errors (unknown stream, state of another config) are returned
+    /// at once; failures while reading end the failing module's streams with
+    /// [`StreamStatus::Incomplete`] and an error log message, and the other modules go on.
+    pub fn read(
+        &self,
+        options: ReadOptions,
+    ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
+        let specs = self.catalog();
+        let selected = select(&specs, options.streams.as_deref())?;
+        let state = options.state.clone().unwrap_or_default();
+        state.check_against(&self.config)?;
+        let (tx, rx) = mpsc::channel(256);
+        let mut emitter = Emitter {
+            tx,
+            state,
+            selected,
+            running: HashSet::new(),
+            now_ms: options.now_ms.unwrap_or_else(now_ms),
+            concurrency: options.concurrency.max(1),
+            checkpoint_every: options.checkpoint_every.max(1),
+        };
+        let source = self.clone();
+        tokio::spawn(async move {
+            let _ = run(&source, &specs, &mut emitter).await;
+        });
+        Ok(rx)
+    }
+}
+
+fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<String>> {
+    let known: BTreeSet<String> = specs.iter().map(|s| s.name.to_string()).collect();
+    match wanted {
+        None => Ok(known),
+        Some(list) => {
+            let mut out = BTreeSet::new();
+            for name in list {
+                if !known.contains(name) {
+                    return Err(SyncError::UnknownStream(name.clone()));
+                }
+                out.insert(name.clone());
+            }
+            Ok(out)
+        }
+    }
+}
+
+async fn run(
+    source: &Source,
+    specs: &[StreamSpec],
+    em: &mut Emitter,
+) -> std::result::Result<(), Closed> {
+    for module in [
+        Module::Approval,
+        Module::Bitable,
+        Module::Attendance,
+        Module::Contact,
+    ] {
+        let streams: Vec<&str> = specs
+            .iter()
+            .filter(|s| s.module == module && em.wants(s.name))
+            .map(|s| s.name)
+            .collect();
+        if streams.is_empty() {
+            continue;
+        }
+        let flow = async {
+            em.status(&streams, StreamStatus::Started).await?;
+            let config: &SourceConfig = &source.config;
+            match module {
+                Module::Approval => approval::read(source, config, em).await,
+                Module::Bitable => bitable::read(source, config, em).await,
+                Module::Attendance => attendance::read(source, config, em).await,
+                Module::Contact => contact::read(source, config, em).await,
+            }
+        }
+        .await;
+        match flow {
+            Ok(()) => {
+                em.status(&streams, StreamStatus::Complete)
+                    .await
+                    .map_err(|_| Closed)?;
+            }
+            Err(Stop::Closed) => return Err(Closed),
+            Err(Stop::Failed(e)) => {
+                let text = e.to_string();
+                tracing::warn!(error = %text, "module failed");
+                em.log(LogLevel::Error, text.clone())
+                    .await
+                    .map_err(|_| Closed)?;
+                em.status(&streams, StreamStatus::Incomplete { error: text })
+                    .await
+                    .map_err(|_| Closed)?;
+            }
+        }
+    }
+    Ok(())
+}

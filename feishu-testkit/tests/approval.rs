@@ -1,0 +1,295 @@
+//! The fake Approval v4 endpoints over raw HTTP: validation codes, paging, ground truth, knobs.
+
+use feishu_testkit::FakeTenant;
+use feishu_testkit::approval::{
+    APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset,
+    TIMELINE_TYPES,
+};
+use serde_json::{Value, json};
+
+const NOW: i64 = 1_735_689_600_000;
+const HOUR: i64 = 3_600_000;
+
+struct Kit {
+    tenant: FakeTenant,
+    http: reqwest::Client,
+    token: String,
+}
+
+impl Kit {
+    async fn start(spec: ApprovalDataset) -> Kit {
+        let tenant = FakeTenant::start().await;
+        tenant.set_approval_dataset(spec);
+        let http = reqwest::Client::new();
+        let auth: Value = http
+            .post(tenant.url("/open-apis/auth/v3/tenant_access_token/internal"))
+            .json(&json!({ "app_id": tenant.app_id(), "app_secret": tenant.app_secret() }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = auth["tenant_access_token"].as_str().unwrap().to_string();
+        Kit {
+            tenant,
+            http,
+            token,
+        }
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.tenant.url(path))
+            .query(query)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, query: &[(&str, String)], body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.tenant.url(path))
+            .query(query)
+            .json(&body)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+}
+
+fn list_query(code: &str, start: i64, end: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("approval_code", code.to_string()),
+        ("start_time", start.to_string()),
+        ("end_time", end.to_string()),
+    ]
+}
+
+const LIST: &str = "/open-apis/approval/v4/instances";
+
+#[tokio::test]
+async fn list_validates_like_feishu() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let full = list_query(APPROVAL_CODE_PURCHASE, NOW - HOUR, NOW);
+    for missing in 0..3 {
+        let mut q = full.clone();
+        q.remove(missing);
+        let (status, body) = kit.get(LIST, &q).await;
+        assert_eq!(
+            (status, body["code"].as_i64()),
+            (400, Some(1390001)),
+            "{q:?}"
+        );
+    }
+    let (s, b) = kit.get(LIST, &list_query("NOPE", NOW - HOUR, NOW)).await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390002)));
+    let (_, b) = kit
+        .get(LIST, &list_query(APPROVAL_CODE_DELETED, NOW - HOUR, NOW))
+        .await;
+    assert_eq!(b["code"], 1390016);
+    // Window: exactly 10 h is fine, one ms more is refused.
+    let (_, b) = kit
+        .get(
+            LIST,
+            &list_query(APPROVAL_CODE_PURCHASE, NOW - 10 * HOUR, NOW),
+        )
+        .await;
+    assert_eq!(b["code"], 0);
+    let (s, b) = kit
+        .get(
+            LIST,
+            &list_query(APPROVAL_CODE_PURCHASE, NOW - 10 * HOUR - 1, NOW),
+        )
+        .await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390001)));
+    let (_, b) = kit
+        .get(LIST, &list_query(APPROVAL_CODE_PURCHASE, NOW, NOW - 1))
+        .await;
+    assert_eq!(b["code"], 1390001);
+    for size in ["0", "101", "x"] {
+        let mut q = full.clone();
+        q.push(("page_size", size.into()));
+        let (_, b) = kit.get(LIST, &q).await;
+        assert_eq!(b["code"], 1390001, "page_size {size}");
+    }
+    let mut q = full.clone();
+    q.push(("page_token", "garbage".into()));
+    assert_eq!(kit.get(LIST, &q).await.1["code"], 1390001);
+}
+
+#[tokio::test]
+async fn list_pages_inclusive_windows_in_creation_order() {
+    let kit = Kit::start(ApprovalDataset::dense(NOW)).await;
+    let (start, end) = (NOW - 10 * HOUR, NOW);
+    let truth = kit
+        .tenant
+        .approval_instance_codes(APPROVAL_CODE_PURCHASE, start, end);
+    assert!(truth.len() > 100);
+    let mut got = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut q = list_query(APPROVAL_CODE_PURCHASE, start, end);
+        q.push(("page_size", "30".into()));
+        if let Some(t) = &token {
+            assert!(t.contains('/') && t.contains('+') && t.contains('='));
+            q.push(("page_token", t.clone()));
+        }
+        let (_, b) = kit.get(LIST, &q).await;
+        assert_eq!(b["code"], 0);
+        let page: Vec<String> =
+            serde_json::from_value(b["data"]["instance_code_list"].clone()).unwrap();
+        assert!(page.len() <= 30);
+        got.extend(page);
+        if b["data"]["has_more"] == false {
+            assert!(b["data"].get("page_token").is_none());
+            break;
+        }
+        token = b["data"]["page_token"].as_str().map(str::to_string);
+    }
+    assert_eq!(got, truth);
+    // Both ends are inclusive.
+    let on_start = kit
+        .tenant
+        .add_approval_instance(APPROVAL_CODE_PURCHASE, start, "PENDING");
+    let on_end = kit
+        .tenant
+        .add_approval_instance(APPROVAL_CODE_PURCHASE, end, "PENDING");
+    let (_, b) = kit
+        .get(LIST, &list_query(APPROVAL_CODE_PURCHASE, end, end))
+        .await;
+    assert!(
+        b["data"]["instance_code_list"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(on_end))
+    );
+    let (_, b) = kit
+        .get(LIST, &list_query(APPROVAL_CODE_PURCHASE, start, start))
+        .await;
+    assert!(
+        b["data"]["instance_code_list"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(on_start))
+    );
+    assert_eq!(
+        kit.tenant
+            .approval_instance_count(APPROVAL_CODE_PURCHASE, start, end),
+        truth.len() + 2
+    );
+}
+
+#[tokio::test]
+async fn instance_detail_and_knobs() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let codes = kit.tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE);
+    assert_eq!(codes.len(), 120);
+    let code = &codes[0];
+    let (s, b) = kit.get(&format!("{LIST}/{code}"), &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (200, Some(0)));
+    let data = &b["data"];
+    assert_eq!(data["instance_code"], code.as_str());
+    assert!(data["form"].is_string());
+    let form: Value = serde_json::from_str(data["form"].as_str().unwrap()).unwrap();
+    assert!(
+        form.as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["type"] == "fieldList")
+    );
+    let (s, b) = kit.get(&format!("{LIST}/NOPE"), &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390003)));
+    let (_, b) = kit
+        .get(
+            &format!("{LIST}/{code}"),
+            &[("user_id_type", "email".into())],
+        )
+        .await;
+    assert_eq!(b["code"], 1390001);
+
+    assert!(kit.tenant.set_instance_status(code, "APPROVED"));
+    let (_, b) = kit.get(&format!("{LIST}/{code}"), &[]).await;
+    assert_eq!(b["data"]["status"], "APPROVED");
+    assert_ne!(b["data"]["end_time"], "0");
+    assert!(!kit.tenant.set_instance_status("NOPE", "APPROVED"));
+    let new = kit
+        .tenant
+        .add_approval_instance(APPROVAL_CODE_LEAVE, NOW + 5, "PENDING");
+    assert_eq!(
+        kit.tenant.approval_instance(&new).unwrap()["start_time"],
+        (NOW + 5).to_string()
+    );
+    assert_eq!(
+        kit.tenant
+            .approval_all_instance_codes(APPROVAL_CODE_LEAVE)
+            .last(),
+        Some(&new)
+    );
+
+    let mut types = kit.tenant.approval_timeline_types();
+    types.sort();
+    let mut want: Vec<String> = TIMELINE_TYPES.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(types, want);
+
+    let (_, b) = kit
+        .get(
+            &format!("/open-apis/approval/v4/approvals/{APPROVAL_CODE_PURCHASE}"),
+            &[],
+        )
+        .await;
+    assert_eq!(b["code"], 0);
+    assert!(b["data"]["form"].is_string());
+    let (s, b) = kit.get("/open-apis/approval/v4/approvals/NOPE", &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390002)));
+}
+
+#[tokio::test]
+async fn query_validates_and_pages() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    const Q: &str = "/open-apis/approval/v4/instances/query";
+    let (s, b) = kit.post(Q, &[], json!({})).await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390001)));
+    for size in ["4", "201"] {
+        let (_, b) = kit
+            .post(
+                Q,
+                &[("page_size", size.into())],
+                json!({ "approval_code": APPROVAL_CODE_LEAVE }),
+            )
+            .await;
+        assert_eq!(b["code"], 1390001);
+    }
+    let (_, b) = kit
+        .post(
+            Q,
+            &[],
+            json!({ "approval_code": APPROVAL_CODE_LEAVE, "instance_start_time_from": "1" }),
+        )
+        .await;
+    assert_eq!(b["code"], 1390001);
+    let (_, b) = kit.post(Q, &[], json!({ "approval_code": "NOPE" })).await;
+    assert_eq!(b["code"], 1390002);
+    let (_, b) = kit
+        .post(
+            Q,
+            &[("page_size", "200".into())],
+            json!({ "approval_code": APPROVAL_CODE_LEAVE, "instance_status": "RECALL" }),
+        )
+        .await;
+    assert_eq!(b["code"], 0);
+    let list = b["data"]["instance_list"].as_array().unwrap();
+    assert!(!list.is_empty());
+    assert!(list.iter().all(|i| i["instance"]["status"] == "canceled"));
+    assert_eq!(b["data"]["count"].as_u64(), Some(list.len() as u64));
+    // GET on the query path is the instance GET of an instance called "query".
+    let (_, b) = kit.get(Q, &[]).await;
+    assert_eq!(b["code"], 1390003);
+}

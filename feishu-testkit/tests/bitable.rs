@@ -1,0 +1,192 @@
+//! Wire-level checks of the Bitable and wiki endpoints (plain reqwest, no SDK).
+
+mod common;
+
+use common::{Answer, answer, get_query, tenant_token};
+use feishu_testkit::FakeTenant;
+use serde_json::{Value, json};
+
+async fn search(tenant: &FakeTenant, token: &str, table: &str, query: &str, body: Value) -> Answer {
+    let path = format!(
+        "/open-apis/bitable/v1/apps/{}/tables/{table}/records/search{query}",
+        tenant.bitable_app_token()
+    );
+    let response = reqwest::Client::new()
+        .post(tenant.url(&path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    answer(response).await
+}
+
+fn records_path(tenant: &FakeTenant, table: &str) -> String {
+    format!(
+        "/open-apis/bitable/v1/apps/{}/tables/{table}/records",
+        tenant.bitable_app_token()
+    )
+}
+
+#[tokio::test]
+async fn list_and_search_shapes_differ_as_documented() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let table = tenant.bitable_table_id();
+    let list = get_query(
+        &tenant,
+        &records_path(&tenant, &table),
+        &token,
+        &[("page_size", "5")],
+    )
+    .await;
+    assert_eq!(list.code(), Some(0), "{}", list.text);
+    let found = search(&tenant, &token, &table, "?page_size=5", json!({})).await;
+    assert_eq!(found.code(), Some(0), "{}", found.text);
+    let l = &list.json["data"]["items"][0]["fields"];
+    let s = &found.json["data"]["items"][0]["fields"];
+    assert!(l["Name"].is_string() && s["Name"].is_array());
+    assert!(
+        l["Email"].is_string()
+            && s["Email"][0]["link"]
+                .as_str()
+                .unwrap()
+                .starts_with("mailto:")
+    );
+    assert!(l["Amount"].is_string() && s["Amount"].is_number());
+    assert_eq!(
+        l["Amount"].as_str().unwrap().parse::<f64>().unwrap(),
+        s["Amount"].as_f64().unwrap()
+    );
+    assert!(
+        l["Customer"][0]["record_ids"].is_array() && s["Customer"]["link_record_ids"].is_array()
+    );
+    assert!(l["Margin"][0]["text"].is_string() && s["Margin"]["type"] == json!(2));
+    assert!(l["Creator"].is_object() && s["Creator"].is_array());
+    assert_eq!(l["Status"], s["Status"]);
+    assert_eq!(list.json["data"]["total"], json!(120));
+    assert_eq!(list.json["data"]["has_more"], json!(true));
+    assert!(found.json["data"]["items"][0]["record_url"].is_string());
+    assert!(list.json["data"]["items"][0].get("created_time").is_none());
+    // Ground truth matches the endpoint.
+    assert_eq!(
+        tenant
+            .bitable_record_json(&tenant.bitable_app_token(), &table, 0, true)
+            .unwrap()["fields"],
+        *s
+    );
+}
+
+#[tokio::test]
+async fn errors_use_documented_codes_and_statuses() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let table = tenant.bitable_table_id();
+    let path = records_path(&tenant, &table);
+    let too_big = get_query(&tenant, &path, &token, &[("page_size", "501")]).await;
+    assert_eq!((too_big.status, too_big.code()), (400, Some(1254011)));
+    let ok = get_query(&tenant, &path, &token, &[("page_size", "500")]).await;
+    assert_eq!(ok.json["data"]["items"].as_array().unwrap().len(), 120);
+    let bad_table = get_query(&tenant, &records_path(&tenant, "tblMissing"), &token, &[]).await;
+    assert_eq!((bad_table.status, bad_table.code()), (200, Some(1254041)));
+    let bad_app = get_query(
+        &tenant,
+        "/open-apis/bitable/v1/apps/bascnMissing/tables",
+        &token,
+        &[],
+    )
+    .await;
+    assert_eq!(bad_app.code(), Some(1254040));
+    let bad_filter = get_query(
+        &tenant,
+        &path,
+        &token,
+        &[("filter", "CurrentValue.[Amount]>")],
+    )
+    .await;
+    assert_eq!(bad_filter.code(), Some(1254018));
+    let bad_sort = get_query(&tenant, &path, &token, &[("sort", "not json")]).await;
+    assert_eq!(bad_sort.code(), Some(1254016));
+    let bad_names = get_query(&tenant, &path, &token, &[("field_names", "[1]")]).await;
+    assert_eq!(bad_names.code(), Some(1254024));
+    let no_value = search(&tenant, &token, &table, "", json!({"filter": {"conjunction": "and", "conditions": [{"field_name": "Status", "operator": "isEmpty"}]}})).await;
+    assert_eq!(no_value.code(), Some(1254018), "value must be present");
+    tenant.bitable_deny_app(&tenant.bitable_app_token());
+    let denied = get_query(&tenant, &path, &token, &[]).await;
+    assert_eq!((denied.status, denied.code()), (403, Some(1254302)));
+    assert!(denied.json["error"]["log_id"].is_string());
+}
+
+#[tokio::test]
+async fn record_count_knob_and_lazy_generation() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let app = tenant.bitable_app_token();
+    let table = tenant.bitable_add_table("Large", 100_000);
+    assert!(tenant.bitable_table_ids(&app).contains(&table));
+    let ids = tenant.bitable_record_ids(&app, &table);
+    assert_eq!(ids.len(), 100_000);
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 100_000);
+    let page = search(
+        &tenant,
+        &token,
+        &table,
+        "?page_size=2",
+        json!({"field_names": ["Name"]}),
+    )
+    .await;
+    assert_eq!(page.json["data"]["total"], json!(100_000));
+    assert_eq!(page.json["data"]["items"][1]["record_id"], json!(ids[1]));
+    assert_eq!(
+        page.json["data"]["items"][1]["fields"]
+            .as_object()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Shrinking keeps the ids of the remaining records.
+    assert!(tenant.bitable_set_record_count(&app, &table, 3));
+    assert_eq!(tenant.bitable_record_ids(&app, &table), ids[..3]);
+    assert_eq!(tenant.bitable_record_count(&app, &table), Some(3));
+}
+
+#[tokio::test]
+async fn wiki_get_node() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let path = "/open-apis/wiki/v2/spaces/get_node";
+    let node = get_query(
+        &tenant,
+        path,
+        &token,
+        &[("token", &tenant.bitable_wiki_node_token())],
+    )
+    .await;
+    assert_eq!(node.json["data"]["node"]["obj_type"], json!("bitable"));
+    assert_eq!(
+        node.json["data"]["node"]["obj_token"],
+        json!(tenant.bitable_app_token())
+    );
+    let by_obj = get_query(
+        &tenant,
+        path,
+        &token,
+        &[
+            ("token", &tenant.bitable_app_token()),
+            ("obj_type", "bitable"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        by_obj.json["data"]["node"]["node_token"],
+        json!(tenant.bitable_wiki_node_token())
+    );
+    let missing = get_query(&tenant, path, &token, &[("token", "wikcnNope")]).await;
+    assert_eq!((missing.status, missing.code()), (400, Some(131005)));
+    let no_token = get_query(&tenant, path, &token, &[]).await;
+    assert_eq!(no_token.code(), Some(131002));
+    tenant.bitable_add_wiki_node("wikcnSheet", "sheet", "shtcnX");
+    let sheet = get_query(&tenant, path, &token, &[("token", "wikcnSheet")]).await;
+    assert_eq!(sheet.json["data"]["node"]["obj_type"], json!("sheet"));
+}
