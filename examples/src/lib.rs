@@ -3,6 +3,8 @@
 //!
 //! Not published; the binaries in `src/bin` are the entry points.
 
+pub mod airbyte;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod sink;

@@ -22,6 +22,9 @@ use crate::retry::RetryPolicy;
 use crate::stats::ClientEvent;
 use crate::stats::{ClientStats, StatsInner};
 
+/// Most token refreshes one call may trigger (each for a different rejected token).
+const MAX_TOKEN_REFRESHES: usize = 3;
+
 /// Default cap on one reply's body.
 const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
@@ -466,7 +469,10 @@ impl ClientInner {
         let started = Instant::now();
         let result = async {
             let mut attempt: u32 = 0;
-            let mut refreshed = false;
+            // Tokens rejected during this call. The same token rejected twice means
+            // refreshing does not help ("stays rejected"); a new token rejected again (it was
+            // revoked under us) earns another refresh, up to MAX_TOKEN_REFRESHES.
+            let mut rejected: Vec<SecretString> = Vec::new();
             loop {
                 attempt += 1;
                 tracing::Span::current().record("attempt", attempt);
@@ -481,15 +487,22 @@ impl ClientInner {
                 match failure {
                     Failure::Fatal(e) => return Err(e),
                     Failure::TokenRejected(api) => {
+                        let seen_before = token.as_ref().is_some_and(|t| {
+                            rejected
+                                .iter()
+                                .any(|r| r.expose_secret() == t.expose_secret())
+                        });
                         let can_refresh = match &token {
-                            Some(t) if !refreshed => self.reject_tenant_token(t, api.code).await?,
+                            Some(t) if !seen_before && rejected.len() < MAX_TOKEN_REFRESHES => {
+                                self.reject_tenant_token(t, api.code).await?
+                            }
                             _ => false,
                         };
                         if !can_refresh {
-                            let why = if refreshed {
-                                "Feishu rejected a freshly fetched token too"
-                            } else {
+                            let why = if rejected.is_empty() {
                                 "Feishu rejected the token and these credentials cannot refresh it"
+                            } else {
+                                "Feishu rejected a freshly fetched token too"
                             };
                             return Err(Error::auth(
                                 crate::error::AuthError::new(format!(
@@ -500,8 +513,8 @@ impl ClientInner {
                                 .with_log_id(api.log_id.clone()),
                             ));
                         }
-                        tracing::debug!(code = api.code, "token rejected; refreshing once");
-                        refreshed = true;
+                        tracing::debug!(code = api.code, "token rejected; refreshing");
+                        rejected.extend(token);
                         // A refresh does not use up the retry budget.
                         attempt -= 1;
                     }

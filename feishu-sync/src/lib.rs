@@ -56,7 +56,8 @@ pub use error::{Result, SyncError};
 pub use message::{LogLevel, Message, Record, StreamStatus};
 pub use read::ReadOptions;
 pub use state::{
-    ApprovalState, AttendanceState, BitableState, ContactState, STATE_VERSION, SyncState,
+    ApprovalState, AttendanceProgress, AttendanceState, BitableState, ContactState, RunState,
+    STATE_VERSION, SyncState,
 };
 
 use feishu_core::Client;

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::catalog::{Module, StreamSpec};
 use crate::error::{Result, SyncError};
 use crate::message::{LogLevel, Message, Record, StreamStatus};
-use crate::state::SyncState;
+use crate::state::{RunState, SyncState};
 use crate::{Source, SourceConfig};
 
 /// Options of one read.
@@ -42,8 +42,11 @@ pub struct ReadOptions {
     pub now_ms: Option<i64>,
     /// Detail fetches in flight per module (default 8).
     pub concurrency: usize,
-    /// Records between two state checkpoints of an incremental stream (default 500).
+    /// Records between two state checkpoints, at most (default 500; Bitable pages are
+    /// requested no larger, Approval checkpoints after the instance that crosses it).
     pub checkpoint_every: usize,
+    /// Length of one Attendance window in days (default 30): the cursor moves after each.
+    pub attendance_window_days: u32,
 }
 
 impl Default for ReadOptions {
@@ -54,6 +57,7 @@ impl Default for ReadOptions {
             now_ms: None,
             concurrency: 8,
             checkpoint_every: 500,
+            attendance_window_days: 30,
         }
     }
 }
@@ -92,6 +96,12 @@ impl ReadOptions {
         self.checkpoint_every = n.max(1);
         self
     }
+
+    /// Days per Attendance window (1 to 30).
+    pub fn attendance_window_days(mut self, days: u32) -> Self {
+        self.attendance_window_days = days.clamp(1, 30);
+        self
+    }
 }
 
 /// The consumer went away: stop reading.
@@ -106,6 +116,9 @@ pub(crate) struct Emitter {
     pub(crate) now_ms: i64,
     pub(crate) concurrency: usize,
     pub(crate) checkpoint_every: usize,
+    pub(crate) attendance_window_days: u32,
+    /// Records emitted since the last checkpoint.
+    pub(crate) since_checkpoint: usize,
 }
 
 pub(crate) type Flow<T = ()> = std::result::Result<T, Stop>;
@@ -125,6 +138,17 @@ impl From<Closed> for Stop {
 }
 
 impl Emitter {
+    /// The progress record of the run under way.
+    pub(crate) fn run(&mut self) -> &mut RunState {
+        let now = self.now_ms;
+        self.state.run.get_or_insert_with(|| RunState {
+            now_ms: now,
+            completed: Default::default(),
+            approval_progress: Default::default(),
+            attendance_progress: None,
+        })
+    }
+
     pub(crate) fn wants(&self, stream: &str) -> bool {
         self.selected.contains(stream)
     }
@@ -152,11 +176,13 @@ impl Emitter {
             emitted_at,
         }))
         .await?;
+        self.since_checkpoint += 1;
         Ok(())
     }
 
     /// Emits the current state.
     pub(crate) async fn checkpoint(&mut self) -> Flow {
+        self.since_checkpoint = 0;
         let state = self.state.clone();
         self.send(Message::State(state)).await?;
         Ok(())
@@ -210,17 +236,30 @@ impl Source {
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
         let specs = self.catalog();
         let selected = select(&specs, options.streams.as_deref())?;
-        let state = options.state.clone().unwrap_or_default();
+        let mut state = options.state.clone().unwrap_or_default();
         state.check_against(&self.config)?;
+        // Finish a cut run with its own "now"; otherwise start a new run.
+        let now = match &state.run {
+            Some(run) => run.now_ms,
+            None => options.now_ms.unwrap_or_else(now_ms),
+        };
+        state.run.get_or_insert_with(|| RunState {
+            now_ms: now,
+            completed: Default::default(),
+            approval_progress: Default::default(),
+            attendance_progress: None,
+        });
         let (tx, rx) = mpsc::channel(256);
         let mut emitter = Emitter {
             tx,
             state,
             selected,
             running: HashSet::new(),
-            now_ms: options.now_ms.unwrap_or_else(now_ms),
+            now_ms: now,
             concurrency: options.concurrency.max(1),
             checkpoint_every: options.checkpoint_every.max(1),
+            attendance_window_days: options.attendance_window_days.clamp(1, 30),
+            since_checkpoint: 0,
         };
         let source = self.clone();
         tokio::spawn(async move {
@@ -247,6 +286,15 @@ fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<St
     }
 }
 
+fn module_name(module: Module) -> &'static str {
+    match module {
+        Module::Approval => "approval",
+        Module::Bitable => "bitable",
+        Module::Attendance => "attendance",
+        Module::Contact => "contact",
+    }
+}
+
 async fn run(
     source: &Source,
     specs: &[StreamSpec],
@@ -258,12 +306,27 @@ async fn run(
         Module::Attendance,
         Module::Contact,
     ] {
+        let done_in_this_run = em
+            .state
+            .run
+            .as_ref()
+            .is_some_and(|r| r.completed.contains(module_name(module)));
         let streams: Vec<&str> = specs
             .iter()
             .filter(|s| s.module == module && em.wants(s.name))
             .map(|s| s.name)
             .collect();
         if streams.is_empty() {
+            continue;
+        }
+        if done_in_this_run {
+            // Completed before the cut: its records are all out already.
+            em.status(&streams, StreamStatus::Started)
+                .await
+                .map_err(|_| Closed)?;
+            em.status(&streams, StreamStatus::Complete)
+                .await
+                .map_err(|_| Closed)?;
             continue;
         }
         let flow = async {
@@ -279,6 +342,10 @@ async fn run(
         .await;
         match flow {
             Ok(()) => {
+                if let Some(run) = em.state.run.as_mut() {
+                    run.completed.insert(module_name(module).to_string());
+                }
+                em.checkpoint().await.map_err(|_| Closed)?;
                 em.status(&streams, StreamStatus::Complete)
                     .await
                     .map_err(|_| Closed)?;
@@ -296,5 +363,8 @@ async fn run(
             }
         }
     }
+    // The run is over (a failed module resumes from its own cursor in the next run).
+    em.state.run = None;
+    em.checkpoint().await.map_err(|_| Closed)?;
     Ok(())
 }

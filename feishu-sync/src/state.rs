@@ -4,7 +4,7 @@
 //! time-of-run-dependent is stored unless it is a cursor. A state that does not fit the config
 //! (another table, another id type) is rejected with an error naming the field.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +41,41 @@ pub struct SyncState {
     /// Contact settings the emitted keys depend on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactState>,
+    /// A run that was cut short: resuming finishes it (same "now", completed modules
+    /// skipped) instead of starting a new one. Absent once a run finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunState>,
+}
+
+/// The progress of an unfinished run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RunState {
+    /// The run's "now" (Unix ms): the end of its incremental windows.
+    pub now_ms: i64,
+    /// Modules (`approval`, `bitable`, `attendance`, `contact`) and approval codes
+    /// (`approval:<code>`) the run completed.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub completed: BTreeSet<String>,
+    /// Per approval code: every instance of this run's window created before this time
+    /// (Unix ms) has been emitted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approval_progress: BTreeMap<String, i64>,
+    /// Attendance: how far this run got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance_progress: Option<AttendanceProgress>,
+}
+
+/// How far an unfinished run got through Attendance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AttendanceProgress {
+    /// Start of the window being read (Unix ms); earlier windows are done.
+    pub window_start_ms: i64,
+    /// Users (in sorted id order) of that window already emitted.
+    pub users_done: usize,
 }
 
 impl Default for SyncState {
@@ -51,6 +86,7 @@ impl Default for SyncState {
             bitable: None,
             attendance: None,
             contact: None,
+            run: None,
         }
     }
 }

@@ -27,12 +27,19 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     let lookback = i64::from(cfg.lookback_days) * DAY_MS;
     let start_date = config.approval_start_ms();
     for code in &cfg.approval_codes {
+        let done_key = format!("approval:{code}");
+        if em.run().completed.contains(&done_key) {
+            continue; // finished earlier in this (resumed) run
+        }
         let st = em.state.approval.entry(code.clone()).or_default().clone();
         let now = em.now_ms;
+        // The cursor moves only when a code is done, so `from` is the same on every resume
+        // of a run; progress within the run is kept apart.
         let from = match st.cursor_ms {
             Some(c) => c.saturating_sub(lookback),
             None => start_date.unwrap_or(now - lookback),
         };
+        let progress = em.run().approval_progress.get(code).copied();
 
         // 1. Pending instances older than this run's window.
         let watch: Vec<String> = st
@@ -52,32 +59,37 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             em.checkpoint().await?;
         }
 
-        // 2. The window [from, now), in creation order.
-        if from < now {
+        // 2. The window [from, now), in creation order, minus what this run already did.
+        let window_start = progress.map_or(from, |p| p.max(from));
+        if window_start < now {
             let codes = api
-                .list_instance_codes(code.clone(), from, now)
+                .list_instance_codes(code.clone(), window_start, now)
                 .into_stream();
             let mut details = Box::pin(api.get_instances(codes, em.concurrency));
-            let mut since_checkpoint = 0usize;
             while let Some(detail) = details.next().await {
                 let Some(detail) = skip_deleted(em, detail).await? else {
                     continue;
                 };
                 emit_instance(em, code, &detail).await?;
-                since_checkpoint += 1;
-                if since_checkpoint >= em.checkpoint_every {
+                if em.since_checkpoint >= em.checkpoint_every {
                     // Everything created before this instance has been emitted.
                     if let Some(created) = detail.instance.start_time {
-                        let entry = em.state.approval.entry(code.clone()).or_default();
-                        entry.cursor_ms = Some(entry.cursor_ms.unwrap_or(i64::MIN).max(created));
+                        let done = em
+                            .run()
+                            .approval_progress
+                            .entry(code.clone())
+                            .or_insert(created);
+                        *done = (*done).max(created);
                     }
                     em.checkpoint().await?;
-                    since_checkpoint = 0;
                 }
             }
         }
         let entry = em.state.approval.entry(code.clone()).or_default();
         entry.cursor_ms = Some(entry.cursor_ms.unwrap_or(i64::MIN).max(now));
+        let run = em.run();
+        run.approval_progress.remove(code);
+        run.completed.insert(done_key);
         em.checkpoint().await?;
     }
     Ok(())

@@ -1,8 +1,9 @@
 //! `attendance_user_flows`: incremental over check time, one window at a time.
 //!
 //! Each run reads `[cursor - 1 day, now)` (first run: `start_date`, else the last 30 days) in
-//! windows of [`feishu_attendance::DEFAULT_FLOW_WINDOW`]; after a window's flows are all
-//! emitted the cursor moves to its end. The day of overlap catches punches that reach Feishu
+//! windows of `ReadOptions::attendance_window_days` (at most
+//! [`feishu_attendance::DEFAULT_FLOW_WINDOW`]); after a window's flows are all emitted the
+//! cursor moves to its end. The day of overlap catches punches that reach Feishu
 //! late (remedies, offline devices); records are keyed by `record_id`, so overlap only
 //! repeats rows an upsert absorbs.
 
@@ -16,7 +17,7 @@ use super::{Emitter, Flow, failed};
 use crate::catalog::ATTENDANCE_USER_FLOWS;
 use crate::config::EmployeeType as ConfigEmployeeType;
 use crate::message::LogLevel;
-use crate::state::AttendanceState;
+use crate::state::{AttendanceProgress, AttendanceState};
 use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
@@ -36,22 +37,34 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         ConfigEmployeeType::EmployeeNo => EmployeeType::EmployeeNo,
     };
     let now = em.now_ms;
-    let from = match &em.state.attendance {
+    // The cursor moves only when the module is done; progress within a run is kept apart.
+    let base = match &em.state.attendance {
         Some(s) => s.cursor_ms.saturating_sub(DAY_MS),
         None => config.attendance_start_ms().unwrap_or(now - FIRST_RUN_MS),
     };
-    let users = match cfg.employee_ids.as_ref().filter(|ids| !ids.is_empty()) {
+    let (from, mut users_done) = match &em.run().attendance_progress {
+        Some(p) if p.window_start_ms >= base => (p.window_start_ms, p.users_done),
+        _ => (base, 0),
+    };
+    let mut users = match cfg.employee_ids.as_ref().filter(|ids| !ids.is_empty()) {
         Some(ids) => ids.clone(),
         None => all_users(source, cfg.employee_type, em).await?,
     };
+    // A stable order, so that `users_done` means the same users on resume.
+    users.sort();
+    users.dedup();
     let api = Attendance::new(source.client.clone());
-    let window = DEFAULT_FLOW_WINDOW.as_millis() as i64;
+    let window =
+        (DEFAULT_FLOW_WINDOW.as_millis() as i64).min(i64::from(em.attendance_window_days) * DAY_MS);
     let mut start = from;
     while start < now && !users.is_empty() {
         let end = (start + window).min(now);
+        let todo = users.get(users_done..).unwrap_or_default();
+        // One window per call: batches arrive in user-chunk order.
         let mut batches = Box::pin(
             api.user_flows(employee_type, at(start), at(end))
-                .user_ids(users.iter().cloned())
+                .window(std::time::Duration::from_millis((end - start) as u64))
+                .user_ids(todo.iter().cloned())
                 .concurrency(em.concurrency)
                 .into_batch_stream(),
         );
@@ -66,21 +79,32 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
                 });
                 em.record(ATTENDANCE_USER_FLOWS, data).await?;
             }
+            users_done += batch.user_ids.len();
+            let (window_start_ms, done) = if users_done < users.len() {
+                (start, users_done)
+            } else {
+                (end, 0)
+            };
+            em.run().attendance_progress = Some(AttendanceProgress {
+                window_start_ms,
+                users_done: done,
+            });
+            em.checkpoint().await?;
         }
-        em.state.attendance = Some(AttendanceState {
-            employee_type: cfg.employee_type,
-            cursor_ms: end,
-        });
-        em.checkpoint().await?;
+        users_done = 0;
         start = end;
     }
-    if em.state.attendance.is_none() {
-        em.state.attendance = Some(AttendanceState {
-            employee_type: cfg.employee_type,
-            cursor_ms: now.max(from),
-        });
-        em.checkpoint().await?;
-    }
+    em.run().attendance_progress = None;
+    let previous = em
+        .state
+        .attendance
+        .as_ref()
+        .map_or(i64::MIN, |s| s.cursor_ms);
+    em.state.attendance = Some(AttendanceState {
+        employee_type: cfg.employee_type,
+        cursor_ms: now.max(previous),
+    });
+    em.checkpoint().await?;
     Ok(())
 }
 

@@ -31,7 +31,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     let mut request = Bitable::new(source.client.clone())
         .records(&cfg.app_token, &cfg.table_id)
         .automatic_fields(true)
-        .page_size(PAGE_SIZE);
+        .page_size(PAGE_SIZE.min(u32::try_from(em.checkpoint_every).unwrap_or(PAGE_SIZE)));
     if let Some(view) = &cfg.view_id {
         request = request.view_id(view.clone());
     }

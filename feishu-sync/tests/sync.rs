@@ -1,0 +1,380 @@
+//! Full, incremental, resumed and faulty syncs of a seeded fake tenant.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{DAY, DAYS, NOW, key_of, opts, read_all, source, tenant};
+use feishu_sync::{
+    APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
+    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, Message,
+    StreamStatus, SyncState,
+};
+use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE};
+use futures::StreamExt;
+use serde_json::Value;
+
+/// Rows the form of `data` flattens into, counted from the raw form independently of the SDK:
+/// one per top-level widget, plus one per `fieldList` cell.
+fn form_row_count(form: &Value) -> usize {
+    let Some(widgets) = form.as_array() else {
+        return 0;
+    };
+    widgets
+        .iter()
+        .map(|w| {
+            let cells = if w["type"] == "fieldList" {
+                w["value"]
+                    .as_array()
+                    .map(|rows| {
+                        rows.iter()
+                            .map(|r| r.as_array().map_or(0, Vec::len))
+                            .sum::<usize>()
+                    })
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            1 + cells
+        })
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_sync_matches_the_tenants_ground_truth() {
+    let t = tenant(40, 20, 2).await;
+    let run = read_all(&source(&t), opts()).await;
+    let from = NOW - DAYS * DAY;
+
+    // Approval: every instance created in [from, NOW), once, with all its rows.
+    let mut codes = Vec::new();
+    for code in [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE] {
+        codes.extend(t.tenant.approval_instance_codes(code, from, NOW - 1));
+    }
+    assert_eq!(codes.len(), 60);
+    let (mut fields, mut tasks, mut timeline) = (0, 0, 0);
+    for code in &codes {
+        let data = t.tenant.approval_instance(code).unwrap();
+        tasks += data["task_list"].as_array().map_or(0, Vec::len);
+        timeline += data["timeline"].as_array().map_or(0, Vec::len);
+        fields += form_row_count(&t.tenant.approval_instance_form(code).unwrap());
+    }
+    assert_eq!(run.records(APPROVAL_INSTANCES).len(), codes.len());
+    assert_eq!(run.records(APPROVAL_INSTANCES_RAW).len(), codes.len());
+    assert_eq!(run.records(APPROVAL_TASKS).len(), tasks);
+    assert_eq!(run.records(APPROVAL_TIMELINE).len(), timeline);
+    assert_eq!(run.records(APPROVAL_INSTANCE_FIELDS).len(), fields);
+    for raw in run.records(APPROVAL_INSTANCES_RAW) {
+        let code = raw["instance_code"].as_str().unwrap();
+        assert_eq!(
+            raw["data"],
+            t.tenant.approval_instance(code).unwrap(),
+            "raw kept unchanged"
+        );
+    }
+
+    // Bitable, Contact, Attendance.
+    let app = t.tenant.bitable_app_token();
+    let table = t.tenant.bitable_table_id();
+    assert_eq!(
+        run.records(BITABLE_RECORDS).len() as u64,
+        t.tenant.bitable_record_count(&app, &table).unwrap()
+    );
+    assert_eq!(
+        run.records(CONTACT_USERS).len(),
+        t.tenant.contact_user_ids("open_id").len()
+    );
+    let user_ids = t.tenant.contact_user_ids("user_id");
+    let flows = t
+        .tenant
+        .attendance_flow_count("employee_id", &user_ids, from / 1000, NOW / 1000);
+    assert!(flows > 0);
+    assert_eq!(run.records(ATTENDANCE_USER_FLOWS).len(), flows);
+
+    // Primary keys are unique per stream.
+    for (stream, keys) in run.keys() {
+        assert_eq!(
+            keys.len(),
+            run.records(&stream).len(),
+            "{stream} has duplicate keys"
+        );
+    }
+    // Every stream started and completed exactly once, and the run ended with a state.
+    for stream in feishu_sync::catalog(&t.config) {
+        let statuses: Vec<&StreamStatus> = run
+            .messages
+            .iter()
+            .filter_map(|m| match m {
+                Message::Status { stream: s, status } if s == stream.name => Some(status),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            statuses.first(),
+            Some(&&StreamStatus::Started),
+            "{}",
+            stream.name
+        );
+        assert_eq!(
+            statuses.last(),
+            Some(&&StreamStatus::Complete),
+            "{}",
+            stream.name
+        );
+    }
+    assert!(matches!(run.messages.last(), Some(Message::State(s)) if s.run.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clean_runs_produce_byte_identical_state() {
+    let a = tenant(30, 10, 2).await;
+    let b = tenant(30, 10, 2).await;
+    let sa = read_all(&source(&a), opts()).await.last_state().unwrap();
+    let sb = read_all(&source(&b), opts()).await.last_state().unwrap();
+    // The tenants differ only in their address, which the state does not contain.
+    assert_eq!(sa.to_json(), sb.to_json());
+    assert!(sa.approval.values().all(|s| s.cursor_ms == Some(NOW)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_approval_picks_up_new_instances_and_late_status_changes() {
+    let t = tenant(30, 0, 1).await;
+    let source = source(&t);
+    let first = read_all(&source, opts().streams(["approval_instances"])).await;
+    let state = first.last_state().unwrap();
+    let pending = &state.approval[APPROVAL_CODE_PURCHASE].pending;
+    // A pending instance created before the next run's lookback window, and one inside it.
+    let old = pending
+        .iter()
+        .find(|(_, created)| **created < NOW - DAY)
+        .map(|(c, _)| c.clone())
+        .expect("an old pending instance");
+    let recent = pending
+        .iter()
+        .find(|(_, created)| **created >= NOW - DAY + 3_600_000)
+        .map(|(c, _)| c.clone())
+        .expect("a recent pending instance");
+    t.tenant.set_instance_status(&old, "APPROVED");
+    t.tenant.set_instance_status(&recent, "REJECTED");
+    let new = t
+        .tenant
+        .add_approval_instance(APPROVAL_CODE_PURCHASE, NOW + 600_000, "PENDING");
+
+    let watched: Vec<String> = pending
+        .iter()
+        .filter(|(_, created)| **created < NOW - DAY)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let later = NOW + 3_600_000;
+    let second = read_all(
+        &source,
+        feishu_sync::ReadOptions::default()
+            .now_ms(later)
+            .state(state)
+            .streams(["approval_instances"]),
+    )
+    .await;
+    let status_of = |code: &str| {
+        second
+            .records(APPROVAL_INSTANCES)
+            .into_iter()
+            .find(|r| r["instance_code"] == code)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        status_of(&old).as_deref(),
+        Some("APPROVED"),
+        "outside the lookback: watch list"
+    );
+    assert_eq!(
+        status_of(&recent).as_deref(),
+        Some("REJECTED"),
+        "inside the lookback"
+    );
+    assert_eq!(
+        status_of(&new).as_deref(),
+        Some("PENDING"),
+        "created since the last run"
+    );
+    let state = second.last_state().unwrap();
+    let pending = &state.approval[APPROVAL_CODE_PURCHASE].pending;
+    assert!(!pending.contains_key(&old) && !pending.contains_key(&recent));
+    assert!(pending.contains_key(&new));
+    // Nothing older than the lookback except the watched (pending) instances, each once.
+    let mut older = Vec::new();
+    for r in second.records(APPROVAL_INSTANCES) {
+        let start = r["start_time"].as_i64().unwrap();
+        if start < NOW - DAY {
+            older.push(r["instance_code"].as_str().unwrap().to_string());
+        }
+    }
+    older.sort();
+    let mut expected = watched;
+    expected.sort();
+    assert_eq!(older, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_far_in_the_future_reads_no_approval_records() {
+    let t = tenant(10, 0, 1).await;
+    let mut state = SyncState::default();
+    state.approval.insert(APPROVAL_CODE_PURCHASE.to_string(), {
+        let mut s = feishu_sync::ApprovalState::default();
+        s.cursor_ms = Some(NOW + 365 * DAY);
+        s
+    });
+    let run = read_all(
+        &source(&t),
+        opts().state(state).streams(["approval_instances"]),
+    )
+    .await;
+    assert!(run.records(APPROVAL_INSTANCES).is_empty());
+    assert!(run.last_state().is_some());
+}
+
+/// Reads, dropping the stream after every `cut` records, resuming from the last state each
+/// time, until a run completes. Returns the union of keys and the number of cuts.
+async fn read_with_cuts(
+    source: &feishu_sync::Source,
+    cut: usize,
+) -> (BTreeMap<String, BTreeSet<String>>, usize) {
+    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut state: Option<SyncState> = None;
+    let mut cuts = 0;
+    loop {
+        assert!(cuts < 200, "no progress");
+        let mut options = opts().checkpoint_every(cut / 2).attendance_window_days(1);
+        if let Some(s) = state.clone() {
+            options = options.state(s);
+        }
+        let mut stream = source.read(options).unwrap();
+        let mut seen = 0;
+        let mut finished = true;
+        // Records after the last checkpoint are "lost" with the cut, as a crash would lose
+        // them: only those covered by a state count.
+        let mut pending: Vec<(String, String)> = Vec::new();
+        while let Some(m) = stream.next().await {
+            match m.unwrap() {
+                Message::Record(r) => {
+                    pending.push((r.stream.clone(), key_of(&r.stream, &r.data)));
+                    seen += 1;
+                    if seen == cut {
+                        finished = false;
+                        break;
+                    }
+                }
+                Message::State(s) => {
+                    for (stream, key) in pending.drain(..) {
+                        keys.entry(stream).or_default().insert(key);
+                    }
+                    state = Some(s);
+                }
+                _ => {}
+            }
+        }
+        drop(stream);
+        if finished {
+            return (keys, cuts);
+        }
+        cuts += 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resuming_after_every_cut_loses_nothing() {
+    let t = tenant(24, 6, 1).await;
+    // Final statuses only, so no instance is watched (and re-read) on every resume.
+    for code in t.tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE) {
+        t.tenant.set_instance_status(&code, "APPROVED");
+    }
+    for code in t.tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE) {
+        t.tenant.set_instance_status(&code, "APPROVED");
+    }
+    let source = source(&t);
+    let clean = read_all(&source, opts()).await.keys();
+    let total: usize = clean.values().map(BTreeSet::len).sum();
+    let (resumed, cuts) = read_with_cuts(&source, 300).await;
+    assert!(cuts >= 5, "only {cuts} cuts for {total} records");
+    assert_eq!(resumed, clean);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_do_not_change_the_record_sets() {
+    let t = tenant(20, 10, 2).await;
+    let source = source(&t);
+    let clean = read_all(&source, opts()).await.keys();
+    t.tenant.set_server_error_share(0.05);
+    t.tenant.set_rate_limited_share(0.05);
+    t.tenant
+        .set_rate_limit_reset(std::time::Duration::from_millis(10));
+    let faulty = {
+        let mut stream = source.read(opts()).unwrap();
+        let mut run = common::Run::default();
+        let mut n = 0;
+        while let Some(m) = stream.next().await {
+            let m = m.unwrap();
+            if m.as_record().is_some() {
+                n += 1;
+                if n % 400 == 0 {
+                    t.tenant.revoke_tokens();
+                }
+            }
+            run.messages.push(m);
+        }
+        run
+    };
+    let failures: Vec<_> = faulty
+        .messages
+        .iter()
+        .filter(|m| {
+            matches!(
+                m,
+                Message::Status {
+                    status: StreamStatus::Incomplete { .. },
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "streams failed under faults: {failures:?}"
+    );
+    assert_eq!(faulty.keys(), clean);
+    assert!(t.tenant.count_status(429) > 0 && t.tenant.token_requests() > 1);
+    let stats = source.client().stats();
+    assert!(stats.retries > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_module_is_reported_and_the_others_complete() {
+    let t = tenant(10, 0, 1).await;
+    t.tenant
+        .forbid("/open-apis/bitable/", "bitable:app:readonly");
+    let run = read_all(&source(&t), opts()).await;
+    let incomplete: Vec<String> = run
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Status {
+                stream,
+                status: StreamStatus::Incomplete { error },
+            } => {
+                assert!(error.contains("bitable:app:readonly"), "{error}");
+                Some(stream.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(incomplete, vec![BITABLE_RECORDS.to_string()]);
+    assert!(!run.records(CONTACT_USERS).is_empty());
+    assert!(!run.records(APPROVAL_INSTANCES).is_empty());
+    let state = run.last_state().unwrap();
+    assert!(
+        state
+            .bitable
+            .as_ref()
+            .is_none_or(|b| b.page_token.is_none())
+    );
+    assert!(state.contact.is_some());
+}
