@@ -151,18 +151,40 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// A table: stream, records, seconds, and the client's requests per endpoint family.
+    /// A table: per stream its records, seconds, and the requests of its module (the streams
+    /// of one module share their requests: one approval detail feeds five streams), then the
+    /// client's requests per endpoint family.
     pub fn table(&self, client: &Client) -> String {
         let stats = client.stats();
-        let mut out = format!("{:<28} {:>9} {:>8}\n", "stream", "records", "seconds");
+        let module_requests = |stream: &str| -> u64 {
+            let module = stream.split('_').next().unwrap_or_default();
+            stats
+                .requests_by_endpoint
+                .iter()
+                .filter(|(family, _)| family.split('.').next() == Some(module))
+                .map(|(_, n)| *n)
+                .sum()
+        };
+        let mut out = format!(
+            "{:<28} {:>9} {:>8} {:>16} {:>8}\n",
+            "stream", "records", "seconds", "module requests", "req/s"
+        );
         for (stream, n) in &self.records {
             let secs = self.seconds.get(stream).copied().unwrap_or_default();
+            let requests = module_requests(stream);
+            let rate = if secs > 0.0 {
+                requests as f64 / secs
+            } else {
+                0.0
+            };
             let mark = if self.failed.contains_key(stream) {
                 "  INCOMPLETE"
             } else {
                 ""
             };
-            out.push_str(&format!("{stream:<28} {n:>9} {secs:>8.2}{mark}\n"));
+            out.push_str(&format!(
+                "{stream:<28} {n:>9} {secs:>8.2} {requests:>16} {rate:>8.1}{mark}\n"
+            ));
         }
         out.push_str(&format!(
             "\n{:<36} {:>9} {:>8}\n",

@@ -57,7 +57,7 @@ pub struct UserFlow {
     )]
     pub flow_type: Option<FlowType>,
     /// Punch photos.
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub photo_urls: Vec<String>,
     /// Device id (mini-program punches).
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]

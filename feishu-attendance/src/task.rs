@@ -33,7 +33,7 @@ pub struct UserTask {
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
     pub shift_id: String,
     /// One entry per shift segment.
-    #[serde(deserialize_with = "crate::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::de::object_vec")]
     pub records: Vec<TaskRecord>,
     /// Fields this SDK does not know yet.
     #[serde(flatten)]
@@ -64,7 +64,7 @@ pub struct TaskRecord {
     pub check_in_record_id: String,
     /// Check-in punch (its `check_result` is not meaningful; use `check_in_result`).
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_in_record: Option<UserFlow>,
@@ -73,7 +73,7 @@ pub struct TaskRecord {
     pub check_out_record_id: String,
     /// Check-out punch.
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_out_record: Option<UserFlow>,

@@ -78,9 +78,9 @@ struct TaskQueryBody<'a> {
 struct TaskQueryData {
     #[serde(default, deserialize_with = "feishu_core::de::vec_or_empty")]
     user_task_results: Vec<UserTask>,
-    #[serde(default, deserialize_with = "crate::de::string_vec")]
+    #[serde(default, deserialize_with = "feishu_core::de::string_vec")]
     invalid_user_ids: Vec<String>,
-    #[serde(default, deserialize_with = "crate::de::string_vec")]
+    #[serde(default, deserialize_with = "feishu_core::de::string_vec")]
     unauthorized_user_ids: Vec<String>,
 }
 

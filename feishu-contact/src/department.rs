@@ -17,7 +17,7 @@ pub struct Department {
     pub name: String,
     /// Localised names.
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub i18n_name: Option<I18nName>,
@@ -40,7 +40,7 @@ pub struct Department {
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
     pub order: String,
     /// Unit ids.
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub unit_ids: Vec<String>,
     /// Users in the department and its descendants.
     #[serde(
@@ -56,18 +56,18 @@ pub struct Department {
     pub primary_member_count: Option<i64>,
     /// Status flags.
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<DepartmentStatus>,
     /// Leaders (Feishu spells the keys in camelCase: `leaderType`, `leaderID`).
-    #[serde(deserialize_with = "crate::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::de::object_vec")]
     pub leaders: Vec<DepartmentLeader>,
     /// Employee types that join the department group chat.
-    #[serde(deserialize_with = "crate::de::i64_vec")]
+    #[serde(deserialize_with = "feishu_core::de::i64_vec")]
     pub group_chat_employee_types: Vec<i64>,
     /// HR business partners (needs `contact:department.hrbp:readonly`).
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub department_hrbps: Vec<String>,
     /// Fields this SDK does not know yet.
     #[serde(flatten)]

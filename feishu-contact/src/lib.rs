@@ -51,7 +51,6 @@
 //! ```
 
 mod cache;
-mod de;
 mod department;
 mod departments;
 mod list;

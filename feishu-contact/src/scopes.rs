@@ -18,13 +18,13 @@ use crate::list::CONTACT_LIMIT;
 #[non_exhaustive]
 pub struct Scopes {
     /// Granted departments (of the requested `department_id_type`).
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub department_ids: Vec<String>,
     /// Individually granted users (of the requested `user_id_type`).
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub user_ids: Vec<String>,
     /// Granted user groups.
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub group_ids: Vec<String>,
 }
 

@@ -51,7 +51,7 @@ pub struct User {
     pub gender: Option<i64>,
     /// Avatar URLs.
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub avatar: Option<Avatar>,
@@ -60,21 +60,21 @@ pub struct User {
     pub avatar_key: String,
     /// Status flags (`contact:user.employee:readonly`).
     #[serde(
-        deserialize_with = "crate::de::opt_object",
+        deserialize_with = "feishu_core::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<UserStatus>,
     /// Departments, ids of the requested `department_id_type`.
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub department_ids: Vec<String>,
     /// Direct manager, of the requested `user_id_type`.
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
     pub leader_user_id: String,
     /// Dotted-line managers.
-    #[serde(deserialize_with = "crate::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::de::string_vec")]
     pub dotted_line_leader_user_ids: Vec<String>,
     /// Sort orders per department.
-    #[serde(deserialize_with = "crate::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::de::object_vec")]
     pub orders: Vec<UserOrder>,
     /// City.
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
@@ -107,7 +107,7 @@ pub struct User {
     #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
     pub job_title: String,
     /// Custom attributes.
-    #[serde(deserialize_with = "crate::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::de::object_vec")]
     pub custom_attrs: Vec<CustomAttr>,
     /// Frozen (same as `status.is_frozen`).
     #[serde(deserialize_with = "feishu_core::de::bool_or_false")]

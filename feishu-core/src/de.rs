@@ -19,6 +19,7 @@
 //! assert_eq!(c.start_time, None);
 //! ```
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -69,6 +70,65 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A nested object, `None` when absent, `null` or not decodable: a field of the wrong shape
+/// becomes "absent" instead of failing the whole page.
+pub fn opt_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        v => T::deserialize(v).ok(),
+    })
+}
+
+/// A list of nested objects; elements that do not decode are skipped with a warning (the
+/// enclosing model's raw JSON, where it keeps one, still has them).
+pub fn object_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match T::deserialize(v) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, "skipping an undecodable list element");
+                    None
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A list of strings; numbers and bools become strings, other elements are skipped.
+pub fn string_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A list of integers (numbers or numeric strings); other elements are skipped.
+pub fn i64_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items.iter().filter_map(value_to_i64).collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// The integer in a JSON value, per [`opt_i64`]'s rules.

@@ -37,6 +37,7 @@
 mod catalog;
 mod check;
 mod config;
+mod docs;
 mod error;
 mod message;
 mod read;
@@ -52,6 +53,7 @@ pub use config::{
     ApprovalConfig, AttendanceConfig, BitableConfig, ContactConfig, CredentialsConfig,
     EmployeeType, SourceConfig,
 };
+pub use docs::streams_reference_markdown;
 pub use error::{Result, SyncError};
 pub use message::{LogLevel, Message, Record, StreamStatus};
 pub use read::ReadOptions;

@@ -1,6 +1,6 @@
 //! `source-feishu`: feishu-sync as an Airbyte-protocol source connector.
 //!
-//! The four protocol commands, each writing one JSON [`AirbyteMessage`](protocol::AirbyteMessage)
+//! The four protocol commands, each writing one JSON [`AirbyteMessage`]
 //! per line to the given writer and nothing else:
 //!
 //! ```text
