@@ -149,6 +149,7 @@ pub fn all_streams() -> Vec<StreamSpec> {
                     "name": t(S),
                     "type": t(S),
                     "value": any(),
+                    "ext": any(),
                     "parent_widget_id": t(S),
                     "row_index": t("integer"),
                     "start_time": t("integer"),
@@ -166,6 +167,7 @@ pub fn all_streams() -> Vec<StreamSpec> {
                 json!({
                     "instance_code": {"type": S},
                     "task_id": {"type": S},
+                    "index": t("integer"),
                     "start_time": t("integer"),
                     "task": any(),
                 }),

@@ -188,15 +188,15 @@ fn describe(stream: &str, field: &str) -> Option<&'static str> {
             "Widget type as Feishu names it (`input`, `amount`, `fieldList`, ...)."
         }
         (APPROVAL_INSTANCE_FIELDS, "value") => {
-            "The value as sent (for a `fieldList`, the whole table). Records also carry `ext` when the widget has one."
+            "The value as sent (for a `fieldList`, the whole table)."
         }
+        (APPROVAL_INSTANCE_FIELDS, "ext") => "The widget's `ext` object, when it has one.",
         (APPROVAL_INSTANCE_FIELDS, "parent_widget_id") => {
             "For a cell: the `fieldList` widget's id."
         }
         (APPROVAL_INSTANCE_FIELDS, "row_index") => "For a cell: its row in the table, from 0.",
-        (APPROVAL_TASKS, "task_id") => {
-            "Task id (`#<index>` when Feishu sends none). Records also carry `index`, the position in `task_list`."
-        }
+        (APPROVAL_TASKS, "task_id") => "Task id (`#<index>` when Feishu sends none).",
+        (APPROVAL_TASKS, "index") => "Position in the instance's `task_list`, from 0.",
         (APPROVAL_TASKS, "task") => "The task object (status, approver, times, ...).",
         (APPROVAL_TIMELINE, "index") => "Position in the instance's timeline, from 0.",
         (APPROVAL_TIMELINE, "event") => "The timeline event object (type, user, time, ...).",
