@@ -32,6 +32,7 @@ USAGE:
                  [--sync-approval-instances N] [--sync-days N] [--sync-records N]
                  [--sync-users N] [--concurrency N] [--no-isolate] [--json FILE]
                  [--base-url URL --app-token T --table-id T --approval-code C ...]
+    feishu-bench --serve [--records N] [--latency-ms N] [--limits documented|off]
 
 WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6, plus w1-1m with --big):
     baseline  W1's pages by bare reqwest + serde_json (the CPU floor)
@@ -46,7 +47,9 @@ WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6, plus w1-1m with 
               --sync-records (20000) Bitable records, --sync-users (1000) users + attendance
 
 --limits documented (default): the client's documented limits, and the fake tenant refuses
-(429) anything over the documented per-second limits. --limits off: no client limiter.";
+(429) anything over the documented per-second limits. --limits off: no client limiter.
+--serve: only the fake tenant (plus a --records table), printing its URL, credentials and ids
+as JSON, until killed: run the client in another process with --base-url to measure it alone.";
 
 /// Client-side rate limits of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +154,9 @@ pub struct Options {
     pub isolate: bool,
     /// This process is a child: print one result line.
     pub child: bool,
+    /// Only serve the fake tenant (with a `--records` table) until killed, for a client run
+    /// in another process with `--base-url`.
+    pub serve: bool,
     /// Appends result lines (JSON) to this file.
     pub json: Option<std::path::PathBuf>,
     /// `--app-token` of a real tenant.
@@ -183,6 +189,7 @@ impl Default for Options {
             concurrency: 8,
             isolate: true,
             child: false,
+            serve: false,
             json: None,
             app_token: None,
             table_id: None,
@@ -247,6 +254,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Opt
             Long("no-isolate") => o.isolate = false,
             Long("isolate") => o.isolate = true,
             Long("child") => o.child = true,
+            Long("serve") => o.serve = true,
             Long("json") => o.json = Some(text(&mut parser)?.into()),
             Long("app-token") => o.app_token = Some(text(&mut parser)?),
             Long("table-id") => o.table_id = Some(text(&mut parser)?),
@@ -273,9 +281,6 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Opt
             o.workloads
                 .push(Workload::parse(name).ok_or_else(|| format!("unknown workload {name:?}"))?);
         }
-    }
-    if big && !o.workloads.contains(&Workload::W1Big) {
-        o.workloads.push(Workload::W1Big);
     }
     if o.approval_instances == 0 || o.approval_days <= 0 || o.sync_days <= 0 {
         return Err("instance counts and day spans must be positive".into());
@@ -496,6 +501,9 @@ pub fn main_with(args: Vec<OsString>) -> Result<i32, String> {
         println!("{USAGE}");
         return Ok(0);
     };
+    if opts.serve {
+        return serve(opts);
+    }
     let results = if opts.child || !opts.isolate {
         let workloads = opts.workloads.clone();
         let env = Env::new(opts.clone())?;
@@ -562,6 +570,31 @@ pub fn main_with(args: Vec<OsString>) -> Result<i32, String> {
     } else {
         0
     })
+}
+
+/// `--serve`: the fake tenant alone, with a Bitable table of `--records` records, until the
+/// process is killed. Prints the base URL, credentials and table ids as one JSON line, so that
+/// the client side can be measured without the fake in its process (its RSS and CPU).
+fn serve(opts: Options) -> Result<i32, String> {
+    let records = opts.records;
+    let env = Env::new(opts)?;
+    let tenant = env
+        .tenant
+        .as_ref()
+        .ok_or("--serve runs the fake tenant, not --base-url")?;
+    let table = tenant.bitable_add_table("Bench", records);
+    let line = serde_json::json!({
+        "base_url": env.base_url,
+        "app_id": env.app_id,
+        "app_secret": env.app_secret,
+        "app_token": tenant.bitable_app_token(),
+        "table_id": table,
+        "records": records,
+    });
+    println!("{line}");
+    loop {
+        std::thread::park();
+    }
 }
 
 fn one_line(r: &BenchResult) -> String {
@@ -702,4 +735,47 @@ pub fn targets(results: &[BenchResult]) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Options {
+        parse_args(args.iter().map(OsString::from))
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn all_adds_the_big_scan_only_with_big() {
+        assert!(
+            !parse(&["--workload", "all"])
+                .workloads
+                .contains(&Workload::W1Big)
+        );
+        let o = parse(&["--big", "--workload", "all"]);
+        assert_eq!(o.workloads.len(), 8);
+        // A child gets the parent's flags plus its own workload: it runs that one only.
+        let child = parse(&["--big", "--workload", "all", "--workload", "w2", "--child"]);
+        assert_eq!(child.workloads, vec![Workload::W2]);
+        assert!(child.child);
+    }
+
+    #[test]
+    fn numbers_and_limits() {
+        let o = parse(&[
+            "--records",
+            "1_000",
+            "--limits",
+            "off",
+            "--latency-ms",
+            "20",
+        ]);
+        assert_eq!(o.records, 1000);
+        assert_eq!(o.limits, Limits::Off);
+        assert_eq!(o.latency_ms, 20);
+        assert!(parse_args(["--limits", "some"].map(OsString::from)).is_err());
+        assert!(parse_args(["--workload", "w9"].map(OsString::from)).is_err());
+    }
 }
