@@ -639,7 +639,12 @@ impl ClientInner {
         {
             return Err(Failure::Fatal(self.too_large(req, status, log_id)));
         }
-        let mut body = Vec::new();
+        // Sized from the declared length (bounded by the cap) to avoid regrowing.
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |n| n.min(self.max_response_bytes as u64) as usize),
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

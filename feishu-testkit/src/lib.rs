@@ -34,6 +34,17 @@
 //!   - `GET /open-apis/testkit/v1/huge?bytes=N` → `data` is a string of `N` bytes.
 //!   - `GET /open-apis/testkit/v1/whoami` → `data: {app_id, tenant_key, token}` of the
 //!     caller's tenant token.
+//! - **Modules**, over seeded, deterministic data, validating parameters the way Feishu does:
+//!   - Approval v4 ([`approval`]): definitions, instance listing (10-hour windows), instance
+//!     details with forms of every widget type, instance search. Knobs: `set_approval_dataset`,
+//!     `add_approval_instance`, `set_instance_status`; ground truth: `approval_instance_codes`.
+//!   - Bitable v1: app, tables, views, fields of every type, records in both the list and the
+//!     search shapes (generated on the fly, so 1M-record tables cost no memory), wiki nodes.
+//!     Knobs: `bitable_add_table`, `bitable_set_record_count`, `bitable_deny_app`.
+//!   - Contact v3 ([`ContactDataset`]): a department tree, users in several departments, resigned
+//!     users, the visible range. Knobs: `set_contact_dataset`, `set_contact_range`.
+//!   - Attendance v1 ([`AttendanceDataset`]): punch flows and tasks for every user and day. Knob:
+//!     `set_attendance_dataset`; ground truth: `attendance_flow_count`.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.

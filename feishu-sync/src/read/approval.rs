@@ -53,7 +53,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             let mut details = Box::pin(api.get_instances(codes, em.concurrency));
             while let Some(detail) = details.next().await {
                 if let Some(detail) = skip_deleted(em, detail).await? {
-                    emit_instance(em, code, &detail).await?;
+                    emit_instance(em, code, detail).await?;
                 }
             }
             em.checkpoint().await?;
@@ -70,10 +70,11 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
                 let Some(detail) = skip_deleted(em, detail).await? else {
                     continue;
                 };
-                emit_instance(em, code, &detail).await?;
+                let created = detail.instance.start_time;
+                emit_instance(em, code, detail).await?;
                 if em.since_checkpoint >= em.checkpoint_every {
                     // Everything created before this instance has been emitted.
-                    if let Some(created) = detail.instance.start_time {
+                    if let Some(created) = created {
                         let done = em
                             .run()
                             .approval_progress
@@ -117,22 +118,10 @@ async fn skip_deleted(
     }
 }
 
-async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: &InstanceDetail) -> Flow {
+async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDetail) -> Flow {
     let i = &detail.instance;
     let code = detail.code().to_string();
     let start = i.start_time;
-    if em.wants(APPROVAL_INSTANCES_RAW) {
-        em.record(
-            APPROVAL_INSTANCES_RAW,
-            json!({
-                "instance_code": code,
-                "approval_code": approval_code,
-                "start_time": start,
-                "data": detail.raw,
-            }),
-        )
-        .await?;
-    }
     let form = i.form();
     if em.wants(APPROVAL_INSTANCES) {
         em.record(
@@ -218,9 +207,24 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: &InstanceD
         .entry(approval_code.to_string())
         .or_default();
     if i.status == InstanceStatus::Pending {
-        entry.pending.insert(code, start.unwrap_or_default());
+        entry
+            .pending
+            .insert(code.clone(), start.unwrap_or_default());
     } else {
         entry.pending.remove(&code);
+    }
+    // Last, so the raw object can be moved instead of copied.
+    if em.wants(APPROVAL_INSTANCES_RAW) {
+        let mut data = serde_json::Map::with_capacity(4);
+        data.insert("instance_code".into(), Value::String(code));
+        data.insert(
+            "approval_code".into(),
+            Value::String(approval_code.to_string()),
+        );
+        data.insert("start_time".into(), json!(start));
+        data.insert("data".into(), detail.raw);
+        em.record(APPROVAL_INSTANCES_RAW, Value::Object(data))
+            .await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use feishu_bitable::Bitable;
 use futures::StreamExt;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::BITABLE_RECORDS;
@@ -43,17 +43,20 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         let page = page.map_err(|e| failed(BITABLE_RECORDS, e))?;
         let next = page.next_token().map(str::to_string);
         for record in page.items {
-            let data = json!({
-                "app_token": cfg.app_token,
-                "table_id": cfg.table_id,
-                "record_id": record.record_id,
-                "fields": record.fields,
-                "created_time": record.created_time,
-                "last_modified_time": record.last_modified_time,
-                "created_by": record.created_by,
-                "last_modified_by": record.last_modified_by,
-            });
-            em.record(BITABLE_RECORDS, data).await?;
+            // Built by moving the record's parts: `json!` would deep-copy `fields`.
+            let mut data = Map::with_capacity(8);
+            data.insert("app_token".into(), Value::String(cfg.app_token.clone()));
+            data.insert("table_id".into(), Value::String(cfg.table_id.clone()));
+            data.insert("record_id".into(), Value::String(record.record_id));
+            data.insert("fields".into(), Value::Object(record.fields));
+            data.insert("created_time".into(), json!(record.created_time));
+            data.insert(
+                "last_modified_time".into(),
+                json!(record.last_modified_time),
+            );
+            data.insert("created_by".into(), json!(record.created_by));
+            data.insert("last_modified_by".into(), json!(record.last_modified_by));
+            em.record(BITABLE_RECORDS, Value::Object(data)).await?;
         }
         if let Some(state) = em.state.bitable.as_mut() {
             state.page_token = next;
