@@ -215,25 +215,27 @@ impl CredentialsConfig {
     }
 }
 
-fn secret(
-    value: &Option<SecretString>,
-    env: &str,
-    field: &str,
-    required: bool,
-) -> Result<Option<SecretString>> {
+/// The secret from the file, else from the environment variable `env`.
+fn optional_secret(value: &Option<SecretString>, env: &str) -> Option<SecretString> {
     if let Some(v) = value
         && !v.expose_secret().is_empty()
     {
-        return Ok(Some(v.clone()));
+        return Some(v.clone());
     }
     match std::env::var(env) {
-        Ok(v) if !v.is_empty() => Ok(Some(SecretString::from(v))),
-        _ if required => Err(SyncError::config(
+        Ok(v) if !v.is_empty() => Some(SecretString::from(v)),
+        _ => None,
+    }
+}
+
+/// Like [`optional_secret`], with an error naming the field and the variable when absent.
+fn required_secret(value: &Option<SecretString>, env: &str, field: &str) -> Result<SecretString> {
+    optional_secret(value, env).ok_or_else(|| {
+        SyncError::config(
             field,
             format!("is missing: set it in the config or in the {env} environment variable"),
-        )),
-        _ => Ok(None),
-    }
+        )
+    })
 }
 
 fn parse_date(field: &str, value: &Option<String>) -> Result<Option<i64>> {
@@ -351,13 +353,7 @@ impl SourceConfig {
         Ok(match &self.credentials {
             CredentialsConfig::SelfBuilt { app_id, app_secret } => {
                 non_empty("credentials.app_id", app_id)?;
-                let s = secret(
-                    app_secret,
-                    "FEISHU_APP_SECRET",
-                    "credentials.app_secret",
-                    true,
-                )?
-                .expect("required");
+                let s = required_secret(app_secret, "FEISHU_APP_SECRET", "credentials.app_secret")?;
                 Credentials::self_built(app_id.clone(), s.expose_secret())
             }
             CredentialsConfig::StoreApp {
@@ -368,21 +364,10 @@ impl SourceConfig {
             } => {
                 non_empty("credentials.app_id", app_id)?;
                 non_empty("credentials.tenant_key", tenant_key)?;
-                let s = secret(
-                    app_secret,
-                    "FEISHU_APP_SECRET",
-                    "credentials.app_secret",
-                    true,
-                )?
-                .expect("required");
+                let s = required_secret(app_secret, "FEISHU_APP_SECRET", "credentials.app_secret")?;
                 let mut c =
                     Credentials::store_app(app_id.clone(), s.expose_secret(), tenant_key.clone());
-                if let Some(t) = secret(
-                    app_ticket,
-                    "FEISHU_APP_TICKET",
-                    "credentials.app_ticket",
-                    false,
-                )? {
+                if let Some(t) = optional_secret(app_ticket, "FEISHU_APP_TICKET") {
                     c = c.with_app_ticket(t.expose_secret());
                 }
                 c
@@ -392,25 +377,21 @@ impl SourceConfig {
                 tenant_key,
             } => {
                 non_empty("credentials.tenant_key", tenant_key)?;
-                let t = secret(
+                let t = required_secret(
                     app_access_token,
                     "FEISHU_APP_ACCESS_TOKEN",
                     "credentials.app_access_token",
-                    true,
-                )?
-                .expect("required");
+                )?;
                 Credentials::app_access_token(t.expose_secret(), tenant_key.clone())
             }
             CredentialsConfig::TenantAccessToken {
                 tenant_access_token,
             } => {
-                let t = secret(
+                let t = required_secret(
                     tenant_access_token,
                     "FEISHU_TENANT_ACCESS_TOKEN",
                     "credentials.tenant_access_token",
-                    true,
-                )?
-                .expect("required");
+                )?;
                 Credentials::tenant_access_token(t.expose_secret())
             }
         })

@@ -38,7 +38,8 @@ pub struct ReadOptions {
     pub streams: Option<Vec<String>>,
     /// The state to resume from.
     pub state: Option<SyncState>,
-    /// "Now" in Unix ms (default: the clock). Fixing it makes runs reproducible.
+    /// "Now" in Unix ms (default: the clock). Fixing it makes runs reproducible. Ignored when
+    /// the state holds an unfinished run, which keeps its own "now".
     pub now_ms: Option<i64>,
     /// Detail fetches in flight per module (default 8).
     pub concurrency: usize,
@@ -262,8 +263,21 @@ impl Source {
             since_checkpoint: 0,
         };
         let source = self.clone();
-        tokio::spawn(async move {
+        let watcher_tx = emitter.tx.clone();
+        let producer = tokio::spawn(async move {
             let _ = run(&source, &specs, &mut emitter).await;
+        });
+        // A producer that dies must not look like a finished read: say so on the stream.
+        tokio::spawn(async move {
+            if let Err(e) = producer.await {
+                let mut tx = watcher_tx;
+                let reason = if e.is_panic() {
+                    "the reading task panicked"
+                } else {
+                    "the reading task was cancelled"
+                };
+                let _ = tx.send(Err(SyncError::Internal(reason.to_string()))).await;
+            }
         });
         Ok(rx)
     }
