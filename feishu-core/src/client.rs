@@ -294,8 +294,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How long before expiry a token is refreshed (default 5 min). Clamped below 29 min:
-    /// Feishu re-issues a token only in its last 30 minutes.
+    /// How long before expiry a token is refreshed (default 5 min). Clamped to at most
+    /// 29 min, because Feishu re-issues a token only in its last 30 minutes; a token living
+    /// shorter than twice the margin is refreshed at half its life.
     pub fn token_refresh_margin(mut self, d: Duration) -> Self {
         self.refresh_margin = d;
         self
@@ -529,7 +530,7 @@ impl ClientInner {
                             None => self.retry.backoff(attempt),
                         };
                         if attempt >= self.retry.max_attempts()
-                            || started.elapsed() + wait > self.retry.max_elapsed()
+                            || started.elapsed().saturating_add(wait) > self.retry.max_elapsed()
                         {
                             return Err(error);
                         }
@@ -708,6 +709,17 @@ impl ClientInner {
         }
     }
 
+    /// A rate-limited reply: retried whatever the method (Feishu did not process it), after
+    /// the server's reset time when it sent one, else after the engine's backoff.
+    fn rate_limited(&self, error: Error, reset: Option<Duration>) -> Failure {
+        self.stats.record_rate_limited();
+        Failure::Retry {
+            error,
+            wait: reset.map(|r| self.retry.rate_limit_wait(Some(r), 1)),
+            rate_limited: true,
+        }
+    }
+
     fn classify<T: DeserializeOwned>(
         &self,
         req: &ApiRequest,
@@ -734,9 +746,7 @@ impl ClientInner {
                 excerpt: redact::excerpt(&reply.body),
             }));
             if reply.status == 429 {
-                self.stats.record_rate_limited();
-                let wait = self.retry.rate_limit_wait(reply.reset, 1);
-                return Err(retry_or_fatal(error, true, Some(wait), true));
+                return Err(self.rate_limited(error, reply.reset));
             }
             if reply.status >= 400 {
                 let retry = req.idempotent && (reply.status >= 500 || reply.status == 408);
@@ -796,6 +806,10 @@ impl ClientInner {
                         }
                         None => {
                             let error = decode_error("the reply has no integer `code`".into());
+                            if reply.status == 429 {
+                                // A gateway's own JSON 429: the request was not processed.
+                                return Err(self.rate_limited(error, reply.reset));
+                            }
                             let retry = req.idempotent && reply.status >= 500;
                             return Err(retry_or_fatal(error, retry, None, false));
                         }
@@ -805,19 +819,18 @@ impl ClientInner {
                     // Not JSON at all (truncated, garbage): a transport-level glitch as far
                     // as a read is concerned.
                     let error = decode_error(format!("invalid JSON: {shape_err}"));
-                    return Err(retry_or_fatal(
-                        error,
-                        req.idempotent,
-                        None,
-                        reply.status == 429,
-                    ));
+                    if reply.status == 429 {
+                        return Err(self.rate_limited(error, reply.reset));
+                    }
+                    return Err(retry_or_fatal(error, req.idempotent, None, false));
                 }
             },
         };
         tracing::Span::current().record("code", code);
         if code == 0 {
             if reply.status == 429 {
-                // A 429 with code 0 is contradictory; trust the status.
+                // A 429 with code 0 is contradictory: success is decided on `code`
+                // (feishu-api.md §1.3), but the reply is still counted as rate limited.
                 self.stats.record_rate_limited();
             }
             return match data {
@@ -843,13 +856,7 @@ impl ClientInner {
             return Err(Failure::TokenRejected(Box::new(api)));
         }
         if code == codes::RATE_LIMITED || reply.status == 429 || code == 1254290 {
-            self.stats.record_rate_limited();
-            let wait = reply.reset.map(|r| self.retry.rate_limit_wait(Some(r), 1));
-            return Err(Failure::Retry {
-                error: Error::api(api),
-                wait,
-                rate_limited: true,
-            });
+            return Err(self.rate_limited(Error::api(api), reply.reset));
         }
         let retry = req.idempotent && api.is_retryable();
         Err(retry_or_fatal(Error::api(api), retry, None, false))
@@ -930,6 +937,38 @@ mod tests {
             };
             let _ = client.inner.classify::<Vec<u64>>(&req, reply);
         }
+    }
+
+    #[test]
+    fn a_429_without_an_integer_code_is_a_rate_limit_even_for_writes() {
+        let client = Client::builder()
+            .credentials(Credentials::self_built("cli_x", "secret"))
+            .build()
+            .unwrap();
+        let bodies: [&[u8]; 3] = [br#"{"message":"slow down"}"#, b"{\"code\":", b"{}"];
+        for body in bodies {
+            for req in [
+                ApiRequest::get("x", crate::RateLimit::UNLIMITED),
+                ApiRequest::post("x", crate::RateLimit::UNLIMITED),
+            ] {
+                let reply = Reply {
+                    status: 429,
+                    log_id: None,
+                    reset: Some(Duration::from_millis(700)),
+                    is_json: true,
+                    body: body.to_vec(),
+                };
+                match client.inner.classify::<serde_json::Value>(&req, reply) {
+                    Err(Failure::Retry {
+                        rate_limited: true,
+                        wait: Some(wait),
+                        ..
+                    }) => assert!(wait >= Duration::from_millis(700), "{wait:?}"),
+                    _ => panic!("429 with body {body:?} is not a rate-limited retry"),
+                }
+            }
+        }
+        assert_eq!(client.stats().rate_limited, 6);
     }
 
     fn arb_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {

@@ -69,7 +69,7 @@ fn mask_secret_values(text: &str) -> String {
                 let value = colon_rest.trim_start();
                 if let Some(v) = value.strip_prefix('"') {
                     out.push_str(":\"[REDACTED]\"");
-                    rest = match v.find('"') {
+                    rest = match closing_quote(v) {
                         Some(close) => &v[close + 1..],
                         None => "",
                     };
@@ -79,6 +79,21 @@ fn mask_secret_values(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The byte index of the first `"` in `s` that is not escaped by a backslash, so that a
+/// secret containing `\"` is masked whole.
+fn closing_quote(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -94,6 +109,14 @@ mod tests {
         let e = excerpt(b"oops t-0123456789abcdef0123 end");
         assert!(!e.contains("0123456789abcdef"), "{e}");
         assert!(e.contains("oops"));
+    }
+
+    #[test]
+    fn masks_secret_values_with_escaped_quotes_whole() {
+        let body = br#"{"app_secret":"ab\"cd\\\"efgh-tail","code":1}"#;
+        let e = excerpt(body);
+        assert!(!e.contains("cd") && !e.contains("efgh-tail"), "{e}");
+        assert!(e.contains(r#""code":1"#), "{e}");
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::time::Duration;
 /// Retry budget and backoff for transient failures (5xx, connection errors, transient
 /// Feishu codes, rate limits).
 ///
-/// Permission and parameter errors are never retried. A token rejection triggers one refresh
-/// and one retry, outside this budget.
+/// Permission and parameter errors are never retried. A rejected token triggers one refresh
+/// and one retry outside this budget; a call gives up when the same token is rejected twice,
+/// and refreshes at most three times in all.
 ///
 /// # Example
 /// ```
@@ -53,13 +54,17 @@ impl RetryPolicy {
         self
     }
 
-    /// No retry starts after this much time has passed since the call began.
+    /// Time budget of one call: a retry is not scheduled when its wait would end later than
+    /// this after the call began. (An attempt already under way is bounded by the client's
+    /// per-request timeout, not by this.)
     pub fn with_max_elapsed(mut self, d: Duration) -> Self {
         self.max_elapsed = d;
         self
     }
 
-    /// First backoff delay; it doubles per attempt, with full jitter.
+    /// First backoff delay; it doubles per attempt, up to
+    /// [`with_max_backoff`](Self::with_max_backoff), with equal jitter: each delay lies
+    /// between half and all of its nominal value.
     pub fn with_initial_backoff(mut self, d: Duration) -> Self {
         self.initial_backoff = d;
         self

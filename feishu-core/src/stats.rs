@@ -57,7 +57,7 @@ pub struct ClientStats {
     pub requests: u64,
     /// Attempts that were retried.
     pub retries: u64,
-    /// Replies that said "rate limited" (HTTP 429 or code 99991400).
+    /// Replies that said "rate limited" (HTTP 429, code 99991400, or Bitable's 1254290).
     pub rate_limited: u64,
     /// Tokens fetched from Feishu.
     pub token_fetches: u64,

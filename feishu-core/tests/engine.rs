@@ -26,7 +26,8 @@ async fn rate_limited_reply_waits_for_the_reset_header_then_succeeds() {
         waited >= Duration::from_millis(1150),
         "waited only {waited:?}"
     );
-    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+    // Far below the 60 s wait cap; generous for a loaded machine.
+    assert!(waited < Duration::from_secs(20), "waited {waited:?}");
     assert_eq!(tenant.count_status(429), 1);
     assert_eq!(client.stats().rate_limited, 1);
 }
@@ -178,7 +179,7 @@ async fn huge_reply_is_refused_with_a_clear_error() {
 async fn timeout_is_reported_and_retried_within_budget() {
     let tenant = FakeTenant::start().await;
     let client = builder(&tenant)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(1))
         .retry_policy(
             RetryPolicy::default()
                 .with_max_attempts(2)
@@ -187,9 +188,9 @@ async fn timeout_is_reported_and_retried_within_budget() {
         .build()
         .unwrap();
     client.send::<Value>(whoami()).await.unwrap();
-    tenant.fail_next(1, Fault::Delay(Duration::from_secs(2)));
+    tenant.fail_next(1, Fault::Delay(Duration::from_secs(5)));
     client.send::<Value>(whoami()).await.unwrap();
-    tenant.fail_next(2, Fault::Delay(Duration::from_secs(2)));
+    tenant.fail_next(2, Fault::Delay(Duration::from_secs(5)));
     let err = client.send::<Value>(whoami()).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }
@@ -243,7 +244,8 @@ async fn client_rate_limiter_keeps_200_calls_under_a_50_per_second_limit() {
     let took = started.elapsed();
     assert_eq!(tenant.count_status(429), 0, "the limiter must prevent 429s");
     assert!(took >= Duration::from_millis(3500), "took {took:?}");
-    assert!(took < Duration::from_secs(8), "took {took:?}");
+    // Only catches a limiter that is far too slow; generous for a loaded 2-core machine.
+    assert!(took < Duration::from_secs(30), "took {took:?}");
 }
 
 #[tokio::test]

@@ -28,7 +28,8 @@ how state makes reads resumable and incremental. The same catalog is what `Sourc
 
 `Source::read(ReadOptions)` yields a stream of `Message`s: `Record`s, `State` checkpoints,
 `Status` changes (`started`, `running`, `complete`, `incomplete`) and `Log` lines. The
-selected modules run one after another (approval, bitable, attendance, contact).
+selected modules run side by side (each endpoint family has its own rate budget), so their
+messages interleave; within a module, records come in order.
 
 - **A checkpoint covers everything before it.** A `State` is emitted only after every record
   it covers. Store the latest state *together with* (after) the records before it, and pass
@@ -36,7 +37,7 @@ selected modules run one after another (approval, bitable, attendance, contact).
   primary key and the destination is exact.
 - **Failures stay local.** When a module's call fails (after the SDK's own retries), that
   module logs an `error`, its streams end `incomplete`, its state stays at its last
-  checkpoint, and the next module goes on.
+  checkpoint, and the other modules go on.
 - **Selecting streams.** `ReadOptions::streams` limits which records are emitted. The five
   approval streams come from the same instance fetches, so one of them costs the same calls
   as all five. The module's cursor still advances: a stream added later is not backfilled

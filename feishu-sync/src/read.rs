@@ -1,7 +1,9 @@
 //! `Source::read`: drives the selected modules and yields messages.
 //!
-//! The modules run one after another on a task; messages travel through a bounded channel,
-//! so a slow consumer slows the reads (backpressure) and dropping the stream stops them.
+//! The modules run side by side on one task (each endpoint family has its own rate budget,
+//! so a full sync takes about as long as its slowest module); messages travel through a
+//! bounded channel, so a slow consumer slows the reads (backpressure) and dropping the stream
+//! stops them.
 
 mod approval;
 mod attendance;
@@ -9,6 +11,7 @@ mod bitable;
 mod contact;
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::channel::mpsc;
@@ -111,7 +114,13 @@ pub(crate) struct Closed;
 /// The producer's side: sends messages, tracks stream status and the state.
 pub(crate) struct Emitter {
     tx: mpsc::Sender<Result<Message>>,
+    /// This module's view of the state: its own sections are current, the others are not
+    /// read. Merged into `shared` at each checkpoint.
     pub(crate) state: SyncState,
+    /// The state every checkpoint publishes, shared by the modules running side by side.
+    shared: Arc<tokio::sync::Mutex<SyncState>>,
+    /// The module this emitter serves (`None` before the modules start).
+    module: Option<Module>,
     pub(crate) selected: BTreeSet<String>,
     running: HashSet<String>,
     pub(crate) now_ms: i64,
@@ -181,11 +190,21 @@ impl Emitter {
         Ok(())
     }
 
-    /// Emits the current state.
+    /// Publishes this module's progress: merges its sections into the shared state and sends
+    /// a copy, holding the lock while sending. Every module sends its records before it merges
+    /// the progress they make, so any state on the stream covers every record before it,
+    /// whichever module sent them.
     pub(crate) async fn checkpoint(&mut self) -> Flow {
         self.since_checkpoint = 0;
-        let state = self.state.clone();
-        self.send(Message::State(state)).await?;
+        let mut shared = self.shared.lock().await;
+        if let Some(module) = self.module {
+            merge_module(&mut shared, &self.state, module);
+        }
+        let snapshot = shared.clone();
+        self.tx
+            .send(Ok(Message::State(snapshot)))
+            .await
+            .map_err(|_| Closed)?;
         Ok(())
     }
 
@@ -251,9 +270,12 @@ impl Source {
             attendance_progress: None,
         });
         let (tx, rx) = mpsc::channel(256);
+        let shared = Arc::new(tokio::sync::Mutex::new(state.clone()));
         let mut emitter = Emitter {
             tx,
             state,
+            shared,
+            module: None,
             selected,
             running: HashSet::new(),
             now_ms: now,
@@ -309,23 +331,49 @@ fn module_name(module: Module) -> &'static str {
     }
 }
 
+/// This module's part of `local`, copied into `shared`.
+fn merge_module(shared: &mut SyncState, local: &SyncState, module: Module) {
+    let name = module_name(module);
+    match module {
+        Module::Approval => shared.approval = local.approval.clone(),
+        Module::Bitable => shared.bitable = local.bitable.clone(),
+        Module::Attendance => shared.attendance = local.attendance.clone(),
+        Module::Contact => shared.contact = local.contact.clone(),
+    }
+    if let (Some(shared_run), Some(local_run)) = (shared.run.as_mut(), local.run.as_ref()) {
+        let prefix = format!("{name}:");
+        for key in &local_run.completed {
+            if key == name || key.starts_with(&prefix) {
+                shared_run.completed.insert(key.clone());
+            }
+        }
+        match module {
+            Module::Approval => {
+                shared_run.approval_progress = local_run.approval_progress.clone();
+            }
+            Module::Attendance => {
+                shared_run.attendance_progress = local_run.attendance_progress.clone();
+            }
+            Module::Bitable | Module::Contact => {}
+        }
+    }
+}
+
+/// Reads the selected modules side by side (each under its endpoint families' own rate
+/// limits), then publishes the finished state.
 async fn run(
     source: &Source,
     specs: &[StreamSpec],
     em: &mut Emitter,
 ) -> std::result::Result<(), Closed> {
+    let mut readers = Vec::new();
     for module in [
         Module::Approval,
         Module::Bitable,
         Module::Attendance,
         Module::Contact,
     ] {
-        let done_in_this_run = em
-            .state
-            .run
-            .as_ref()
-            .is_some_and(|r| r.completed.contains(module_name(module)));
-        let streams: Vec<&str> = specs
+        let streams: Vec<&'static str> = specs
             .iter()
             .filter(|s| s.module == module && em.wants(s.name))
             .map(|s| s.name)
@@ -333,52 +381,89 @@ async fn run(
         if streams.is_empty() {
             continue;
         }
-        if done_in_this_run {
-            // Completed before the cut: its records are all out already.
-            em.status(&streams, StreamStatus::Started)
-                .await
-                .map_err(|_| Closed)?;
+        let module_em = Emitter {
+            tx: em.tx.clone(),
+            state: em.state.clone(),
+            shared: em.shared.clone(),
+            module: Some(module),
+            selected: em.selected.clone(),
+            running: HashSet::new(),
+            now_ms: em.now_ms,
+            concurrency: em.concurrency,
+            checkpoint_every: em.checkpoint_every,
+            attendance_window_days: em.attendance_window_days,
+            since_checkpoint: 0,
+        };
+        readers.push(run_module(source, module, streams, module_em));
+    }
+    let outcomes = futures::future::join_all(readers).await;
+    if outcomes.iter().any(|o| o.is_err()) {
+        return Err(Closed);
+    }
+    // The run is over (a failed module resumes from its own cursor in the next run).
+    let mut shared = em.shared.lock().await;
+    shared.run = None;
+    let snapshot = shared.clone();
+    em.tx
+        .send(Ok(Message::State(snapshot)))
+        .await
+        .map_err(|_| Closed)?;
+    Ok(())
+}
+
+/// One module's streams: started, read, then complete or incomplete.
+async fn run_module(
+    source: &Source,
+    module: Module,
+    streams: Vec<&'static str>,
+    mut em: Emitter,
+) -> std::result::Result<(), Closed> {
+    let em = &mut em;
+    let done_in_this_run = em
+        .state
+        .run
+        .as_ref()
+        .is_some_and(|r| r.completed.contains(module_name(module)));
+    if done_in_this_run {
+        // Completed before the cut: its records are all out already.
+        em.status(&streams, StreamStatus::Started)
+            .await
+            .map_err(|_| Closed)?;
+        em.status(&streams, StreamStatus::Complete)
+            .await
+            .map_err(|_| Closed)?;
+        return Ok(());
+    }
+    let flow = async {
+        em.status(&streams, StreamStatus::Started).await?;
+        let config: &SourceConfig = &source.config;
+        match module {
+            Module::Approval => approval::read(source, config, em).await,
+            Module::Bitable => bitable::read(source, config, em).await,
+            Module::Attendance => attendance::read(source, config, em).await,
+            Module::Contact => contact::read(source, config, em).await,
+        }
+    }
+    .await;
+    match flow {
+        Ok(()) => {
+            em.run().completed.insert(module_name(module).to_string());
+            em.checkpoint().await.map_err(|_| Closed)?;
             em.status(&streams, StreamStatus::Complete)
                 .await
                 .map_err(|_| Closed)?;
-            continue;
         }
-        let flow = async {
-            em.status(&streams, StreamStatus::Started).await?;
-            let config: &SourceConfig = &source.config;
-            match module {
-                Module::Approval => approval::read(source, config, em).await,
-                Module::Bitable => bitable::read(source, config, em).await,
-                Module::Attendance => attendance::read(source, config, em).await,
-                Module::Contact => contact::read(source, config, em).await,
-            }
-        }
-        .await;
-        match flow {
-            Ok(()) => {
-                if let Some(run) = em.state.run.as_mut() {
-                    run.completed.insert(module_name(module).to_string());
-                }
-                em.checkpoint().await.map_err(|_| Closed)?;
-                em.status(&streams, StreamStatus::Complete)
-                    .await
-                    .map_err(|_| Closed)?;
-            }
-            Err(Stop::Closed) => return Err(Closed),
-            Err(Stop::Failed(e)) => {
-                let text = e.to_string();
-                tracing::warn!(error = %text, "module failed");
-                em.log(LogLevel::Error, text.clone())
-                    .await
-                    .map_err(|_| Closed)?;
-                em.status(&streams, StreamStatus::Incomplete { error: text })
-                    .await
-                    .map_err(|_| Closed)?;
-            }
+        Err(Stop::Closed) => return Err(Closed),
+        Err(Stop::Failed(e)) => {
+            let text = e.to_string();
+            tracing::warn!(error = %text, "module failed");
+            em.log(LogLevel::Error, text.clone())
+                .await
+                .map_err(|_| Closed)?;
+            em.status(&streams, StreamStatus::Incomplete { error: text })
+                .await
+                .map_err(|_| Closed)?;
         }
     }
-    // The run is over (a failed module resumes from its own cursor in the next run).
-    em.state.run = None;
-    em.checkpoint().await.map_err(|_| Closed)?;
     Ok(())
 }

@@ -104,7 +104,11 @@ impl AuthState {
                 kind,
                 app_id: app_id.to_owned(),
                 tenant_key: tenant_key.to_owned(),
-                expires_at: now + lifetime,
+                // A lifetime too large for the clock means "never expires" (~100 years).
+                expires_at: now
+                    .checked_add(lifetime)
+                    .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+                    .unwrap_or(now),
             },
         );
         token

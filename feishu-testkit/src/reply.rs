@@ -105,7 +105,7 @@ impl Reply {
 
     /// Adds to the response delay.
     pub(crate) fn delayed(mut self, by: Duration) -> Reply {
-        self.delay += by;
+        self.delay = self.delay.saturating_add(by);
         self
     }
 
@@ -162,7 +162,7 @@ impl Reply {
         for (name, value) in self.headers {
             template = template.insert_header(name, value.as_str());
         }
-        let delay = self.delay + latency;
+        let delay = self.delay.saturating_add(latency);
         if !delay.is_zero() {
             template = template.set_delay(delay);
         }

@@ -64,13 +64,22 @@ impl State {
 
     /// The tenant's notion of "now" for token lifetimes (real time plus `advance_clock`).
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + Duration::from_nanos(self.clock_offset_nanos.load(Ordering::Relaxed))
+        let now = Instant::now();
+        let offset = Duration::from_nanos(self.clock_offset_nanos.load(Ordering::Relaxed));
+        // An absurd offset pins the clock far in the future instead of panicking.
+        now.checked_add(offset)
+            .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+            .unwrap_or(now)
     }
 
-    /// Moves the virtual token clock forward.
+    /// Moves the virtual token clock forward (saturating: it never wraps back).
     pub(crate) fn advance_clock(&self, by: Duration) {
         let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        self.clock_offset_nanos.fetch_add(nanos, Ordering::Relaxed);
+        let _ = self
+            .clock_offset_nanos
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+                Some(cur.saturating_add(nanos))
+            });
     }
 
     /// A fresh, unique log id (`testkit-000001`, `testkit-000002`, ...).

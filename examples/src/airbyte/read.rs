@@ -318,12 +318,13 @@ impl<'o, W: Write> Run<'o, W> {
             }
             Message::State(state) => {
                 self.last_state = state;
-                // The checkpoint covers the module being read; without one (never the
-                // case today), every selected stream.
+                // feishu-sync reads modules side by side: a checkpoint covers every module
+                // under way, so every started, unfinished stream gets its module's section
+                // (unchanged repeats are skipped by `emit_state`).
                 let streams: Vec<(String, Module)> = self
                     .selected
                     .iter()
-                    .filter(|s| self.current.is_none_or(|m| m == s.module))
+                    .filter(|s| self.started.contains(&s.name))
                     .filter(|s| !self.terminal.contains(&s.name))
                     .map(|s| (s.name.clone(), s.module))
                     .collect();

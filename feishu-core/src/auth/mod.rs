@@ -30,6 +30,11 @@ use crate::stats::ClientEvent;
 /// Refresh margins at or above this are clamped: see the module docs.
 pub(crate) const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(29 * 60);
 
+/// Longest lifetime trusted from an `expire` field. Feishu documents 2 hours; a larger value
+/// (a misbehaving server) is treated as this, so the clock arithmetic cannot overflow and a
+/// bogus value cannot pin a token in the cache for years.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
+
 pub(crate) struct TokenManager {
     pub(crate) store: Arc<dyn TokenStore>,
     locks: Mutex<HashMap<TokenKey, Arc<tokio::sync::Mutex<()>>>>,
@@ -65,6 +70,7 @@ impl TokenManager {
 
     fn entry(&self, token: SecretString, expire: Duration) -> CachedToken {
         let now = SystemTime::now();
+        let expire = expire.min(MAX_TOKEN_LIFETIME);
         // A token that lives shorter than twice the margin is refreshed at half its life.
         let margin = self.margin.min(expire / 2);
         CachedToken {
@@ -405,5 +411,49 @@ impl ClientInner {
                 .retryable(true),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manager(margin: Duration) -> TokenManager {
+        TokenManager::new(
+            Arc::new(InMemoryTokenStore::new()),
+            margin,
+            None,
+            Duration::from_secs(1),
+        )
+    }
+
+    #[test]
+    fn a_huge_expire_from_the_server_is_capped_not_a_panic() {
+        let m = manager(Duration::from_secs(300));
+        let secs = u64::try_from(i64::MAX).unwrap();
+        let e = m.entry(SecretString::from("t-x"), Duration::from_secs(secs));
+        let life = e.expires_at.duration_since(SystemTime::now()).unwrap();
+        assert!(life <= MAX_TOKEN_LIFETIME, "{life:?}");
+        assert!(
+            life > MAX_TOKEN_LIFETIME - Duration::from_secs(60),
+            "{life:?}"
+        );
+    }
+
+    #[test]
+    fn refresh_margin_is_clamped_below_the_reissue_window() {
+        let m = manager(Duration::from_secs(3 * 60 * 60));
+        let e = m.entry(SecretString::from("t-x"), Duration::from_secs(7200));
+        let lead = e.expires_at.duration_since(e.refresh_at).unwrap();
+        assert_eq!(lead, MAX_REFRESH_MARGIN);
+        // The endpoint hands back the same token while >= 30 min remain: still fresh.
+        let e = m.entry(SecretString::from("t-x"), Duration::from_secs(30 * 60));
+        assert!(e.is_fresh(SystemTime::now()));
+        // A short-lived token is refreshed at half its life.
+        let e = m.entry(SecretString::from("t-x"), Duration::from_secs(10));
+        assert_eq!(
+            e.expires_at.duration_since(e.refresh_at).unwrap(),
+            Duration::from_secs(5)
+        );
     }
 }
