@@ -22,7 +22,7 @@ USAGE:
     feishu-sync catalog --config FILE
     feishu-sync read --config FILE [--state FILE] [--streams a,b] (--out DIR | --sink sqlite:PATH)
 
-Every command takes --base-url URL to override the config's domain.
+Every command takes --base-url URL to override the config's domain (demo: the fake's URL).
 Secrets may come from FEISHU_APP_SECRET, FEISHU_APP_TICKET, FEISHU_APP_ACCESS_TOKEN,
 FEISHU_TENANT_ACCESS_TOKEN instead of the config file.";
 
@@ -100,26 +100,54 @@ fn load_config(args: &Args) -> Result<SourceConfig, String> {
     Ok(config)
 }
 
+/// Writes `text` and a newline to stdout; a closed pipe (`| head`) is an error, not a panic.
+fn print_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))
+}
+
+/// The one-line cause of a run whose streams did not all complete.
+fn incomplete(summary: &Summary) -> Result<i32, String> {
+    if summary.failed.is_empty() {
+        return Ok(0);
+    }
+    let streams: Vec<&str> = summary.failed.keys().map(String::as_str).collect();
+    let first = summary.failed.values().next().map_or("", String::as_str);
+    Err(format!(
+        "{} stream(s) incomplete ({}): {first}",
+        streams.len(),
+        streams.join(", ")
+    ))
+}
+
 /// Runs a command; `Err` is the one-line cause to print.
 pub async fn run(args: Args) -> Result<i32, String> {
     match args.command.as_str() {
         "help" => {
-            println!("{USAGE}");
+            print_out(USAGE)?;
             Ok(0)
         }
         "demo" => demo(&args).await,
         "check" => {
             let source = Source::new(load_config(&args)?).map_err(|e| e.to_string())?;
             let report = source.check().await;
-            println!("{}", report.summary());
-            Ok(if report.is_ok() { 0 } else { 1 })
+            let summary = report.summary();
+            print_out(&summary)?;
+            if report.is_ok() {
+                return Ok(0);
+            }
+            let failed: Vec<&str> = summary.lines().filter(|l| l.contains("FAILED")).collect();
+            Err(format!("check failed: {}", failed.join("; ")))
         }
         "catalog" => {
             let config = load_config(&args)?;
             let catalog = feishu_sync::catalog(&config);
             let json = serde_json::to_string_pretty(&serde_json::json!({ "streams": catalog }))
                 .map_err(|e| e.to_string())?;
-            println!("{json}");
+            print_out(&json)?;
             Ok(0)
         }
         "read" => {
@@ -129,7 +157,7 @@ pub async fn run(args: Args) -> Result<i32, String> {
             if !args.quiet {
                 eprintln!("{}", summary.table(source.client()));
             }
-            Ok(if summary.failed.is_empty() { 0 } else { 1 })
+            incomplete(&summary)
         }
         other => Err(format!(
             "unknown command {other:?}; see `feishu-sync --help`"
@@ -306,27 +334,48 @@ async fn demo(args: &Args) -> Result<i32, String> {
         .unwrap_or_else(|| PathBuf::from("feishu-demo-out"));
     let now = feishu_sync_now();
     let demo = crate::demo::start(now).await;
-    eprintln!(
-        "demo: a fake tenant is serving all four modules at {}",
-        demo.tenant.base_url()
-    );
-    let source = Source::new(demo.config.clone()).map_err(|e| e.to_string())?;
+    let mut config = demo.config.clone();
+    match &args.base_url {
+        Some(url) => {
+            Domain::custom(url).map_err(|e| format!("--base-url: {e}"))?;
+            config.domain = url.clone();
+            eprintln!("demo: syncing the demo tenant's ids from {url}");
+        }
+        None => eprintln!(
+            "demo: a fake tenant is serving all four modules at {}",
+            demo.tenant.base_url()
+        ),
+    }
+    let source = Source::new(config).map_err(|e| e.to_string())?;
     let demo_args = Args {
         command: "read".into(),
         out: Some(out.clone()),
         quiet: args.quiet,
         ..Args::default()
     };
-    // A fresh directory: the demo always shows a full first run.
-    let _ = std::fs::remove_dir_all(&out);
+    // The demo always shows a full first run: remove what an earlier demo wrote (only its
+    // own files; `--out` may name a directory that holds other things).
+    for stream in source.catalog() {
+        remove_if_present(&out.join(format!("{}.jsonl", stream.name)))?;
+    }
+    remove_if_present(&crate::sink::JsonlSink::state_path(&out))?;
     let summary = read_into(&source, &demo_args, ReadOptions::default().now_ms(now)).await?;
-    println!("{}", summary.table(source.client()));
-    println!(
+    print_out(&summary.table(source.client()))?;
+    print_out(&format!(
         "\nrecords are in {}/<stream>.jsonl, the state in {}/state.json",
         out.display(),
         out.display()
-    );
-    Ok(if summary.failed.is_empty() { 0 } else { 1 })
+    ))?;
+    incomplete(&summary)
+}
+
+fn remove_if_present(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("cannot remove {}: {e}", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn feishu_sync_now() -> i64 {

@@ -104,7 +104,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
 #[derive(Debug)]
 pub struct SqliteSink {
     conn: Connection,
-    keys: HashMap<String, Vec<String>>,
+    /// Per stream: the key columns and the JSON paths they come from.
+    keys: HashMap<String, Vec<(String, Vec<String>)>>,
     in_tx: bool,
 }
 
@@ -127,12 +128,16 @@ impl SqliteSink {
         .map_err(sql)?;
         let mut keys = HashMap::new();
         for s in streams {
-            let columns: Vec<String> = s.primary_key.iter().map(|p| p.join(".")).collect();
+            let columns: Vec<(String, Vec<String>)> = s
+                .primary_key
+                .iter()
+                .map(|p| (p.join("."), p.clone()))
+                .collect();
             let defs: Vec<String> = columns
                 .iter()
-                .map(|c| format!("{} TEXT NOT NULL", ident(c)))
+                .map(|(c, _)| format!("{} TEXT NOT NULL", ident(c)))
                 .collect();
-            let pk: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+            let pk: Vec<String> = columns.iter().map(|(c, _)| ident(c)).collect();
             conn.execute_batch(&format!(
                 "CREATE TABLE IF NOT EXISTS {} ({}, data TEXT NOT NULL CHECK (json_valid(data)), \
                  emitted_at INTEGER NOT NULL, PRIMARY KEY ({}));",
@@ -178,11 +183,14 @@ impl SqliteSink {
     }
 }
 
-fn key_text(v: Option<&Value>) -> String {
+/// The text of a key field; a record without it is refused (as an empty key it would
+/// overwrite every other such record).
+fn key_text(data: &Value, path: &[String]) -> Option<String> {
+    let v = path.iter().try_fold(data, |v, part| v.get(part))?;
     match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -194,13 +202,15 @@ impl Sink for SqliteSink {
                     return Err(format!("no table for stream {}", r.stream));
                 };
                 self.begin()?;
-                let mut values: Vec<String> = columns
-                    .iter()
-                    .map(|c| key_text(r.data.pointer(&format!("/{}", c.replace('.', "/")))))
-                    .collect();
+                let mut values = Vec::with_capacity(columns.len() + 2);
+                for (column, path) in &columns {
+                    values.push(key_text(&r.data, path).ok_or_else(|| {
+                        format!("a {} record has no primary key field {column}", r.stream)
+                    })?);
+                }
                 values.push(r.data.to_string());
                 values.push(r.emitted_at.to_string());
-                let cols: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+                let cols: Vec<String> = columns.iter().map(|(c, _)| ident(c)).collect();
                 let marks: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
                 let sql = format!(
                     "INSERT INTO {} ({}, data, emitted_at) VALUES ({}) \

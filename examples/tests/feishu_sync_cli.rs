@@ -112,6 +112,7 @@ async fn sqlite_sink_killed_mid_run_resumes_to_the_clean_tables() {
     let db = dir.join("killed.db");
     let catalog = source.catalog();
     let mut kills = 0;
+    let mut a_record = None;
     for kill_after in [700usize, 1500, 2500, 4000] {
         let mut sink = SqliteSink::open(&db, &catalog).unwrap();
         let mut options = ReadOptions::default().now_ms(NOW).checkpoint_every(200);
@@ -123,7 +124,8 @@ async fn sqlite_sink_killed_mid_run_resumes_to_the_clean_tables() {
         while let Some(m) = stream.next().await {
             let m = m.unwrap();
             sink.write(&m).unwrap();
-            if matches!(m, Message::Record(_)) {
+            if let Message::Record(r) = &m {
+                a_record.get_or_insert_with(|| r.clone());
                 n += 1;
                 if n == kill_after {
                     kills += 1;
@@ -144,6 +146,18 @@ async fn sqlite_sink_killed_mid_run_resumes_to_the_clean_tables() {
     .await
     .unwrap();
     assert_eq!(dump(&db), clean);
+
+    // A record without its primary key is refused, not stored under an empty key.
+    let mut keyless = a_record.unwrap();
+    let key = &catalog
+        .iter()
+        .find(|s| s.name == keyless.stream)
+        .unwrap()
+        .primary_key[0][0];
+    keyless.data.as_object_mut().unwrap().remove(key);
+    let mut sink = SqliteSink::open(&dir.join("keyless.db"), &catalog).unwrap();
+    let err = sink.write(&Message::Record(keyless)).unwrap_err();
+    assert!(err.contains("no primary key field"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -219,7 +233,63 @@ async fn commands_work_and_fail_with_a_one_line_cause() {
         stdout.contains("contact: FAILED") && stdout.contains("contact:contact.base:readonly"),
         "{stdout}"
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: check failed: ")
+            && stderr.contains("contact: FAILED")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+
+    // A stream that fails: the read goes on, then exits 1 with a one-line cause.
+    let out = bin()
+        .args(["read", "--quiet", "--streams", "contact_users", "--config"])
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.join("failed"))
+        .env("FEISHU_APP_SECRET", demo.tenant.app_secret())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: 1 stream(s) incomplete (contact_users): ")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
     demo.tenant.allow_all();
+
+    // --base-url overrides the config's domain.
+    let mut lark = config.clone();
+    lark["domain"] = "lark".into();
+    let elsewhere = dir.join("elsewhere.json");
+    std::fs::write(&elsewhere, lark.to_string()).unwrap();
+    let out = bin()
+        .args(["check", "--base-url", &demo.tenant.base_url(), "--config"])
+        .arg(&elsewhere)
+        .env("FEISHU_APP_SECRET", demo.tenant.app_secret())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A closed stdout (`| head`) is an error, never a panic.
+    let mut child = bin()
+        .args(["catalog", "--config"])
+        .arg(&path)
+        .env("FEISHU_APP_SECRET", "x")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
 
     let out = bin()
         .args(["catalog", "--config"])
@@ -275,6 +345,13 @@ async fn commands_work_and_fail_with_a_one_line_cause() {
         ],
         vec!["frobnicate".into()],
         vec!["read".into(), "--bogus".into()],
+        vec![
+            "catalog".into(),
+            "--base-url".into(),
+            "not a url".into(),
+            "--config".into(),
+            path.display().to_string(),
+        ],
     ] {
         let out = bin()
             .args(&args)
@@ -284,6 +361,7 @@ async fn commands_work_and_fail_with_a_one_line_cause() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         assert!(
             !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
             "{stderr}"
@@ -295,5 +373,33 @@ async fn commands_work_and_fail_with_a_one_line_cause() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("credentials.auth_type"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_replaces_its_own_files_only() {
+    let dir = temp_dir("demo");
+    std::fs::write(dir.join("keep.txt"), "the user's").unwrap();
+    std::fs::write(dir.join("contact_users.jsonl"), "{\"stale\":true}\n").unwrap();
+    let out = bin()
+        .args(["demo", "--quiet", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("keep.txt")).unwrap(),
+        "the user's"
+    );
+    let users = std::fs::read_to_string(dir.join("contact_users.jsonl")).unwrap();
+    assert!(
+        !users.contains("stale") && users.lines().count() > 1,
+        "{users}"
+    );
+    assert!(dir.join("state.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

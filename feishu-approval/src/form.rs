@@ -4,7 +4,7 @@
 //! §5.1, §5.4). Parsing never fails and never panics: what cannot be understood is reported
 //! in [`Form::warnings`] and stays available as raw JSON ([`Widget::raw`], [`Form::raw`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -62,7 +62,9 @@ pub enum FormWarning {
         /// The type string as sent.
         widget_type: String,
     },
-    /// A `fieldList` whose value is not an array of rows of widget objects.
+    /// A `fieldList` whose value is not an array of rows of widget objects, or sub-widgets
+    /// (table rows, a definition's columns or group members) nested too deep to expand; the
+    /// widget's `raw` still holds them.
     BadTable {
         /// The widget path.
         path: String,
@@ -224,12 +226,16 @@ pub(crate) fn text(obj: &Map<String, Value>, key: &str) -> String {
 /// happen to look like another widget's path).
 pub(crate) struct Keys {
     used: HashSet<String>,
+    /// Last `~n` suffix handed out per base path, so many repeats of one id stay linear
+    /// (every smaller suffix is already taken, and `used` only grows).
+    suffix: HashMap<String, usize>,
 }
 
 impl Keys {
     pub(crate) fn new() -> Self {
         Keys {
             used: HashSet::new(),
+            suffix: HashMap::new(),
         }
     }
 
@@ -239,14 +245,17 @@ impl Keys {
         } else {
             join(prefix, id)
         };
-        let mut candidate = base.clone();
-        let mut n = 0usize;
-        while self.used.contains(&candidate) {
-            n += 1;
-            candidate = format!("{base}~{n}");
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        self.used.insert(candidate.clone());
-        candidate
+        let n = self.suffix.entry(base.clone()).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}~{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -472,7 +481,15 @@ fn parse_definitions(
                 Some(sub) if depth < MAX_DEPTH => {
                     parse_definitions(sub, &path, warnings, keys, depth + 1)
                 }
-                _ => Vec::new(),
+                Some(_) => {
+                    // Not expanded, but reported: the widget's `raw` still holds them.
+                    warnings.push(FormWarning::BadTable {
+                        path: path.clone(),
+                        error: format!("sub-widgets nested deeper than {MAX_DEPTH} levels"),
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
             };
             WidgetDefinition {
                 id,

@@ -140,12 +140,19 @@ impl ListInstanceCodes {
     }
 
     /// One page of one slice (`page_token` from the previous page of the same slice).
+    /// A slice that is empty (`end_ms <= start_ms`) fails with [`Error::InvalidArgument`].
     pub async fn send_page(
         &self,
         slice: TimeSlice,
         page_token: Option<&str>,
     ) -> Result<Page<String>> {
         self.check()?;
+        if slice.end_ms <= slice.start_ms {
+            return Err(Error::InvalidArgument(format!(
+                "time slice [{}, {}) is empty",
+                slice.start_ms, slice.end_ms
+            )));
+        }
         fetch(
             &self.client,
             &self.approval_code,
@@ -220,7 +227,8 @@ async fn fetch(
         .path("approval/v4/instances")
         .query("approval_code", approval_code)
         .query("start_time", slice.start_ms)
-        .query("end_time", slice.end_ms - 1)
+        // Inclusive on the wire; slices are never empty, so this cannot go below start.
+        .query("end_time", slice.end_ms.saturating_sub(1))
         .query("page_size", page_size)
         .query_opt("page_token", token);
     let page: CodesPage = client.send(request).await?;

@@ -197,7 +197,12 @@ impl QueryInstances {
         }
         if let (Some(from), Some(to)) = (&b.instance_start_time_from, &b.instance_start_time_to) {
             let (from, to): (i64, i64) = (from.parse().unwrap_or(0), to.parse().unwrap_or(0));
-            if to < from || to - from > MAX_QUERY_SPAN_MS {
+            // `checked_sub`: extreme caller values (i64::MIN..i64::MAX) must not overflow.
+            if to < from
+                || to
+                    .checked_sub(from)
+                    .is_none_or(|span| span > MAX_QUERY_SPAN_MS)
+            {
                 return Err(Error::InvalidArgument(format!(
                     "start time range [{from}, {to}] must be ordered and at most 30 days"
                 )));
@@ -271,16 +276,28 @@ async fn fetch(client: &Client, request: ApiRequest) -> Result<Page<QueriedInsta
     )
 }
 
+/// A nested object where `null` means "absent" (a `null` must not fail the whole page).
+fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One search hit.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct QueriedInstance {
-    /// The definition.
+    /// The definition (empty when sent as `null`).
+    #[serde(deserialize_with = "null_as_default")]
     pub approval: QueriedApproval,
-    /// The definition group.
+    /// The definition group (empty when sent as `null`).
+    #[serde(deserialize_with = "null_as_default")]
     pub group: QueriedGroup,
-    /// The instance.
+    /// The instance (empty when sent as `null`).
+    #[serde(deserialize_with = "null_as_default")]
     pub instance: QueriedInstanceInfo,
     /// Fields this SDK does not model.
     #[serde(flatten)]

@@ -447,6 +447,11 @@ async fn query_errors() {
             .query_instances()
             .approval_code("x")
             .start_time_range(0, 31 * 24 * HOUR),
+        // The span of extreme values must not overflow (it used to panic in debug builds).
+        approval
+            .query_instances()
+            .approval_code("x")
+            .start_time_range(i64::MIN, i64::MAX),
     ] {
         let err = builder.send().await.unwrap_err();
         assert!(
@@ -464,6 +469,24 @@ async fn query_errors() {
         );
     }
     assert_eq!(tenant.count_prefix("/open-apis/approval"), 0);
+    // The fake validates the span of extreme values sent past the builder: 1390001, no panic.
+    let err = approval
+        .client()
+        .send::<serde_json::Value>(
+            feishu_core::ApiRequest::post_read(
+                "approval.instances.query",
+                feishu_core::RateLimit::per_second(50),
+            )
+            .path("approval/v4/instances/query")
+            .json(&json!({
+                "approval_code": APPROVAL_CODE_LEAVE,
+                "instance_start_time_from": i64::MIN.to_string(),
+                "instance_start_time_to": i64::MAX.to_string(),
+            })),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some(1390001));
     let err = approval
         .query_instances()
         .approval_code("NOPE")
@@ -501,4 +524,21 @@ async fn query_errors() {
         err.as_api().unwrap().required_scopes(),
         vec!["approval:approval.list:readonly"]
     );
+}
+
+#[test]
+fn query_hits_with_null_objects_decode() {
+    let hit: feishu_approval::QueriedInstance = serde_json::from_value(json!({
+        "approval": null,
+        "group": null,
+        "instance": { "code": "C1", "status": "approved", "end_time": "0" },
+        "new_key": 1
+    }))
+    .unwrap();
+    assert_eq!(hit.instance.code, "C1");
+    assert_eq!(hit.instance.status, InstanceStatus::Approved);
+    assert_eq!(hit.instance.end_time, None);
+    assert_eq!(hit.approval.code, "");
+    assert_eq!(hit.group.name, "");
+    assert_eq!(hit.extra["new_key"], json!(1));
 }

@@ -174,6 +174,31 @@ fn paths_stay_unique_and_nested_tables_recurse() {
 }
 
 #[test]
+fn many_repeated_ids_get_sequential_unique_paths() {
+    let raw = format!("[{}]", vec![r#"{"id":"w","type":"input"}"#; 5000].join(","));
+    let form = Form::parse(&raw);
+    assert_eq!(form.widgets.len(), 5000);
+    assert_eq!(form.widgets[0].path, "w");
+    assert_eq!(form.widgets[1].path, "w~1");
+    assert_eq!(form.widgets[4999].path, "w~4999");
+    let unique: std::collections::HashSet<&str> =
+        form.widgets.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(unique.len(), 5000);
+}
+
+#[test]
+fn too_deep_definition_children_are_reported() {
+    let mut widget = json!({"id": "leaf", "type": "input"});
+    for depth in 0..20 {
+        widget = json!({"id": format!("g{depth}"), "type": "fieldList", "children": [widget]});
+    }
+    let def = feishu_approval::DefinitionForm::parse(&json!([widget]).to_string());
+    assert_eq!(def.warnings.len(), 1, "{:?}", def.warnings);
+    assert!(matches!(&def.warnings[0], FormWarning::BadTable { .. }));
+    assert_eq!(def.widgets.len(), 1);
+}
+
+#[test]
 fn malformed_forms_keep_raw_and_warn() {
     for raw in [
         "[{\"id\":",

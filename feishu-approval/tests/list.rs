@@ -166,6 +166,15 @@ async fn list_errors() {
             "{err}"
         );
     }
+    // A slice whose public fields were emptied fails cleanly instead of overflowing.
+    let builder = approval.list_instance_codes(APPROVAL_CODE_PURCHASE, 0, HOUR);
+    let mut slice = builder.slices().next().unwrap();
+    slice.end_ms = i64::MIN;
+    let err = builder.send_page(slice, None).await.unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
     assert_eq!(tenant.count_path(LIST_PATH), before);
     // Empty range → no request, no codes.
     let none: Vec<String> = approval

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use feishu_contact::DirectoryWalk;
 use feishu_core::{Error, RateLimit, Result, UserIdType};
@@ -90,7 +91,12 @@ impl UserSource {
                             }
                             EmployeeType::EmployeeId => Some(Ok(user.user_id)),
                             EmployeeType::EmployeeNo if user.employee_no.is_empty() => {
-                                tracing::debug!(user = %user.user_id, "user has no employee_no; skipped");
+                                tracing::warn!(
+                                    user = %user.user_id,
+                                    "user has no employee_no, so Attendance cannot be asked \
+                                     about them by employee_no; skipped (grant \
+                                     contact:user.employee_number:read if every user is skipped)"
+                                );
                                 None
                             }
                             EmployeeType::EmployeeNo => Some(Ok(user.employee_no)),
@@ -131,16 +137,19 @@ where
     F: Fn(Vec<String>, W) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<T>> + Send + 'static,
 {
+    let windows = Arc::new(windows);
     let specs = ids
         .chunks(MAX_USER_IDS_PER_CALL)
         .map(|chunk| chunk.into_iter().collect::<Result<Vec<String>>>())
         .flat_map(move |chunk| match chunk {
+            // Lazily: one (ids, window) pair at a time, not a copy of the ids per window.
             Ok(ids) => {
-                let specs: Vec<Result<(Vec<String>, W)>> = windows
-                    .iter()
-                    .map(|w| Ok((ids.clone(), w.clone())))
-                    .collect();
-                stream::iter(specs).boxed()
+                let windows = Arc::clone(&windows);
+                stream::iter(
+                    (0..windows.len())
+                        .filter_map(move |i| windows.get(i).map(|w| Ok((ids.clone(), w.clone())))),
+                )
+                .boxed()
             }
             Err(e) => stream::iter([Err(e)]).boxed(),
         });

@@ -33,10 +33,26 @@ impl TimeWindow {
     }
 }
 
-/// Splits `[from, to)` into consecutive half-open windows of at most `window` seconds. The
-/// windows touch without overlapping, so no punch falls into two of them.
-pub fn split_time_range(from: i64, to: i64, window: i64) -> Vec<TimeWindow> {
+/// Most windows one flows query is split into: a guard against a tiny window over a huge
+/// range (which would otherwise allocate and call without end).
+const MAX_FLOW_WINDOWS: i128 = 1_000_000;
+
+/// Splits `[from, to)` into consecutive half-open windows of at most `window` seconds (a
+/// `window` below 1 counts as 1). The windows touch without overlapping, so no punch falls
+/// into two of them. An empty range (`to <= from`) gives no window.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the split would give more than 1,000,000 windows.
+pub fn split_time_range(from: i64, to: i64, window: i64) -> Result<Vec<TimeWindow>> {
     let window = window.max(1);
+    let span = i128::from(to) - i128::from(from);
+    let count = (span.max(0) + i128::from(window) - 1) / i128::from(window);
+    if count > MAX_FLOW_WINDOWS {
+        return Err(Error::InvalidArgument(format!(
+            "[{from}, {to}) in windows of {window} s makes {count} calls per user chunk \
+             (at most {MAX_FLOW_WINDOWS}): use a longer window or a shorter range"
+        )));
+    }
     let mut out = Vec::new();
     let mut start = from;
     while start < to {
@@ -47,7 +63,7 @@ pub fn split_time_range(from: i64, to: i64, window: i64) -> Vec<TimeWindow> {
         });
         start = end;
     }
-    out
+    Ok(out)
 }
 
 /// The flows of one call: ≤ 50 users over one window.
@@ -85,6 +101,10 @@ struct FlowQueryData {
 /// strings. A punch the server returns outside its window (e.g. exactly at `to`) is dropped
 /// there: the next window, which starts at that second, returns it, so no flow is yielded
 /// twice. Without [`user_ids`](Self::user_ids), the users come from a Contact directory walk.
+///
+/// An empty range (`from == to`) makes no call and yields nothing; `to < from`, a window
+/// under one second, or more than 1,000,000 windows are an [`Error::InvalidArgument`] (the
+/// stream's only item).
 #[derive(Debug, Clone)]
 #[must_use = "a query does nothing until streamed"]
 pub struct QueryUserFlows {
@@ -119,7 +139,9 @@ impl QueryUserFlows {
     }
 
     /// The users to query (ids of the query's [`EmployeeType`]); duplicates are asked for once.
-    /// Default: every user of the directory.
+    /// An empty list queries nothing: the stream ends at once, without a call. Default: every
+    /// user of the directory (with [`EmployeeType::EmployeeNo`], users without an
+    /// `employee_no` cannot be queried and are skipped with a warning).
     pub fn user_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -155,13 +177,16 @@ impl QueryUserFlows {
         self
     }
 
-    /// The windows the range is split into.
-    pub fn windows(&self) -> Vec<TimeWindow> {
+    /// The windows the range is split into (none for an empty range).
+    ///
+    /// # Errors
+    /// As [`split_time_range`]: more than 1,000,000 windows.
+    pub fn windows(&self) -> Result<Vec<TimeWindow>> {
         let window = i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX);
         split_time_range(self.from.unix_timestamp(), self.to.unix_timestamp(), window)
     }
 
-    fn check(&self) -> Result<()> {
+    fn check(&self) -> Result<Vec<TimeWindow>> {
         if self.to < self.from {
             return Err(Error::InvalidArgument(format!(
                 "flow query range ends ({}) before it starts ({})",
@@ -173,16 +198,16 @@ impl QueryUserFlows {
                 "flow query window must be at least one second".into(),
             ));
         }
-        Ok(())
+        self.windows()
     }
 
     /// One call per (≤ 50 users, window), in order; ends after the first error.
     pub fn into_batch_stream(self) -> impl Stream<Item = Result<FlowBatch>> + Send + 'static {
         use futures::StreamExt;
-        if let Err(e) = self.check() {
-            return futures::stream::iter([Err(e)]).boxed();
-        }
-        let windows = self.windows();
+        let windows = match self.check() {
+            Ok(windows) => windows,
+            Err(e) => return futures::stream::iter([Err(e)]).boxed(),
+        };
         let QueryUserFlows {
             client,
             employee_type,

@@ -83,7 +83,8 @@ impl Attendance {
         }
     }
 
-    /// Punch flows in `[from, to)` (only the instants matter; any offset works).
+    /// Punch flows in `[from, to)` (only the instants matter; any offset works). `from == to`
+    /// yields nothing; `to < from` is an error.
     pub fn user_flows(
         &self,
         employee_type: EmployeeType,
@@ -99,7 +100,7 @@ impl Attendance {
         )
     }
 
-    /// Punch results for the work days `from..=to`.
+    /// Punch results for the work days `from..=to` (`to < from` is an error).
     pub fn user_tasks(&self, employee_type: EmployeeType, from: Date, to: Date) -> QueryUserTasks {
         QueryUserTasks::new(
             self.client.clone(),

@@ -23,7 +23,8 @@ pub struct DateWindow {
     pub to: Date,
 }
 
-/// `yyyyMMdd` as a number, the encoding `check_date_from` / `check_date_to` use.
+/// `yyyyMMdd` as a number, the encoding `check_date_from` / `check_date_to` use. Meaningful
+/// for years 1000–9999 only (queries refuse other years).
 pub fn yyyymmdd(date: Date) -> i64 {
     i64::from(date.year()) * 10_000
         + i64::from(u8::from(date.month())) * 100
@@ -92,6 +93,9 @@ struct TaskQueryData {
 /// as `yyyyMMdd` numbers; calls run [`concurrency`](Self::concurrency) at a time, in order.
 /// `ignore_invalid_users` is sent as `true` by default so that one unknown id does not fail a
 /// whole call; the ids Feishu skipped are in each [`TaskBatch`] and logged as a warning.
+///
+/// `from == to` is one day; `to < from`, or a year before 1000, is an
+/// [`Error::InvalidArgument`] (the stream's only item).
 #[derive(Debug, Clone)]
 #[must_use = "a query does nothing until streamed"]
 pub struct QueryUserTasks {
@@ -129,8 +133,9 @@ impl QueryUserTasks {
         }
     }
 
-    /// The users to query (ids of the query's [`EmployeeType`]). Default: every user of the
-    /// directory.
+    /// The users to query (ids of the query's [`EmployeeType`]); duplicates are asked for once.
+    /// An empty list queries nothing: the stream ends at once, without a call. Default: every
+    /// user of the directory (as [`QueryUserFlows::user_ids`](crate::QueryUserFlows::user_ids)).
     pub fn user_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -189,6 +194,13 @@ impl QueryUserTasks {
             let e = Error::InvalidArgument(format!(
                 "task query range ends ({}) before it starts ({})",
                 self.to, self.from
+            ));
+            return futures::stream::iter([Err(e)]).boxed();
+        }
+        if self.from.year() < 1000 {
+            let e = Error::InvalidArgument(format!(
+                "task query starts in year {}, which yyyyMMdd cannot express",
+                self.from.year()
             ));
             return futures::stream::iter([Err(e)]).boxed();
         }

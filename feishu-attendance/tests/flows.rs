@@ -52,7 +52,7 @@ async fn flows_for_130_users_over_45_days() {
         .include_terminated_user(true)
         .concurrency(3);
     // 45 days in 30-day windows: [0, 30d), [30d, 45d).
-    let windows = query.windows();
+    let windows = query.windows().unwrap();
     assert_eq!(windows.len(), 2);
     assert_eq!(windows[0].to - windows[0].from, 30 * DAY);
     assert_eq!(windows[1].to - windows[1].from, 15 * DAY);
@@ -153,7 +153,8 @@ async fn window_boundaries_never_duplicate() {
         from.unix_timestamp(),
         to.unix_timestamp(),
         7 * 3600 + 13 * 60,
-    );
+    )
+    .unwrap();
     assert_eq!(calls(&tenant, FLOWS_PATH).len(), windows.len());
 }
 
@@ -422,5 +423,82 @@ async fn empty_range_and_no_users_make_no_calls() {
         .await
         .unwrap();
     assert!(flows.is_empty());
+    assert_eq!(tenant.count_prefix("/open-apis/attendance/"), 0);
+}
+
+#[test]
+fn time_splits_at_the_extremes_are_bounded() {
+    // i64 extremes: refused instead of looping ~2^64 times.
+    let err = split_time_range(i64::MIN, i64::MAX, 1).unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
+    // Windows covering the whole i64 range; no overflow at the edges.
+    let all = split_time_range(i64::MIN, i64::MAX, i64::MAX).unwrap();
+    assert_eq!(all.len(), 3, "2^64 - 1 seconds in windows of 2^63 - 1");
+    assert_eq!(all[0].from, i64::MIN);
+    assert_eq!(all[2].to, i64::MAX);
+    assert!(all.windows(2).all(|w| w[0].to == w[1].from));
+    // Empty and reversed ranges give no window; a window below 1 s counts as 1 s.
+    assert!(split_time_range(5, 5, 10).unwrap().is_empty());
+    assert!(split_time_range(i64::MAX, i64::MIN, 10).unwrap().is_empty());
+    assert_eq!(split_time_range(0, 3, i64::MIN).unwrap().len(), 3);
+    assert_eq!(split_time_range(0, 1_000_000, 1).unwrap().len(), 1_000_000);
+}
+
+#[tokio::test]
+async fn too_many_windows_and_unwritable_dates_are_refused_before_any_call() {
+    let (tenant, attendance) = setup().await;
+    // A 1 s window over 20 years: ~631M calls per chunk.
+    let err = attendance
+        .user_flows(
+            EmployeeType::EmployeeId,
+            datetime!(2005-01-01 00:00 UTC),
+            datetime!(2025-01-01 00:00 UTC),
+        )
+        .user_ids(["a"])
+        .window(Duration::from_secs(1))
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("longer window"), "{err}");
+    // Year 999 has no yyyyMMdd form.
+    let err = attendance
+        .user_tasks(
+            EmployeeType::EmployeeId,
+            date!(0999 - 12 - 30),
+            date!(1000 - 01 - 02),
+        )
+        .user_ids(["a"])
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
+    // A reversed date range too.
+    let err = attendance
+        .user_tasks(
+            EmployeeType::EmployeeId,
+            date!(2025 - 01 - 02),
+            date!(2025 - 01 - 01),
+        )
+        .user_ids(["a"])
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
     assert_eq!(tenant.count_prefix("/open-apis/attendance/"), 0);
 }

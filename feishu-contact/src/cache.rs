@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -28,10 +29,15 @@ type Waiter = oneshot::Sender<Result<Option<Arc<User>>>>;
 ///   twice at the same time).
 /// - An unknown id, or one outside the app's contact range, resolves to `Ok(None)` ("not
 ///   found"); a failed call gives every waiting caller the error (not cached, so a later
-///   lookup tries again).
+///   lookup tries again). When Feishu returns users without an id of the cache's type (e.g.
+///   no `user_id` because `contact:user.employee_id:readonly` is missing), the ids that
+///   could not be matched get an [`Error::Config`] instead of a cached "not found".
+/// - A caller may drop its lookup at any time; the batch goes on for the others. If a batch
+///   task itself is cancelled (its runtime shut down), its waiters get an error and the ids
+///   can be looked up again.
 ///
-/// Clones share the cache. Lookups spawn the batch on the current Tokio runtime, so they
-/// must run inside one.
+/// Clones share the cache. Lookups spawn the batch on the current Tokio runtime; outside
+/// one they fail with [`Error::Config`].
 ///
 /// # Example
 /// ```no_run
@@ -142,28 +148,39 @@ impl UserCache {
         if id.is_empty() {
             return Ok(None);
         }
-        let rx = {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::Config("UserCache lookups must run inside a Tokio runtime".into())
+        })?;
+        // Tasks are spawned after the lock is released: a runtime that is shutting down drops
+        // a spawned task at once, and its guard takes the lock.
+        let (rx, task) = {
             let mut st = self.inner.lock();
             if let Some(known) = st.known.get(id) {
                 return Ok(known.clone());
             }
             let (tx, rx) = oneshot::channel();
+            let mut task = None;
             match st.waiting.entry(id.to_string()) {
                 Entry::Occupied(mut e) => e.get_mut().push(tx),
                 Entry::Vacant(e) => {
                     e.insert(vec![tx]);
                     st.queue.push(id.to_string());
                     if st.queue.len() >= BATCH_MAX_IDS {
-                        let ids = std::mem::take(&mut st.queue);
-                        tokio::spawn(Inner::run_batch(Arc::clone(&self.inner), ids));
+                        task = Some(Task::Batch(std::mem::take(&mut st.queue)));
                     } else if !st.timer_armed {
                         st.timer_armed = true;
-                        tokio::spawn(Inner::flush_after_window(Arc::clone(&self.inner)));
+                        task = Some(Task::Timer);
                     }
                 }
             }
-            rx
+            (rx, task)
         };
+        let inner = Arc::clone(&self.inner);
+        match task {
+            Some(Task::Batch(ids)) => drop(runtime.spawn(Inner::run_batch(inner, ids))),
+            Some(Task::Timer) => drop(runtime.spawn(Inner::flush_after_window(inner))),
+            None => {}
+        }
         rx.await.unwrap_or_else(|_| {
             Err(Error::Transport {
                 endpoint: "contact.users.batch".into(),
@@ -227,56 +244,151 @@ impl Inner {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn flush_after_window(self: Arc<Self>) {
-        tokio::time::sleep(self.window).await;
-        let ids = {
-            let mut st = self.lock();
-            st.timer_armed = false;
-            std::mem::take(&mut st.queue)
-        };
-        let batches: Vec<Vec<String>> = ids.chunks(BATCH_MAX_IDS).map(<[String]>::to_vec).collect();
-        for ids in batches {
-            tokio::spawn(Inner::run_batch(Arc::clone(&self), ids));
+    /// The window timer's task. The guard exists before the task is first polled, so even a
+    /// task dropped unpolled releases its waiters.
+    fn flush_after_window(self: Arc<Self>) -> impl Future<Output = ()> + Send + 'static {
+        let guard = CancelGuard::timer(Arc::clone(&self));
+        async move {
+            tokio::time::sleep(self.window).await;
+            guard.disarm();
+            let ids = {
+                let mut st = self.lock();
+                st.timer_armed = false;
+                std::mem::take(&mut st.queue)
+            };
+            let batches: Vec<Vec<String>> =
+                ids.chunks(BATCH_MAX_IDS).map(<[String]>::to_vec).collect();
+            for ids in batches {
+                tokio::spawn(Inner::run_batch(Arc::clone(&self), ids));
+            }
         }
     }
 
-    async fn run_batch(self: Arc<Self>, ids: Vec<String>) {
-        if ids.is_empty() {
-            return;
+    /// One `users/batch` call answering the waiters of `ids` (guarded as
+    /// [`flush_after_window`](Self::flush_after_window)).
+    fn run_batch(self: Arc<Self>, ids: Vec<String>) -> impl Future<Output = ()> + Send + 'static {
+        let guard = CancelGuard::batch(Arc::clone(&self), ids.clone());
+        async move {
+            if ids.is_empty() {
+                guard.disarm();
+                return;
+            }
+            self.batch_calls.fetch_add(1, Ordering::Relaxed);
+            let result = self
+                .contact
+                .users_batch(ids.clone())
+                .user_id_type(self.user_id_type)
+                .department_id_type(self.department_id_type)
+                .send()
+                .await;
+            // No await point from here on: the answer below cannot be cancelled half-way.
+            guard.disarm();
+            let mut st = self.lock();
+            match result {
+                Ok(users) => {
+                    let unmatched = users
+                        .iter()
+                        .filter(|u| u.id(self.user_id_type).is_none())
+                        .count();
+                    let mut found: HashMap<String, Arc<User>> = users
+                        .into_iter()
+                        .filter_map(|u| {
+                            let id = u.id(self.user_id_type)?.to_string();
+                            Some((id, Arc::new(u)))
+                        })
+                        .collect();
+                    for id in ids {
+                        let answer = found.remove(&id);
+                        let waiters = st.waiting.remove(&id).unwrap_or_default();
+                        if answer.is_none() && unmatched > 0 {
+                            // Maybe one of the users without an id: not a "not found".
+                            for tx in waiters {
+                                let _ = tx.send(Err(self.unmatched_error(unmatched)));
+                            }
+                            continue;
+                        }
+                        st.known.insert(id.clone(), answer.clone());
+                        for tx in waiters {
+                            let _ = tx.send(Ok(answer.clone()));
+                        }
+                    }
+                }
+                Err(e) => {
+                    for id in ids {
+                        for tx in st.waiting.remove(&id).unwrap_or_default() {
+                            let _ = tx.send(Err(clone_error(&e)));
+                        }
+                    }
+                }
+            }
         }
-        self.batch_calls.fetch_add(1, Ordering::Relaxed);
-        let result = self
-            .contact
-            .users_batch(ids.clone())
-            .user_id_type(self.user_id_type)
-            .department_id_type(self.department_id_type)
-            .send()
-            .await;
-        let mut st = self.lock();
-        match result {
-            Ok(users) => {
-                let mut found: HashMap<String, Arc<User>> = users
-                    .into_iter()
-                    .filter_map(|u| {
-                        let id = u.id(self.user_id_type)?.to_string();
-                        Some((id, Arc::new(u)))
-                    })
-                    .collect();
-                for id in ids {
-                    let answer = found.remove(&id);
-                    st.known.insert(id.clone(), answer.clone());
-                    for tx in st.waiting.remove(&id).unwrap_or_default() {
-                        let _ = tx.send(Ok(answer.clone()));
-                    }
-                }
-            }
-            Err(e) => {
-                for id in ids {
-                    for tx in st.waiting.remove(&id).unwrap_or_default() {
-                        let _ = tx.send(Err(clone_error(&e)));
-                    }
-                }
-            }
+    }
+}
+
+impl Inner {
+    fn unmatched_error(&self, unmatched: usize) -> Error {
+        Error::Config(format!(
+            "users/batch returned {unmatched} user(s) without a {t}, so they cannot be matched \
+             to the ids asked for; grant the field scope for {t} (for user_id: \
+             contact:user.employee_id:readonly) or use another user id type",
+            t = self.user_id_type
+        ))
+    }
+}
+
+/// What a lookup has to start.
+enum Task {
+    /// A full batch, sent now.
+    Batch(Vec<String>),
+    /// The batching window's timer.
+    Timer,
+}
+
+/// Fails the waiters a spawned task is responsible for if the task is dropped before it
+/// answers (its runtime shut down): their senders are dropped, which each lookup reports as
+/// an error, and the ids can be looked up again instead of waiting forever.
+struct CancelGuard {
+    inner: Option<Arc<Inner>>,
+    ids: Vec<String>,
+    timer: bool,
+}
+
+impl CancelGuard {
+    fn batch(inner: Arc<Inner>, ids: Vec<String>) -> Self {
+        CancelGuard {
+            inner: Some(inner),
+            ids,
+            timer: false,
+        }
+    }
+
+    /// For the window timer: also the queued ids, and the "timer armed" flag.
+    fn timer(inner: Arc<Inner>) -> Self {
+        CancelGuard {
+            inner: Some(inner),
+            ids: Vec::new(),
+            timer: true,
+        }
+    }
+
+    fn disarm(mut self) {
+        self.inner = None;
+    }
+}
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        let Some(inner) = self.inner.take() else {
+            return;
+        };
+        let mut st = inner.lock();
+        if self.timer {
+            st.timer_armed = false;
+            let queued = std::mem::take(&mut st.queue);
+            self.ids.extend(queued);
+        }
+        for id in &self.ids {
+            st.waiting.remove(id);
         }
     }
 }

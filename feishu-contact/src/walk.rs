@@ -98,8 +98,8 @@ pub struct RangeFallback {
     /// Granted departments (ids of the walk's department id type), walked with their
     /// subtrees.
     pub department_ids: Vec<String>,
-    /// Individually granted users (ids of the walk's user id type), fetched one by one in
-    /// batches.
+    /// Individually granted users (ids of the walk's user id type), fetched with
+    /// `users/batch`.
     pub user_ids: Vec<String>,
 }
 
@@ -185,7 +185,8 @@ impl DirectoryWalk {
     }
 
     /// Walks these departments and their subtrees instead of the root (ids of
-    /// [`department_id_type`](Self::department_id_type)). No fallback applies.
+    /// [`department_id_type`](Self::department_id_type)). No fallback applies; an empty list
+    /// walks nothing (the stream ends at once, without a call).
     pub fn from_departments<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -384,13 +385,15 @@ impl DirectoryWalk {
         first.chain(rest).boxed()
     }
 
-    /// The descendants of `root`, one `fetch_child=false` listing per department.
+    /// The descendants of `root`, one `fetch_child=false` listing per department. Each
+    /// department is listed once, so a tree with a cycle (a corrupt answer) still ends.
     fn level_by_level(self, root: String) -> impl Stream<Item = Result<String>> + Send {
-        let queue = VecDeque::from([root]);
-        stream::unfold(Some(queue), move |state| {
+        let queue = VecDeque::from([root.clone()]);
+        let listed = HashSet::from([root]);
+        stream::unfold(Some((queue, listed)), move |state| {
             let walk = self.clone();
             async move {
-                let mut queue = state?;
+                let (mut queue, mut seen) = state?;
                 let d = queue.pop_front()?;
                 let dt = walk.department_id_type;
                 let listed: Result<Vec<String>> = walk
@@ -405,8 +408,12 @@ impl DirectoryWalk {
                     .await;
                 match listed {
                     Ok(ids) => {
+                        let ids: Vec<String> = ids
+                            .into_iter()
+                            .filter(|id| seen.insert(id.clone()))
+                            .collect();
                         queue.extend(ids.iter().cloned());
-                        Some((Ok(ids), Some(queue)))
+                        Some((Ok(ids), Some((queue, seen))))
                     }
                     Err(e) => Some((Err(e), None)),
                 }

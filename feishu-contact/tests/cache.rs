@@ -4,16 +4,54 @@ mod common;
 
 use std::time::Duration;
 
-use common::setup;
+use common::{setup, sorted};
 use feishu_contact::UserIdType;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_lookups_share_two_batch_calls() {
+/// Every lookup registers during the first poll of `get_many` and the window's timer cannot
+/// run before the test task yields (one thread), so the count is exact whatever the load.
+#[tokio::test(flavor = "current_thread")]
+async fn lookups_within_one_window_share_two_batch_calls() {
     let (tenant, contact) = setup().await;
     let cache = contact
         .user_cache()
         .user_id_type(UserIdType::UserId)
         .batch_window(Duration::from_millis(20))
+        .build();
+    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..60].to_vec();
+    tenant.clear_journal();
+    let wanted: Vec<&String> = (0..500).map(|i| &ids[i % 60]).collect();
+    let users = cache
+        .get_many(wanted.iter().map(|s| s.as_str()))
+        .await
+        .unwrap();
+    for (user, id) in users.iter().zip(&wanted) {
+        assert_eq!(&user.as_ref().expect("known user").user_id, *id);
+    }
+    // 50 ids at once (a full batch), then the other 10 after the window.
+    let sizes: Vec<usize> = tenant
+        .journal()
+        .iter()
+        .filter(|e| e.path == "/open-apis/contact/v3/users/batch")
+        .map(|e| e.query.iter().filter(|(k, _)| k == "user_ids").count())
+        .collect();
+    assert_eq!(sizes, vec![50, 10]);
+    assert_eq!(cache.batch_calls(), 2);
+    assert_eq!(cache.len(), 60);
+    // Hits need no call.
+    let again = cache.get_many(&ids[..10]).await.unwrap();
+    assert!(again.iter().all(Option::is_some));
+    assert_eq!(tenant.count_path("/open-apis/contact/v3/users/batch"), 2);
+}
+
+/// Many tasks on several threads: however the lookups interleave with the batches, no id is
+/// asked for twice and no call carries more than 50 ids (no timing assumption).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_lookups_ask_for_each_id_once() {
+    let (tenant, contact) = setup().await;
+    let cache = contact
+        .user_cache()
+        .user_id_type(UserIdType::UserId)
+        .batch_window(Duration::from_millis(5))
         .build();
     let ids: Vec<String> = tenant.contact_user_ids("user_id")[..60].to_vec();
     tenant.clear_journal();
@@ -29,21 +67,97 @@ async fn concurrent_lookups_share_two_batch_calls() {
     for t in tasks {
         t.await.unwrap();
     }
-    let batch_calls = tenant.count_path("/open-apis/contact/v3/users/batch");
-    assert!(batch_calls <= 2, "{batch_calls} batch calls");
-    assert_eq!(batch_calls, cache.batch_calls());
+    let mut asked: Vec<String> = Vec::new();
     for entry in tenant.journal() {
+        if entry.path != "/open-apis/contact/v3/users/batch" {
+            continue;
+        }
         let n = entry.query.iter().filter(|(k, _)| k == "user_ids").count();
-        assert!(n <= 50);
+        assert!((1..=50).contains(&n), "{n} ids in one call");
+        asked.extend(
+            entry
+                .query
+                .iter()
+                .filter(|(k, _)| k == "user_ids")
+                .map(|(_, v)| v.clone()),
+        );
     }
-    assert_eq!(cache.len(), 60);
-    // Hits need no call.
-    let again = cache.get_many(&ids[..10]).await.unwrap();
-    assert!(again.iter().all(Option::is_some));
+    asked.sort();
+    assert_eq!(asked, sorted(ids), "every id asked for exactly once");
     assert_eq!(
-        tenant.count_path("/open-apis/contact/v3/users/batch"),
-        batch_calls
+        cache.batch_calls(),
+        tenant.count_path("/open-apis/contact/v3/users/batch")
     );
+    assert!(cache.batch_calls() >= 2);
+    assert_eq!(cache.len(), 60);
+}
+
+/// A caller that gives up, and a runtime that goes away with the batch in flight, must not
+/// leave the id pending forever: a later lookup calls again and gets the user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_batch_releases_its_ids() {
+    let (tenant, contact) = setup().await;
+    let cache = contact
+        .user_cache()
+        .user_id_type(UserIdType::UserId)
+        .build();
+    let id = tenant.contact_user_ids("user_id")[3].clone();
+    tenant.set_latency(Duration::from_secs(30));
+    let (other, other_id) = (cache.clone(), id.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let gave_up = rt.block_on(async {
+            tokio::time::timeout(Duration::from_millis(200), other.get(&other_id)).await
+        });
+        assert!(gave_up.is_err(), "the answer is 30 s away");
+        drop(rt); // cancels the batch (or the window timer) mid-flight
+    })
+    .join()
+    .unwrap();
+    tenant.set_latency(Duration::ZERO);
+    let user = tokio::time::timeout(Duration::from_secs(20), cache.get(&id))
+        .await
+        .expect("the id is not stuck behind the cancelled batch")
+        .unwrap()
+        .expect("known user");
+    assert_eq!(user.user_id, id);
+}
+
+#[test]
+fn lookups_outside_a_runtime_are_an_error() {
+    let client = feishu_core::Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .credentials(feishu_core::Credentials::self_built("cli_x", "secret"))
+        .build()
+        .unwrap();
+    let cache = feishu_contact::Contact::new(client).user_cache().build();
+    let err = futures::executor::block_on(cache.get("ou_x")).unwrap_err();
+    assert!(matches!(err, feishu_core::Error::Config(_)), "{err}");
+    assert!(cache.is_empty());
+}
+
+#[tokio::test]
+async fn users_without_the_cache_id_are_an_error_not_a_miss() {
+    let (tenant, contact) = setup().await;
+    let cache = contact
+        .user_cache()
+        .user_id_type(UserIdType::UserId)
+        .build();
+    let id = tenant.contact_user_ids("user_id")[7].clone();
+    tenant.set_contact_withheld_user_fields(&["user_id"]);
+    let err = cache.get(&id).await.unwrap_err();
+    assert!(matches!(err, feishu_core::Error::Config(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("contact:user.employee_id:readonly"),
+        "{err}"
+    );
+    assert!(cache.is_empty(), "not cached as not found");
+    tenant.set_contact_withheld_user_fields(&[]);
+    assert_eq!(cache.get(&id).await.unwrap().unwrap().user_id, id);
 }
 
 #[tokio::test]

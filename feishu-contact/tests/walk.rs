@@ -194,3 +194,41 @@ async fn larger_tenant_walk() {
     assert_eq!(ids.len(), 2000);
     assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("open_id")));
 }
+
+/// Feishu refuses to list a big tree recursively (43010); the walk then goes level by level.
+/// A corrupt answer with a cycle (D005 lists its own ancestor D001 as a child) must still end,
+/// with every user once.
+#[tokio::test]
+async fn level_by_level_fallback_survives_a_department_cycle() {
+    let (tenant, contact) = setup().await;
+    tenant.set_contact_recursion_limit(Some(0));
+    tenant.contact_link_child("D005", "D001");
+    let walk = contact
+        .walk()
+        .department_id_type(DepartmentIdType::DepartmentId)
+        .into_stream();
+    let handle = walk.report_handle();
+    let ids: Vec<String> = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        walk.map_ok(|u| u.open_id).try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect("the walk ends despite the cycle")
+    .unwrap();
+    assert_eq!(ids.len(), 240, "each user once");
+    assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("open_id")));
+    assert_eq!(handle.get().departments_walked, 67);
+    // The recursive listing was refused, then each department was listed once.
+    let journal = tenant.journal();
+    let refused = journal.iter().filter(|e| e.code == Some(43010)).count();
+    assert_eq!(refused, 1);
+    let listings = journal
+        .iter()
+        .filter(|e| e.path.ends_with("/children"))
+        .count();
+    assert_eq!(
+        listings,
+        1 + 1 + 67,
+        "root probe, refused recursion, 67 departments once"
+    );
+}

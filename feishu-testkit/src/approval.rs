@@ -1154,7 +1154,11 @@ fn query_instances(state: &State, req: &RequestView) -> Reply {
     let to = body.get("instance_start_time_to").map(feishu_ms);
     let range = match (from, to) {
         (None, None) => None,
-        (Some(Some(f)), Some(Some(t))) if f <= t && t - f <= 30 * DAY_MS => Some((f, t)),
+        (Some(Some(f)), Some(Some(t)))
+            if f <= t && t.checked_sub(f).is_some_and(|span| span <= 30 * DAY_MS) =>
+        {
+            Some((f, t))
+        }
         (Some(Some(_)), Some(Some(_))) => {
             return param_invalid(
                 "instance_start_time_to",

@@ -17,7 +17,9 @@
 //!
 //! Validation (all HTTP 400, code 1220001 unless noted): `employee_type` missing or not
 //! `employee_id`/`employee_no`; body not JSON; `user_ids` missing, empty or more than 50;
-//! times missing or not numeric; `to <= from`; a span over the limit (flows: 31 days by
+//! `check_time_*` missing or not decimal strings (as documented; a JSON number is refused)
+//! or outside years 1970–9999; `check_date_*` missing, not JSON numbers or not valid
+//! `yyyyMMdd` dates; `to <= from`; a span over the limit (flows: 31 days by
 //! default, tasks: 31 days inclusive by default; see [`AttendanceDataset`]). Unknown user ids:
 //! flows → 1220004; tasks → 1220004 unless `ignore_invalid_users=true` (then listed in
 //! `invalid_user_ids`).
@@ -40,6 +42,9 @@ const USER_INVALID: i64 = 1220004;
 const DAY: i64 = 86_400;
 /// China time offset.
 const UTC8: i64 = 8 * 3600;
+/// Accepted `check_time_*` values: 1970-01-01 up to the end of year 9999 (keeps the day
+/// arithmetic far from `i64` overflow).
+const TIME_RANGE: std::ops::Range<i64> = 0..253_402_300_800;
 
 /// Knobs of the attendance data; set with [`FakeTenant::set_attendance_dataset`].
 #[derive(Debug, Clone, PartialEq)]
@@ -225,12 +230,15 @@ fn lookup(contact: &ContactData, id: &str, by_no: bool) -> Option<usize> {
     }
 }
 
+/// A Unix-seconds decimal string (`check_time_*`), within [`TIME_RANGE`].
+fn time_string(body: &Value, key: &str) -> Option<i64> {
+    let t: i64 = body.get(key)?.as_str()?.parse().ok()?;
+    TIME_RANGE.contains(&t).then_some(t)
+}
+
+/// A JSON integer (`check_date_*`).
 fn number(body: &Value, key: &str) -> Option<i64> {
-    match body.get(key)? {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_i64(),
-        _ => None,
-    }
+    body.get(key)?.as_i64()
 }
 
 /// Routes the Attendance v1 endpoints.
@@ -257,10 +265,12 @@ fn flows(state: &State, req: &RequestView) -> Reply {
         Err(r) => return r,
     };
     let (Some(from), Some(to)) = (
-        number(body, "check_time_from"),
-        number(body, "check_time_to"),
+        time_string(body, "check_time_from"),
+        time_string(body, "check_time_to"),
     ) else {
-        return invalid("check_time_from and check_time_to are required Unix-second strings");
+        return invalid(
+            "check_time_from and check_time_to are required Unix-second strings (1970-9999)",
+        );
     };
     let dataset = lock(&state.attendance).dataset.clone();
     if to <= from {
@@ -408,7 +418,8 @@ impl FakeTenant {
     }
 
     /// Number of punch flows `user_flows/query` returns for these users in `[from, to)`
-    /// (Unix seconds), whatever the span. `employee_type` is `employee_id` or `employee_no`;
+    /// (Unix seconds), whatever the span; 0 when `to <= from` or a time is outside the
+    /// accepted years 1970–9999. `employee_type` is `employee_id` or `employee_no`;
     /// unknown ids count 0.
     pub fn attendance_flow_count(
         &self,
@@ -417,7 +428,7 @@ impl FakeTenant {
         from: i64,
         to: i64,
     ) -> usize {
-        if to <= from {
+        if to <= from || !TIME_RANGE.contains(&from) || !TIME_RANGE.contains(&to) {
             return 0;
         }
         let seed = lock(&self.state().attendance).dataset.seed;
@@ -477,6 +488,23 @@ mod tests {
         // 2025-01-04 was a Saturday, 2025-01-06 a Monday.
         assert!(!is_workday(days_from_civil(2025, 1, 4)));
         assert!(is_workday(days_from_civil(2025, 1, 6)));
+    }
+
+    #[test]
+    fn wire_types_and_extremes_are_refused_not_overflowed() {
+        let body = json!({
+            "a": "1736092800", "b": 1736092800, "c": i64::MAX.to_string(),
+            "d": i64::MIN.to_string(), "e": "-1", "f": "17e8", "g": 20250102, "h": "20250102",
+        });
+        assert_eq!(time_string(&body, "a"), Some(1_736_092_800));
+        for key in ["b", "c", "d", "e", "f", "missing"] {
+            assert_eq!(time_string(&body, key), None, "{key}");
+        }
+        assert_eq!(number(&body, "g"), Some(20_250_102));
+        assert_eq!(number(&body, "h"), None);
+        for v in [i64::MIN, i64::MAX, -20_250_102, 0] {
+            assert_eq!(parse_yyyymmdd(v), None, "{v}");
+        }
     }
 
     #[test]

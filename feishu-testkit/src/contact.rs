@@ -14,8 +14,9 @@
 //! more than 50 `user_ids` → 40001 (HTTP 400); bad `page_size` → 40011, bad `page_token` →
 //! 40012 (HTTP 400); a department unknown or outside the contact range (the root `0` when the
 //! range is not "all members") → 40004 (HTTP 403); a user outside the range → 41050
-//! (HTTP 400); an unknown user id → 41012 (HTTP 400). `users/batch` silently drops unknown
-//! and out-of-range ids, as Feishu does.
+//! (HTTP 400); an unknown user id → 41012 (HTTP 400); `fetch_child=true` over a subtree
+//! larger than [`FakeTenant::set_contact_recursion_limit`] → 43010 (HTTP 400). `users/batch`
+//! silently drops unknown and out-of-range ids, as Feishu does.
 //!
 //! Dataset conventions: departments are numbered `D001`, `D002`, ... (custom
 //! `department_id`) in breadth-first order below the virtual root `0`; their
@@ -51,6 +52,8 @@ const BAD_PAGE_TOKEN: i64 = 40012;
 const BAD_USER_ID: i64 = 41012;
 /// User outside the contact range.
 const NO_USER_AUTHORITY: i64 = 41050;
+/// Too many sub-departments for `fetch_child=true`.
+const TOO_LARGE: i64 = 43010;
 
 /// The shape of the seeded organisation; set with [`FakeTenant::set_contact_dataset`].
 ///
@@ -143,6 +146,10 @@ pub(crate) struct ContactData {
     pub(crate) user_by_user_id: HashMap<String, usize>,
     pub(crate) user_by_employee_no: HashMap<String, usize>,
     range: Option<(Vec<usize>, Vec<usize>)>,
+    /// Most descendants a `fetch_child=true` listing accepts (Feishu: 500; `None` = no limit).
+    recursion_limit: Option<usize>,
+    /// User fields left out of every answer (as when the app lacks their field scope).
+    withheld_user_fields: Vec<String>,
 }
 
 impl Default for ContactData {
@@ -331,6 +338,8 @@ impl ContactData {
             dept_by_open,
             dept_by_custom,
             range: None,
+            recursion_limit: None,
+            withheld_user_fields: Vec::new(),
         }
     }
 
@@ -400,12 +409,18 @@ impl ContactData {
         }
     }
 
-    /// `d` and its descendants, breadth first (`d` first).
+    /// `d` and its descendants, breadth first (`d` first), each once (even when
+    /// [`FakeTenant::contact_link_child`] made a cycle).
     fn subtree(&self, d: usize) -> Vec<usize> {
+        let mut seen = HashSet::from([d]);
         let mut out = vec![d];
         let mut i = 0;
-        while i < out.len() {
-            out.extend(self.children[out[i]].iter().copied());
+        while let Some(&next) = out.get(i) {
+            for &c in &self.children[next] {
+                if seen.insert(c) {
+                    out.push(c);
+                }
+            }
             i += 1;
         }
         out
@@ -461,7 +476,7 @@ impl ContactData {
             })
             .collect();
         let avatar = format!("https://example.invalid/avatar/{}", user.open_id);
-        json!({
+        let mut out = json!({
             "open_id": user.open_id,
             "union_id": user.union_id,
             "user_id": user.user_id,
@@ -499,7 +514,13 @@ impl ContactData {
             "job_title": user.job_title,
             "custom_attrs": [],
             "is_frozen": user.frozen,
-        })
+        });
+        if let Some(map) = out.as_object_mut() {
+            for field in &self.withheld_user_fields {
+                map.remove(field);
+            }
+        }
+        out
     }
 }
 
@@ -667,7 +688,15 @@ fn children(state: &State, req: &RequestView, id: &str) -> Reply {
         return dept_denied(id);
     };
     let ids = if fetch_child {
-        data.subtree(d).into_iter().skip(1).collect()
+        let all: Vec<usize> = data.subtree(d).into_iter().skip(1).collect();
+        if data.recursion_limit.is_some_and(|limit| all.len() > limit) {
+            return Reply::err(
+                400,
+                TOO_LARGE,
+                format!("department {id} has too many sub-departments to fetch recursively"),
+            );
+        }
+        all
     } else {
         data.children[d].clone()
     };
@@ -830,6 +859,40 @@ impl FakeTenant {
                 .collect();
             (depts, users)
         });
+    }
+
+    /// Makes `departments/:id/children?fetch_child=true` refuse (HTTP 400, code 43010)
+    /// departments with more than `limit` descendants, as Feishu does above 500; `None`
+    /// (the default) never refuses. Reset by [`set_contact_dataset`](Self::set_contact_dataset).
+    pub fn set_contact_recursion_limit(&self, limit: Option<usize>) {
+        lock(&self.state().contact).recursion_limit = limit;
+    }
+
+    /// Leaves these fields (e.g. `user_id`, `employee_no`) out of every user object, as
+    /// Feishu does when the app lacks their field scope. Lookups by such an id still work.
+    /// Reset by [`set_contact_dataset`](Self::set_contact_dataset).
+    pub fn set_contact_withheld_user_fields(&self, fields: &[&str]) {
+        lock(&self.state().contact).withheld_user_fields =
+            fields.iter().map(|f| (*f).to_owned()).collect();
+    }
+
+    /// Lists department `child` (custom id, e.g. `D001`) as one more child of `parent`
+    /// (custom id, or `0`) in `departments/:id/children`, without changing its parent or
+    /// members. Linking an ancestor makes a cycle: a corrupt tree for walk tests. Reset by
+    /// [`set_contact_dataset`](Self::set_contact_dataset).
+    ///
+    /// # Panics
+    /// When a department id is unknown (a test setup mistake).
+    pub fn contact_link_child(&self, parent: &str, child: &str) {
+        let mut data = lock(&self.state().contact);
+        let find = |id: &str| {
+            data.find_dept(id, DeptKind::Custom)
+                .unwrap_or_else(|| panic!("unknown department {id:?}"))
+        };
+        let (p, c) = (find(parent), find(child));
+        if !data.children[p].contains(&c) {
+            data.children[p].push(c);
+        }
     }
 
     /// A typical restricted range: the subtree of `D004` (a second-level department) plus

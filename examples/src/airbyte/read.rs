@@ -2,8 +2,8 @@
 //! messages into protocol messages.
 //!
 //! - records → RECORD;
-//! - a feishu-sync checkpoint → one STREAM state per selected stream of the module being
-//!   read (see [`super::state`]), with `sourceStats.recordCount`;
+//! - a feishu-sync checkpoint → one STREAM state per started, unfinished stream (modules are
+//!   read side by side; see [`super::state`]), with `sourceStats.recordCount`;
 //! - stream status → TRACE STREAM_STATUS (STARTED, RUNNING, then exactly one of COMPLETE or
 //!   INCOMPLETE); a stream that completes without a checkpoint in this run gets its current
 //!   state re-emitted first, so every completed stream ends with a state;
@@ -235,7 +235,6 @@ pub(crate) async fn read<W: Write>(
 struct Run<'o, W: Write> {
     out: &'o mut Out<W>,
     selected: Vec<SelectedStream>,
-    current: Option<Module>,
     last_state: SyncState,
     since_state: HashMap<String, u64>,
     last_blob: HashMap<String, Value>,
@@ -251,7 +250,6 @@ impl<'o, W: Write> Run<'o, W> {
         Run {
             out,
             selected,
-            current: None,
             last_state: state,
             since_state: HashMap::new(),
             last_blob: HashMap::new(),
@@ -334,7 +332,6 @@ impl<'o, W: Write> Run<'o, W> {
             }
             Message::Status { stream, status } => match status {
                 StreamStatus::Started => {
-                    self.current = self.module_of(&stream);
                     self.started.insert(stream.clone());
                     self.status(&stream, AirbyteStreamStatus::Started)?;
                 }

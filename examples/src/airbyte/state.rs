@@ -2,7 +2,8 @@
 //!
 //! feishu-sync keeps one state document with a section per module:
 //! `{"version": 1, "approval": {...}, "bitable": {...}, "attendance": {...}, "contact": {...}}`.
-//! The connector emits a `STREAM` state for every stream of the module being read, whose
+//! The connector emits a `STREAM` state for every started, unfinished stream at each
+//! feishu-sync checkpoint (modules are read side by side), whose
 //! `stream_state` is that document cut down to the stream's own module:
 //!
 //! | streams | `stream_state` |

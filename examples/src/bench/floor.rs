@@ -88,8 +88,9 @@ pub fn parallel_floor(requests_by_endpoint: &BTreeMap<String, u64>) -> f64 {
         .map_or(0.0, |f| f.seconds)
 }
 
-/// The floor of a run whose modules run one after another (feishu-sync's `Source::read`):
-/// the sum over modules (the family name's first part) of each module's largest family floor.
+/// The floor of a run whose modules ran one after another (feishu-sync's `Source::read` did
+/// before it read modules side by side; kept to compare with older figures): the sum over
+/// modules (the family name's first part) of each module's largest family floor.
 pub fn sequential_floor(requests_by_endpoint: &BTreeMap<String, u64>) -> f64 {
     let mut by_module: BTreeMap<String, f64> = BTreeMap::new();
     for f in family_floors(requests_by_endpoint) {

@@ -3,7 +3,8 @@
 //!
 //! There is no `libc` crate in the workspace, so instead of `getrusage(RUSAGE_SELF)` this
 //! reads `/proc/self/stat` (`utime` + `stime`, in clock ticks, including threads that have
-//! exited) and `/proc/self/status` (`VmHWM`). Off Linux every figure reads as 0.
+//! exited) and `/proc/self/status` (`VmHWM`). On Linux a file or field that cannot be read is
+//! an error (a 0 would pass for a measurement); off Linux every figure reads as 0.
 
 use std::sync::OnceLock;
 
@@ -33,40 +34,62 @@ fn stat_cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) / clock_ticks())
 }
 
+fn read_proc(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
 /// CPU seconds (user + system) of the whole process so far.
-pub fn process_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| stat_cpu_seconds(&s))
-        .unwrap_or(0.0)
+pub fn process_cpu_seconds() -> Result<f64, String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(0.0);
+    }
+    stat_cpu_seconds(&read_proc("/proc/self/stat")?)
+        .ok_or_else(|| "/proc/self/stat: no utime/stime fields".to_string())
 }
 
 /// CPU seconds (user + system) of the live threads whose name (`comm`) is `name`.
-pub fn threads_cpu_seconds(name: &str) -> f64 {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    dir.flatten()
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm"))
-                .is_ok_and(|comm| comm.trim_end() == name)
-        })
-        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok())
-        .filter_map(|stat| stat_cpu_seconds(&stat))
-        .sum()
+pub fn threads_cpu_seconds(name: &str) -> Result<f64, String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(0.0);
+    }
+    let dir = std::fs::read_dir("/proc/self/task")
+        .map_err(|e| format!("cannot read /proc/self/task: {e}"))?;
+    let mut total = 0.0;
+    for task in dir.flatten() {
+        // A thread may exit between the listing and the reads: skip it.
+        let Ok(comm) = std::fs::read_to_string(task.path().join("comm")) else {
+            continue;
+        };
+        if comm.trim_end() != name {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        total += stat_cpu_seconds(&stat).ok_or_else(|| {
+            format!(
+                "{}: no utime/stime fields",
+                task.path().join("stat").display()
+            )
+        })?;
+    }
+    Ok(total)
+}
+
+/// `VmHWM` in bytes from the text of a `status` file.
+fn status_peak_rss(status: &str) -> Option<u64> {
+    let v = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kib: u64 = v.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Peak resident set size of the process (`VmHWM`), in bytes.
-pub fn peak_rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib * 1024)
+pub fn peak_rss_bytes() -> Result<u64, String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(0);
+    }
+    status_peak_rss(&read_proc("/proc/self/status")?)
+        .ok_or_else(|| "/proc/self/status: no VmHWM field".to_string())
 }
 
 /// The 1-minute load average (`/proc/loadavg`): other processes on the machine inflate wall
@@ -92,11 +115,11 @@ pub const FAKE_THREAD_NAME: &str = "testkit";
 
 impl CpuSample {
     /// Reads both figures now.
-    pub fn now() -> Self {
-        CpuSample {
-            process: process_cpu_seconds(),
-            fake: threads_cpu_seconds(FAKE_THREAD_NAME),
-        }
+    pub fn now() -> Result<Self, String> {
+        Ok(CpuSample {
+            process: process_cpu_seconds()?,
+            fake: threads_cpu_seconds(FAKE_THREAD_NAME)?,
+        })
     }
 }
 
@@ -109,13 +132,27 @@ mod tests {
         let stat = "1234 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0";
         let secs = stat_cpu_seconds(stat).unwrap();
         assert!((secs - 300.0 / clock_ticks()).abs() < 1e-9);
+        // Cut short: no figure rather than a wrong one.
+        assert_eq!(stat_cpu_seconds("1234 (x) S 1 2 3"), None);
+        assert_eq!(stat_cpu_seconds("no parenthesis"), None);
+    }
+
+    #[test]
+    fn peak_rss_needs_its_field() {
+        assert_eq!(
+            status_peak_rss("Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t1 kB\n"),
+            Some(2048 * 1024)
+        );
+        assert_eq!(status_peak_rss("Name:\tx\nVmRSS:\t1 kB\n"), None);
+        assert_eq!(status_peak_rss("VmHWM:\tlots kB\n"), None);
     }
 
     #[test]
     fn reads_own_process() {
         if cfg!(target_os = "linux") {
-            assert!(peak_rss_bytes() > 0);
-            assert!(process_cpu_seconds() >= 0.0);
+            assert!(peak_rss_bytes().unwrap() > 0);
+            assert!(process_cpu_seconds().unwrap() >= 0.0);
+            assert!(threads_cpu_seconds("no-such-thread").unwrap() == 0.0);
         }
     }
 }

@@ -437,10 +437,11 @@ impl Env {
 pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
     let before_429 = env.tenant.as_ref().map(|t| t.count_status(429));
     let outcome = workloads::run(env, workload).await;
-    let peak_rss_mib = measure::peak_rss_bytes() as f64 / (1024.0 * 1024.0);
-    let (outcome, error) = match outcome {
-        Ok(o) => (o, None),
-        Err(e) => (workloads::Outcome::default(), Some(e)),
+    let peak_rss = measure::peak_rss_bytes();
+    let peak_rss_mib = *peak_rss.as_ref().unwrap_or(&0) as f64 / (1024.0 * 1024.0);
+    let (outcome, error) = match (outcome, peak_rss) {
+        (Ok(o), Ok(_)) => (o, None),
+        (Err(e), _) | (Ok(_), Err(e)) => (workloads::Outcome::default(), Some(e)),
     };
     let status_429 = match (&env.tenant, before_429) {
         (Some(t), Some(before)) => (t.count_status(429) - before) as u64,

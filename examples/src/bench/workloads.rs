@@ -63,23 +63,23 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// Starts measuring.
-    pub fn start() -> Self {
-        Meter {
-            cpu: CpuSample::now(),
+    /// Starts measuring; an error when `/proc` cannot be read.
+    pub fn start() -> Res<Self> {
+        Ok(Meter {
+            cpu: CpuSample::now()?,
             started: Instant::now(),
-        }
+        })
     }
 
-    /// Stops measuring.
-    pub fn stop(self) -> Measured {
+    /// Stops measuring; an error when `/proc` cannot be read.
+    pub fn stop(self) -> Res<Measured> {
         let wall = self.started.elapsed().as_secs_f64();
-        let cpu = CpuSample::now();
-        Measured {
+        let cpu = CpuSample::now()?;
+        Ok(Measured {
             wall,
             cpu: cpu.process - self.cpu.process,
             fake_cpu: cpu.fake - self.cpu.fake,
-        }
+        })
     }
 }
 
@@ -135,7 +135,7 @@ async fn bitable_scan(env: &Env, records: u64) -> Res<Outcome> {
     let (app, table) = bitable_table(env, records)?;
     let client = env.client()?;
     let bitable = Bitable::new(client.clone());
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let mut stream = bitable
         .records(&app, &table)
         .page_size(500)
@@ -148,7 +148,7 @@ async fn bitable_scan(env: &Env, records: u64) -> Res<Outcome> {
         items += 1;
         cells += record.fields.len() as u64;
     }
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let out = Outcome {
         items,
         expected: env.tenant.as_ref().map(|_| records),
@@ -172,7 +172,7 @@ async fn baseline(env: &Env, records: u64) -> Res<Outcome> {
         Limits::Documented => Duration::from_millis(50),
         Limits::Off => Duration::ZERO,
     };
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let auth: Value = http
         .post(format!(
             "{base}/open-apis/auth/v3/tenant_access_token/internal"
@@ -231,7 +231,7 @@ async fn baseline(env: &Env, records: u64) -> Res<Outcome> {
             _ => break,
         }
     }
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let mut by = BTreeMap::new();
     by.insert("bitable.records.list".to_string(), requests - 1);
     Ok(Outcome {
@@ -279,7 +279,7 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
     });
     let client = env.client()?;
     let api = Approval::new(client.clone());
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let listing = {
         let api = api.clone();
         stream::iter(codes)
@@ -294,7 +294,7 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
         form_rows += detail.form_rows().len() as u64;
         other_rows += (detail.task_rows().len() + detail.timeline_rows().len()) as u64;
     }
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let out = Outcome {
         items,
         expected,
@@ -318,7 +318,7 @@ async fn contact_walk(env: &Env) -> Res<Outcome> {
         t.contact_user_ids("open_id").len() as u64
     });
     let client = env.client()?;
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let mut users = Contact::new(client.clone())
         .walk()
         .concurrency(env.opts.concurrency)
@@ -328,7 +328,7 @@ async fn contact_walk(env: &Env) -> Res<Outcome> {
         user.map_err(err)?;
         items += 1;
     }
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let report = users.report();
     let out = Outcome {
         items,
@@ -364,7 +364,7 @@ async fn attendance_flows(env: &Env) -> Res<Outcome> {
         _ => None,
     };
     let client = env.client()?;
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let mut query = Attendance::new(client.clone())
         .user_flows(EmployeeType::EmployeeId, from, to)
         .concurrency(o.concurrency);
@@ -376,7 +376,7 @@ async fn attendance_flows(env: &Env) -> Res<Outcome> {
         .try_fold(0u64, |n, _| async move { Ok(n + 1) })
         .await
         .map_err(err)?;
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let out = Outcome {
         items,
         expected,
@@ -395,7 +395,7 @@ async fn token_storm(env: &Env) -> Res<Outcome> {
     let n = env.opts.storm;
     let client = env.client()?;
     let before = env.tenant.as_ref().map(|t| t.token_requests());
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let calls = (0..n).map(|_| {
         let client = client.clone();
         let in_process = env.tenant.is_some();
@@ -416,7 +416,7 @@ async fn token_storm(env: &Env) -> Res<Outcome> {
         }
     });
     let results = futures::future::join_all(calls).await;
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     let failures = results.iter().filter(|r| r.is_err()).count() as u64;
     let mut notes = vec![format!("{n} concurrent calls")];
     if let (Some(t), Some(before)) = (&env.tenant, before) {
@@ -504,7 +504,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
     let config = SourceConfig::from_json_str(&config.to_string()).map_err(err)?;
     let client = env.client()?;
     let source = Source::with_client(config, client.clone()).map_err(err)?;
-    let meter = Meter::start();
+    let meter = Meter::start()?;
     let mut messages = source
         .read(
             ReadOptions::default()
@@ -536,7 +536,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
             _ => {}
         }
     }
-    let measured = meter.stop();
+    let measured = meter.stop()?;
     notes.insert(
         0,
         per_stream

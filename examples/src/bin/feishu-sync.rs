@@ -5,16 +5,18 @@
 
 #[tokio::main]
 async fn main() {
+    // Errors end with one line: the cause.
+    let one_line = |cause: &str| cause.split_whitespace().collect::<Vec<_>>().join(" ");
     let code = match feishu_examples::cli::parse_args(std::env::args_os().skip(1)) {
         Ok(args) => match feishu_examples::cli::run(args).await {
             Ok(code) => code,
             Err(cause) => {
-                eprintln!("error: {cause}");
+                eprintln!("error: {}", one_line(&cause));
                 1
             }
         },
         Err(cause) => {
-            eprintln!("error: {cause}\n\n{}", feishu_examples::cli::USAGE);
+            eprintln!("error: {} (see `feishu-sync --help`)", one_line(&cause));
             2
         }
     };
