@@ -285,3 +285,23 @@ async fn builder_rejects_missing_or_empty_credentials() {
     let tenant = FakeTenant::start().await;
     let _ = builder(&tenant).build().unwrap();
 }
+
+#[tokio::test]
+async fn clients_sharing_a_token_store_fetch_one_token() {
+    let tenant = FakeTenant::start().await;
+    let store = Arc::new(feishu_core::InMemoryTokenStore::new());
+    let make = || builder(&tenant).token_store(store.clone()).build().unwrap();
+    let (a, b) = (make(), make());
+    a.send::<Value>(whoami()).await.unwrap();
+    b.send::<Value>(whoami()).await.unwrap();
+    assert_eq!(
+        tenant.token_requests(),
+        1,
+        "the second client reuses the stored token"
+    );
+    // A rejection seen by one client refreshes the token for both.
+    tenant.revoke_tokens();
+    b.send::<Value>(whoami()).await.unwrap();
+    a.send::<Value>(whoami()).await.unwrap();
+    assert_eq!(tenant.token_requests(), 2);
+}
