@@ -332,7 +332,7 @@ async fn demo(args: &Args) -> Result<i32, String> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("feishu-demo-out"));
-    let now = feishu_sync_now();
+    let now = crate::wall_ms();
     let demo = crate::demo::start(now).await;
     let mut config = demo.config.clone();
     match &args.base_url {
@@ -376,11 +376,4 @@ fn remove_if_present(path: &Path) -> Result<(), String> {
         }
         _ => Ok(()),
     }
-}
-
-fn feishu_sync_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

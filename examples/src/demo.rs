@@ -1,5 +1,6 @@
 //! A fake tenant seeded for every module, and a sync config that reads all of it.
 
+use feishu_core::{Client, Credentials};
 use feishu_sync::SourceConfig;
 use feishu_testkit::FakeTenant;
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset};
@@ -60,4 +61,36 @@ pub fn config_for(tenant: &FakeTenant, now_ms: i64) -> SourceConfig {
         "contact": { "user_id_type": "open_id" },
     });
     SourceConfig::from_json_str(&json.to_string()).expect("the demo config is valid")
+}
+
+/// A client for the tenant in `FEISHU_APP_ID` / `FEISHU_APP_SECRET` (and `FEISHU_BASE_URL`,
+/// if set); without those, a fresh fake tenant and a client for it. Keep the returned tenant
+/// alive while the client is in use.
+pub async fn client_from_env() -> feishu_core::Result<(Client, Option<FakeTenant>)> {
+    match (
+        std::env::var("FEISHU_APP_ID"),
+        std::env::var("FEISHU_APP_SECRET"),
+    ) {
+        (Ok(id), Ok(secret)) => {
+            let mut builder = Client::builder().credentials(Credentials::self_built(id, secret));
+            if let Ok(base) = std::env::var("FEISHU_BASE_URL") {
+                builder = builder.base_url(&base);
+            }
+            Ok((builder.build()?, None))
+        }
+        _ => {
+            eprintln!(
+                "FEISHU_APP_ID / FEISHU_APP_SECRET not set: using the in-process fake tenant"
+            );
+            let tenant = FakeTenant::start().await;
+            let client = Client::builder()
+                .base_url(&tenant.base_url())
+                .credentials(Credentials::self_built(
+                    tenant.app_id(),
+                    tenant.app_secret(),
+                ))
+                .build()?;
+            Ok((client, Some(tenant)))
+        }
+    }
 }

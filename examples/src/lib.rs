@@ -8,3 +8,11 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod sink;
+
+/// The wall clock in Unix milliseconds (0 if the clock is before 1970).
+pub fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,9 +1,13 @@
 //! `Source::check`: a token, then one cheap call per selected module.
 
+use feishu_approval::Approval;
+use feishu_attendance::{Attendance, EmployeeType as AttendanceEmployeeType};
+use feishu_bitable::Bitable;
+use feishu_contact::Contact;
+use feishu_core::{Client, Error};
+use futures::StreamExt;
 use serde::Serialize;
-use serde_json::{Value, json};
-
-use feishu_core::{ApiRequest, Error, RateLimit};
+use time::OffsetDateTime;
 
 use crate::Source;
 use crate::catalog::Module;
@@ -74,7 +78,7 @@ impl CheckReport {
     }
 }
 
-fn outcome(module: Module, result: Result<Value, Error>) -> ModuleCheck {
+fn outcome(module: Module, result: Result<(), Error>) -> ModuleCheck {
     match result {
         Ok(_) => ModuleCheck {
             module,
@@ -116,52 +120,40 @@ impl Source {
         let mut modules = Vec::new();
         if let Some(a) = &self.config.approval {
             let code = a.approval_codes.first().cloned().unwrap_or_default();
-            let req = ApiRequest::get("approval.approvals.get", RateLimit::per_minute(100))
-                .path("approval/v4/approvals")
-                .segment(code);
-            modules.push(outcome(Module::Approval, c.send::<Value>(req).await));
+            let probe = Approval::new(c.clone()).get_definition(code).send().await;
+            modules.push(outcome(Module::Approval, probe.map(drop)));
         }
         if let Some(b) = &self.config.bitable {
-            let req = ApiRequest::get("bitable.fields.list", RateLimit::per_second(20))
-                .path("bitable/v1/apps")
-                .segment(&b.app_token)
-                .path("tables")
-                .segment(&b.table_id)
-                .path("fields")
-                .query("page_size", 1);
-            modules.push(outcome(Module::Bitable, c.send::<Value>(req).await));
+            let probe = Bitable::new(c.clone())
+                .fields(&b.app_token, &b.table_id)
+                .page_size(1)
+                .send()
+                .await;
+            modules.push(outcome(Module::Bitable, probe.map(drop)));
         }
         if let Some(a) = &self.config.attendance {
             let result = match a.employee_ids.as_ref().and_then(|ids| ids.first()) {
                 Some(id) => {
-                    let now = crate::read::now_ms() / 1000;
                     let employee_type = match a.employee_type {
-                        EmployeeType::EmployeeId => "employee_id",
-                        EmployeeType::EmployeeNo => "employee_no",
+                        EmployeeType::EmployeeId => AttendanceEmployeeType::EmployeeId,
+                        EmployeeType::EmployeeNo => AttendanceEmployeeType::EmployeeNo,
                     };
-                    let req = ApiRequest::post_read(
-                        "attendance.user_flows.query",
-                        RateLimit::per_second(50),
-                    )
-                    .path("attendance/v1/user_flows/query")
-                    .query("employee_type", employee_type)
-                    .json(&json!({
-                        "user_ids": [id],
-                        "check_time_from": (now - 86_400).to_string(),
-                        "check_time_to": now.to_string(),
-                    }));
-                    c.send::<Value>(req).await
+                    let now = OffsetDateTime::now_utc();
+                    let mut batches = Box::pin(
+                        Attendance::new(c.clone())
+                            .user_flows(employee_type, now - time::Duration::DAY, now)
+                            .user_ids([id.clone()])
+                            .into_batch_stream(),
+                    );
+                    batches.next().await.transpose().map(drop)
                 }
                 // Default "all users" needs the contact range.
-                None => c.send::<Value>(scopes_probe()).await,
+                None => scopes_probe(c).await,
             };
             modules.push(outcome(Module::Attendance, result));
         }
         if self.config.contact.is_some() {
-            modules.push(outcome(
-                Module::Contact,
-                c.send::<Value>(scopes_probe()).await,
-            ));
+            modules.push(outcome(Module::Contact, scopes_probe(c).await));
         }
         CheckReport {
             auth_error: None,
@@ -170,11 +162,11 @@ impl Source {
     }
 }
 
-fn scopes_probe() -> ApiRequest {
-    ApiRequest::get(
-        "contact.scopes",
-        RateLimit::per_minute(1000).and_per_second(50),
-    )
-    .path("contact/v3/scopes")
-    .query("page_size", 1)
+async fn scopes_probe(client: &Client) -> Result<(), Error> {
+    Contact::new(client.clone())
+        .scopes()
+        .page_size(1)
+        .send()
+        .await
+        .map(drop)
 }

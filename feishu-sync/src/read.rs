@@ -159,6 +159,24 @@ impl Emitter {
         })
     }
 
+    /// An emitter for one module running beside the others: same channel, settings and
+    /// shared state, its own copy of the state to advance.
+    fn for_module(&self, module: Module) -> Emitter {
+        Emitter {
+            tx: self.tx.clone(),
+            state: self.state.clone(),
+            shared: self.shared.clone(),
+            module: Some(module),
+            selected: self.selected.clone(),
+            running: HashSet::new(),
+            now_ms: self.now_ms,
+            concurrency: self.concurrency,
+            checkpoint_every: self.checkpoint_every,
+            attendance_window_days: self.attendance_window_days,
+            since_checkpoint: 0,
+        }
+    }
+
     pub(crate) fn wants(&self, stream: &str) -> bool {
         self.selected.contains(stream)
     }
@@ -381,20 +399,7 @@ async fn run(
         if streams.is_empty() {
             continue;
         }
-        let module_em = Emitter {
-            tx: em.tx.clone(),
-            state: em.state.clone(),
-            shared: em.shared.clone(),
-            module: Some(module),
-            selected: em.selected.clone(),
-            running: HashSet::new(),
-            now_ms: em.now_ms,
-            concurrency: em.concurrency,
-            checkpoint_every: em.checkpoint_every,
-            attendance_window_days: em.attendance_window_days,
-            since_checkpoint: 0,
-        };
-        readers.push(run_module(source, module, streams, module_em));
+        readers.push(run_module(source, module, streams, em.for_module(module)));
     }
     let outcomes = futures::future::join_all(readers).await;
     if outcomes.iter().any(|o| o.is_err()) {

@@ -25,8 +25,8 @@ pub mod state;
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
+pub(crate) use crate::wall_ms;
 use feishu_core::{Client, ClientBuilder, Domain, RateLimits};
 use feishu_sync::{Source, SourceConfig, StreamSpec};
 
@@ -238,14 +238,6 @@ impl<W: Write> Out<W> {
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
-}
-
-/// The wall clock in Unix ms (for `emitted_at` of traces).
-pub(crate) fn wall_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// Reads and validates a config file (JSON; `.toml` files are read as TOML).

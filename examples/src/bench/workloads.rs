@@ -267,7 +267,7 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
                 NOW_MS,
             )
         }
-        None if !o.approval_codes.is_empty() => (o.approval_codes.clone(), wall_clock_ms()),
+        None if !o.approval_codes.is_empty() => (o.approval_codes.clone(), crate::wall_ms()),
         None => return Err("W2 needs --approval-code with --base-url".into()),
     };
     let from = now - o.approval_days * DAY_MS;
@@ -455,7 +455,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
     let now = if env.tenant.is_some() {
         NOW_MS
     } else {
-        wall_clock_ms()
+        crate::wall_ms()
     };
     let start = rfc3339(now - o.sync_days * DAY_MS)?;
     let mut config = json!({
@@ -553,11 +553,4 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
         ..Outcome::default()
     };
     Ok(with_stats(out, &client))
-}
-
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -11,8 +11,6 @@
 use std::collections::BTreeMap;
 
 use feishu_attendance::{Attendance, CheckResult, EmployeeType, time};
-use feishu_core::{Client, Credentials};
-use feishu_testkit::FakeTenant;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -20,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .init();
-    let (client, _tenant) = client().await?;
+    let (client, _tenant) = feishu_examples::demo::client_from_env().await?;
     let attendance = Attendance::new(client);
     let ids: Vec<String> = std::env::args().skip(1).collect();
 
@@ -61,33 +59,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .count();
     println!("{} day results, {late} late check-ins", results.len());
     Ok(())
-}
-
-async fn client() -> Result<(Client, Option<FakeTenant>), Box<dyn std::error::Error>> {
-    match (
-        std::env::var("FEISHU_APP_ID"),
-        std::env::var("FEISHU_APP_SECRET"),
-    ) {
-        (Ok(id), Ok(secret)) => {
-            let mut builder = Client::builder().credentials(Credentials::self_built(id, secret));
-            if let Ok(base) = std::env::var("FEISHU_BASE_URL") {
-                builder = builder.base_url(&base);
-            }
-            Ok((builder.build()?, None))
-        }
-        _ => {
-            eprintln!(
-                "FEISHU_APP_ID / FEISHU_APP_SECRET not set: using the in-process fake tenant"
-            );
-            let tenant = FakeTenant::start().await;
-            let client = Client::builder()
-                .base_url(&tenant.base_url())
-                .credentials(Credentials::self_built(
-                    tenant.app_id(),
-                    tenant.app_secret(),
-                ))
-                .build()?;
-            Ok((client, Some(tenant)))
-        }
-    }
 }

@@ -9,8 +9,6 @@
 //! ```
 
 use feishu_contact::{Contact, UserIdType};
-use feishu_core::{Client, Credentials};
-use feishu_testkit::FakeTenant;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -19,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .init();
     // Keep the fake tenant alive for the whole run.
-    let (client, _tenant) = client().await?;
+    let (client, _tenant) = feishu_examples::demo::client_from_env().await?;
     let contact = Contact::new(client);
 
     let mut users = contact
@@ -68,33 +66,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sample.len()
     );
     Ok(())
-}
-
-async fn client() -> Result<(Client, Option<FakeTenant>), Box<dyn std::error::Error>> {
-    match (
-        std::env::var("FEISHU_APP_ID"),
-        std::env::var("FEISHU_APP_SECRET"),
-    ) {
-        (Ok(id), Ok(secret)) => {
-            let mut builder = Client::builder().credentials(Credentials::self_built(id, secret));
-            if let Ok(base) = std::env::var("FEISHU_BASE_URL") {
-                builder = builder.base_url(&base);
-            }
-            Ok((builder.build()?, None))
-        }
-        _ => {
-            eprintln!(
-                "FEISHU_APP_ID / FEISHU_APP_SECRET not set: using the in-process fake tenant"
-            );
-            let tenant = FakeTenant::start().await;
-            let client = Client::builder()
-                .base_url(&tenant.base_url())
-                .credentials(Credentials::self_built(
-                    tenant.app_id(),
-                    tenant.app_secret(),
-                ))
-                .build()?;
-            Ok((client, Some(tenant)))
-        }
-    }
 }
