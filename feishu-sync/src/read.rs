@@ -190,7 +190,9 @@ impl Emitter {
         if !self.wants(stream) {
             return Ok(());
         }
-        if self.running.insert(stream.to_string()) {
+        // Checked before inserting: this runs for every record, the insert once per stream.
+        if !self.running.contains(stream) {
+            self.running.insert(stream.to_string());
             self.send(Message::Status {
                 stream: stream.to_string(),
                 status: StreamStatus::Running,
