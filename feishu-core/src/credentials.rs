@@ -1,4 +1,4 @@
-//! The four ways a client can authenticate (feishu-api.md §2).
+//! The four ways a client can authenticate .
 
 use std::fmt;
 
@@ -215,24 +215,25 @@ impl AppTicketEvent {
             app_ticket: Option<String>,
         }
         let env: Envelope = serde_json::from_slice(body).map_err(|e| {
-            Error::InvalidArgument(format!("app_ticket event is not valid JSON: {e}"))
+            Error::invalid_argument("app_ticket event", format!("not valid JSON: {e}"))
         })?;
         let inner = env
             .event
-            .ok_or_else(|| Error::InvalidArgument("app_ticket event has no `event`".into()))?;
+            .ok_or_else(|| Error::invalid_argument("app_ticket event", "it has no `event`"))?;
         if inner.kind.as_deref() != Some("app_ticket") {
-            return Err(Error::InvalidArgument(format!(
-                "expected an app_ticket event, got type {:?}",
-                inner.kind
-            )));
+            return Err(Error::invalid_argument(
+                "app_ticket event",
+                format!("expected an app_ticket event, got type {:?}", inner.kind),
+            ));
         }
         match (inner.app_id, inner.app_ticket) {
             (Some(app_id), Some(t)) if !t.is_empty() => Ok(AppTicketEvent {
                 app_id,
                 ticket: SecretString::from(t),
             }),
-            _ => Err(Error::InvalidArgument(
-                "app_ticket event lacks app_id or app_ticket".into(),
+            _ => Err(Error::invalid_argument(
+                "app_ticket event",
+                "it lacks app_id or app_ticket",
             )),
         }
     }

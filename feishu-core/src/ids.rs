@@ -1,4 +1,6 @@
-//! Id-type selectors shared by the module crates.
+//! Ids shared by the module crates: the id-type selectors (`user_id_type`,
+//! `department_id_type`) and newtypes for the ids of users and departments, so that an
+//! `OpenId` cannot be passed where a `UserId` is expected.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,6 +19,7 @@ use crate::error::Error;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum UserIdType {
     /// `open_id` (`ou_…`), per app; the Feishu default.
     #[default]
@@ -51,9 +54,10 @@ impl FromStr for UserIdType {
             "open_id" => Ok(UserIdType::OpenId),
             "union_id" => Ok(UserIdType::UnionId),
             "user_id" => Ok(UserIdType::UserId),
-            other => Err(Error::InvalidArgument(format!(
-                "unknown user_id_type {other:?}; expected open_id, union_id or user_id"
-            ))),
+            other => Err(Error::invalid_argument(
+                "user_id_type",
+                format!("unknown value {other:?}; expected open_id, union_id or user_id"),
+            )),
         }
     }
 }
@@ -67,6 +71,7 @@ impl FromStr for UserIdType {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DepartmentIdType {
     /// `open_department_id` (`od-…`), the Feishu default.
     #[default]
@@ -97,9 +102,31 @@ impl FromStr for DepartmentIdType {
         match s {
             "open_department_id" => Ok(DepartmentIdType::OpenDepartmentId),
             "department_id" => Ok(DepartmentIdType::DepartmentId),
-            other => Err(Error::InvalidArgument(format!(
-                "unknown department_id_type {other:?}; expected open_department_id or department_id"
-            ))),
+            other => Err(Error::invalid_argument(
+                "department_id_type",
+                format!("unknown value {other:?}; expected open_department_id or department_id"),
+            )),
         }
     }
+}
+
+crate::__id_type! {
+    /// A user's `open_id` (`ou_…`): per app, the Feishu default.
+    OpenId
+}
+
+crate::__id_type! {
+    /// A user's `union_id` (`on_…`): per developer account, shared by its apps.
+    UnionId
+}
+
+crate::__id_type! {
+    /// A user's `user_id`: the tenant's employee id (needs `contact:user.employee_id:readonly`).
+    UserId
+}
+
+crate::__id_type! {
+    /// A department's id, of whichever [`DepartmentIdType`] the call names
+    /// (`open_department_id` `od-…` by default, or the tenant's custom `department_id`).
+    DepartmentId
 }

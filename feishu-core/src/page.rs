@@ -1,39 +1,48 @@
-//! Pagination: one page type and one adapter from "fetch the page after token X" to a lazy
-//! stream.
+//! Pagination: one page type, one wire page, and the [`ListRequest`] trait that gives every
+//! listing of every module crate the same three ways to run it.
 //!
-//! Feishu pages carry `has_more` and `page_token` (feishu-api.md §4). The adapter:
-//! - sends nothing until the stream is first polled, and holds one page at a time;
+//! Feishu pages carry `has_more` and `page_token`
+//! (<https://open.feishu.cn/document/server-docs/api-call-guide/server-api-list>). A listing:
+//! - sends nothing until its stream is first polled, and holds one page at a time;
 //! - ends when `has_more` is false, or when `has_more` is true but the token is empty or
 //!   absent (the docs' rule; a warning is logged because it may hide data);
-//! - fails with [`Error::Pagination`] when the server hands back a token it already gave,
-//!   instead of looping forever (the page that carried it is still yielded first);
+//! - fails with [`Error::Pagination`] when the server hands back a token it already gave
+//!   (after yielding the page that carried it), when it answers
+//!   [`MAX_EMPTY_PAGES`] empty pages in a row that all claim more follow, or when a listing
+//!   runs past [`MAX_PAGES`] pages, instead of looping forever;
 //! - ends after yielding the first error.
 //!
 //! # Example
-//! ```
+//! ```no_run
+//! use feishu_core::ListRequest;
 //! use futures::TryStreamExt;
-//! use feishu_core::page::{paginate, Page};
-//! # async fn sample() -> feishu_core::Result<()> {
-//! // A fake source of three pages; real callers send an ApiRequest with the token.
-//! let items: Vec<u32> = paginate(None, |token: Option<String>| async move {
-//!     let start: u32 = token.as_deref().map_or(0, |t| t.parse().unwrap());
-//!     let end = (start + 2).min(5);
-//!     Ok(Page::new((start..end).collect(), end < 5, Some(end.to_string())))
-//! })
-//! .try_collect()
-//! .await?;
-//! assert_eq!(items, vec![0, 1, 2, 3, 4]);
-//! # Ok(()) }
-//! # futures::executor::block_on(sample()).unwrap();
+//! # async fn sample<L: ListRequest>(listing: L) -> feishu_core::Result<()> {
+//! // Any listing of the module crates, e.g. `bitable.list_tables(app)`:
+//! let first = listing.send().await?;              // one page
+//! println!("{} items, more: {}", first.items.len(), first.has_more);
+//! let all: Vec<_> = listing.into_stream().try_collect().await?;  // every item, lazily
+//! # let _ = all; Ok(()) }
 //! ```
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, Stream, TryStreamExt};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::internal::de::{bool_or_false, opt_i64, opt_string, vec_or_empty};
 use crate::error::{Error, Result};
+
+/// Consecutive pages with no items that may claim `has_more` before a listing is declared
+/// broken. A healthy server sends an empty page rarely (items filtered after paging); twenty in
+/// a row means a token loop the repeat check cannot see.
+pub const MAX_EMPTY_PAGES: usize = 20;
+
+/// Pages one listing may fetch (500 million records at 500 a page). Bounds the memory of the
+/// repeated-token check and ends any cycle the other checks cannot see.
+pub const MAX_PAGES: usize = 1_000_000;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,82 +94,141 @@ impl<T> Page<T> {
     }
 }
 
-struct State<F> {
+/// `data` of Feishu's usual listing: `{items, has_more, page_token, total}`; `items` may be
+/// `null`, numbers may be strings.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+pub struct WirePage<T> {
+    #[serde(default, deserialize_with = "vec_or_empty")]
+    items: Vec<T>,
+    #[serde(default, deserialize_with = "bool_or_false")]
+    has_more: bool,
+    #[serde(default, deserialize_with = "opt_string")]
+    page_token: Option<String>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    total: Option<i64>,
+}
+
+impl<T> WirePage<T> {
+    /// The page.
+    pub fn into_page(self) -> Page<T> {
+        Page::new(self.items, self.has_more, self.page_token)
+            .with_total(self.total.and_then(|t| u64::try_from(t).ok()))
+    }
+}
+
+/// A listing: one request builder that can be run as one page, as a stream of pages, or as a
+/// stream of items.
+///
+/// Every `list_*` and `search_*` builder of the module crates implements it; bring it into
+/// scope with `use feishu_core::ListRequest`. It cannot be implemented outside this SDK: its
+/// supertrait is hidden plumbing.
+pub trait ListRequest: crate::internal::PageFetch {
+    /// Fetches one page: the first, or the one at the builder's `page_token`.
+    fn send(&self) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<Self> {
+        self.fetch_page(self.start_token())
+    }
+
+    /// The listing page by page. Each page's [`Page::page_token`] is the checkpoint to resume
+    /// after it (pass it to the builder's `page_token`); `next_token()` is `None` on the last.
+    fn by_page(self) -> impl Stream<Item = Result<Page<Self::Item>>> + Send + 'static
+    where
+        Self: Sized,
+    {
+        let start = self.start_token();
+        pages(start, move |token| self.fetch_page(token))
+    }
+
+    /// Every item, lazily: a page is fetched only when the previous one is used up.
+    fn into_stream(self) -> impl Stream<Item = Result<Self::Item>> + Send + 'static
+    where
+        Self: Sized,
+    {
+        flatten(self.by_page())
+    }
+}
+
+impl<T: crate::internal::PageFetch> ListRequest for T {}
+
+/// The items of a stream of pages, in order; ends after the first error.
+pub fn flatten<T, S>(pages: S) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    T: Send + 'static,
+    S: Stream<Item = Result<Page<T>>> + Send + 'static,
+{
+    pages
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+}
+
+struct Walk<F> {
     fetch: F,
     next: Option<Option<String>>,
-    seen: HashSet<String>,
+    seen: HashSet<u64>,
+    hasher: RandomState,
+    empty_run: usize,
+    pages: usize,
     failed: Option<Error>,
 }
 
+impl<F> Walk<F> {
+    /// Decides what follows `page`: the next token, the end, or an error after it.
+    fn advance<T>(&mut self, page: &Page<T>) {
+        self.pages += 1;
+        self.empty_run = if page.items.is_empty() { self.empty_run + 1 } else { 0 };
+        let Some(token) = page.next_token() else {
+            if page.has_more {
+                tracing::warn!("server said has_more=true without a page_token; ending the listing");
+            }
+            return;
+        };
+        let fail = |why: String| Some(Error::Pagination(why));
+        self.failed = if !self.seen.insert(self.hasher.hash_one(token)) {
+            fail(format!("the server repeated page token {:?}; stopping to avoid a loop", short(token)))
+        } else if self.empty_run >= MAX_EMPTY_PAGES {
+            fail(format!("the server sent {MAX_EMPTY_PAGES} empty pages in a row that all claim more follow; stopping"))
+        } else if self.pages >= MAX_PAGES {
+            fail(format!("the listing exceeded {MAX_PAGES} pages; stopping"))
+        } else {
+            self.next = Some(Some(token.to_string()));
+            None
+        };
+    }
+}
+
 /// A lazy stream of pages: `fetch(token)` is called with `start` first (None = the first
-/// page, `Some(t)` = resume at `t`), then with each next token.
-pub fn paginate_pages<T, F, Fut>(
-    start: Option<String>,
-    fetch: F,
-) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
+/// page, `Some(t)` = resume at `t`), then with each next token, under the rules of the module
+/// docs.
+pub fn pages<T, F, Fut>(start: Option<String>, fetch: F) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
 where
     T: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let mut seen = HashSet::new();
-    if let Some(t) = &start {
-        seen.insert(t.clone());
-    }
-    let state = State {
+    let hasher = RandomState::new();
+    let seen = start.iter().map(|t| hasher.hash_one(t)).collect();
+    let walk = Walk {
         fetch,
         next: Some(start),
         seen,
+        hasher,
+        empty_run: 0,
+        pages: 0,
         failed: None,
     };
-    stream::unfold(state, |mut st| async move {
-        if let Some(e) = st.failed.take() {
-            return Some((Err(e), st));
+    stream::unfold(walk, |mut walk| async move {
+        if let Some(e) = walk.failed.take() {
+            return Some((Err(e), walk));
         }
-        let token = st.next.take()?;
-        match (st.fetch)(token).await {
-            Err(e) => Some((Err(e), st)),
+        let token = walk.next.take()?;
+        match (walk.fetch)(token).await {
+            Err(e) => Some((Err(e), walk)),
             Ok(page) => {
-                match page.next_token() {
-                    None => {
-                        if page.has_more {
-                            tracing::warn!(
-                                "server said has_more=true without a page_token; ending the listing"
-                            );
-                        }
-                    }
-                    Some(t) => {
-                        if st.seen.insert(t.to_string()) {
-                            st.next = Some(Some(t.to_string()));
-                        } else {
-                            // This page's items are good; the listing cannot go on.
-                            st.failed = Some(Error::Pagination(format!(
-                                "the server repeated page token {:?}; stopping to avoid a loop",
-                                short(t)
-                            )));
-                        }
-                    }
-                }
-                Some((Ok(page), st))
+                walk.advance(&page);
+                Some((Ok(page), walk))
             }
         }
     })
-}
-
-/// A lazy stream of items over [`paginate_pages`]: the same rules, flattened.
-pub fn paginate<T, F, Fut>(
-    start: Option<String>,
-    fetch: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    T: Send + 'static,
-    F: FnMut(Option<String>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
-{
-    paginate_pages(start, fetch)
-        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
 }
 
 fn short(token: &str) -> String {
@@ -172,35 +240,4 @@ fn short(token: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use futures::executor::block_on;
-
-    fn pages(n: u32) -> impl Stream<Item = Result<Page<u32>>> {
-        paginate_pages(None, move |t: Option<String>| async move {
-            let i: u32 = t.map_or(0, |t| t.parse().unwrap());
-            Ok(Page::new(vec![i], i + 1 < n, Some((i + 1).to_string())))
-        })
-    }
-
-    #[test]
-    fn stops_on_has_more_false() {
-        let v: Vec<_> = block_on(pages(3).try_collect::<Vec<_>>()).unwrap();
-        assert_eq!(v.len(), 3);
-    }
-
-    #[test]
-    fn ends_after_error() {
-        let s = paginate(None, |t: Option<String>| async move {
-            match t.as_deref() {
-                None => Ok(Page::new(vec![1], true, Some("a".into()))),
-                Some("a") => Err(Error::Pagination("boom".into())),
-                _ => Ok(Page::new(vec![9], false, None)),
-            }
-        });
-        let v: Vec<Result<u32>> = block_on(s.collect());
-        assert_eq!(v.len(), 2);
-        assert_eq!(*v[0].as_ref().unwrap(), 1);
-        assert!(v[1].is_err());
-    }
-}
+mod tests;

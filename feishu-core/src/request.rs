@@ -1,8 +1,9 @@
-//! A description of one Open Platform call, independent of the HTTP library.
+//! One call to an [`Endpoint`]: its path arguments, query and body, checked before anything is
+//! sent.
 //!
-//! Module crates build an [`ApiRequest`] and hand it to [`Client::send`](crate::Client::send).
-//! It is public so that callers can reach endpoints the SDK does not wrap yet, with the same
-//! token handling, retries and rate limiting.
+//! Module crates build a [`Request`] for each call and hand it to
+//! [`Client::send`](crate::Client::send). It is public so that callers can reach endpoints the
+//! SDK does not wrap yet, with the same token handling, retries and rate limiting.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -11,8 +12,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use url::Url;
 
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
-use crate::rate_limit::RateLimit;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -21,196 +22,133 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// HTTP method of an API call. Feishu's read APIs use only these two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `POST` (searches and queries that take filters in a JSON body).
-    Post,
-}
-
-impl Method {
-    /// The method's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How the reply is shaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReplyShape {
-    /// `{code, msg, data}`: `data` is decoded.
-    Envelope,
-    /// `{code, msg, ...fields}` at the top level (the `auth/v3` endpoints).
-    Flat,
-}
-
-/// One Open Platform call: method, path, query, body, and how the engine should treat it.
+/// One call: an [`Endpoint`] with its path arguments filled in, query parameters and an
+/// optional JSON body.
+///
+/// Every bad argument is reported here, as [`Error::InvalidArgument`] naming it, before any
+/// request is sent: a path argument that is empty, `.` or `..` (URL normalisation would change
+/// the path), a wrong number of path arguments, a body that does not serialise.
 ///
 /// # Example
 /// ```
-/// use feishu_core::{ApiRequest, RateLimit};
-/// let req = ApiRequest::get("contact.users.get", RateLimit::per_second(50))
-///     .path("contact/v3/users")
-///     .segment("ou_123")
-///     .query("user_id_type", "open_id");
-/// assert_eq!(req.endpoint(), "contact.users.get");
+/// use feishu_core::{Endpoint, Request};
+/// const GET_USER: Endpoint = Endpoint::get("contact.users.get", "contact/v3/users/{user_id}");
+/// let req = Request::new(GET_USER, &["ou_1/../x"])?.query("user_id_type", "open_id");
+/// assert_eq!(req.path(), "open-apis/contact/v3/users/ou_1%2F..%2Fx");
+/// assert!(Request::new(GET_USER, &[".."]).is_err());
+/// # Ok::<(), feishu_core::Error>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct ApiRequest {
-    pub(crate) method: Method,
-    pub(crate) endpoint: Cow<'static, str>,
-    pub(crate) segments: Vec<String>,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) body: Option<serde_json::Value>,
-    pub(crate) rate_limit: RateLimit,
-    pub(crate) idempotent: bool,
-    pub(crate) authenticated: bool,
-    pub(crate) shape: ReplyShape,
-    pub(crate) invalid: Option<String>,
+#[derive(Clone)]
+pub struct Request {
+    endpoint: Endpoint,
+    path: String,
+    query: Vec<(Cow<'static, str>, String)>,
+    body: Option<Vec<u8>>,
 }
 
-impl ApiRequest {
-    /// A `GET` call. `endpoint` names the endpoint family (used for rate limiting, tracing
-    /// and errors); `rate_limit` is Feishu's documented limit for it, which the client's
-    /// [`RateLimits`](crate::RateLimits) may override.
-    pub fn get(endpoint: impl Into<Cow<'static, str>>, rate_limit: RateLimit) -> Self {
-        Self::new(Method::Get, endpoint.into(), rate_limit, true)
+impl fmt::Debug for Request {
+    // The body is left out: it may hold a secret (the auth endpoints) or a tenant's data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("endpoint", &self.endpoint.name())
+            .field("method", &self.endpoint.method())
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
     }
+}
 
-    /// A `POST` call that only reads (a search or query): retried like a `GET`.
-    pub fn post_read(endpoint: impl Into<Cow<'static, str>>, rate_limit: RateLimit) -> Self {
-        Self::new(Method::Post, endpoint.into(), rate_limit, true)
-    }
-
-    /// A `POST` call with side effects: retried only when it certainly was not sent.
-    pub fn post(endpoint: impl Into<Cow<'static, str>>, rate_limit: RateLimit) -> Self {
-        Self::new(Method::Post, endpoint.into(), rate_limit, false)
-    }
-
-    fn new(method: Method, endpoint: Cow<'static, str>, rate_limit: RateLimit, idem: bool) -> Self {
-        ApiRequest {
-            method,
+impl Request {
+    /// A call to `endpoint` with its path parameters, in the template's order.
+    pub fn new(endpoint: Endpoint, args: &[&str]) -> Result<Self> {
+        if args.len() != endpoint.params().count() {
+            return Err(arity(&endpoint, args.len()));
+        }
+        let mut path = String::from("open-apis");
+        let mut args = args.iter();
+        for part in endpoint.path().split('/').filter(|p| !p.is_empty()) {
+            path.push('/');
+            let param = part.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
+            match (param, param.and_then(|_| args.next())) {
+                (Some(param), Some(value)) => {
+                    check_segment(param, value)?;
+                    path.extend(utf8_percent_encode(value, SEGMENT));
+                }
+                _ => path.push_str(part),
+            }
+        }
+        Ok(Request {
             endpoint,
-            segments: vec!["open-apis".to_string()],
+            path,
             query: Vec::new(),
             body: None,
-            rate_limit,
-            idempotent: idem,
-            authenticated: true,
-            shape: ReplyShape::Envelope,
-            invalid: None,
-        }
+        })
     }
 
-    /// Appends fixed path segments, written with `/` between them
-    /// (`"approval/v4/instances"`). Do not pass user input here: use [`ApiRequest::segment`].
-    pub fn path(mut self, fixed: &str) -> Self {
-        for part in fixed.split('/').filter(|p| !p.is_empty()) {
-            self = self.segment(part);
-        }
-        self
-    }
-
-    /// Appends one path segment, percent-encoded on its own: `a/b` stays one segment.
-    ///
-    /// An empty segment, `.` or `..` cannot be sent as one segment (URL normalisation would
-    /// change the path), so the call fails with [`Error::InvalidArgument`].
-    pub fn segment(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        if value.is_empty() || value == "." || value == ".." {
-            self.invalid.get_or_insert_with(|| {
-                format!(
-                    "path segment {value:?} for {} is not a valid id (empty, \".\" or \"..\")",
-                    self.endpoint
-                )
-            });
-        }
-        self.segments.push(value.to_string());
-        self
-    }
-
-    /// Adds a query parameter. Repeating a key sends it repeatedly (`?a=1&a=2`), as
-    /// Feishu's array parameters expect.
-    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+    /// Adds a query parameter. Repeating a key sends it repeatedly (`?a=1&a=2`), as Feishu's
+    /// array parameters expect.
+    pub fn query(mut self, key: impl Into<Cow<'static, str>>, value: impl ToString) -> Self {
         self.query.push((key.into(), value.to_string()));
         self
     }
 
     /// Adds a query parameter when `value` is `Some`.
-    pub fn query_opt(self, key: impl Into<String>, value: Option<impl ToString>) -> Self {
+    pub fn query_opt(self, key: impl Into<Cow<'static, str>>, value: Option<impl ToString>) -> Self {
         match value {
             Some(v) => self.query(key, v),
             None => self,
         }
     }
 
-    /// Sets or replaces a query parameter (used by paginators for `page_token`).
-    pub fn set_query(mut self, key: &str, value: Option<impl ToString>) -> Self {
-        self.query.retain(|(k, _)| k != key);
-        if let Some(v) = value {
-            self.query.push((key.to_string(), v.to_string()));
+    /// Adds the key once per value.
+    pub fn query_each<I>(mut self, key: &'static str, values: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: ToString,
+    {
+        for v in values {
+            self.query.push((Cow::Borrowed(key), v.to_string()));
         }
         self
     }
 
-    /// Sets the JSON body. A body that cannot be serialised makes the call fail with
-    /// [`Error::InvalidArgument`].
-    pub fn json(mut self, body: &impl Serialize) -> Self {
-        match serde_json::to_value(body) {
-            Ok(v) => self.body = Some(v),
-            Err(e) => {
-                self.invalid
-                    .get_or_insert_with(|| format!("request body is not serialisable: {e}"));
-            }
-        }
-        self
+    /// Sets the JSON body, serialised once here.
+    pub fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument("body", format!("the request body does not serialise: {e}"))
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
     }
 
-    /// The endpoint family name.
-    pub fn endpoint(&self) -> &str {
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
 
-    /// The HTTP method.
-    pub fn method(&self) -> Method {
-        self.method
+    /// The encoded path, `open-apis/...`.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
-    /// The documented rate limit this request was built with.
-    pub fn rate_limit(&self) -> RateLimit {
-        self.rate_limit
+    /// The query parameters, in order.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
-    pub(crate) fn unauthenticated_flat(mut self) -> Self {
-        self.authenticated = false;
-        self.shape = ReplyShape::Flat;
-        self
+    pub(crate) fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
     }
 
-    /// Builds the full URL on `base`, each segment encoded on its own.
+    /// The full URL on `base`.
     pub(crate) fn url(&self, base: &Url) -> Result<Url> {
-        if let Some(reason) = &self.invalid {
-            return Err(Error::InvalidArgument(reason.clone()));
-        }
-        let mut s = base.as_str().trim_end_matches('/').to_string();
-        for seg in &self.segments {
-            s.push('/');
-            s.extend(utf8_percent_encode(seg, SEGMENT));
-        }
-        let mut url =
-            Url::parse(&s).map_err(|e| Error::InvalidArgument(format!("cannot build URL: {e}")))?;
+        let mut s = String::with_capacity(base.as_str().len() + self.path.len() + 1);
+        s.push_str(base.as_str().trim_end_matches('/'));
+        s.push('/');
+        s.push_str(&self.path);
+        let mut url = Url::parse(&s)
+            .map_err(|e| Error::invalid_argument("path", format!("cannot build the URL: {e}")))?;
         if !self.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &self.query {
@@ -218,5 +156,55 @@ impl ApiRequest {
             }
         }
         Ok(url)
+    }
+}
+
+fn check_segment(param: &'static str, value: &str) -> Result<()> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(Error::invalid_argument(
+            param,
+            format!("{value:?} cannot be sent as a path segment (empty, \".\" or \"..\")"),
+        ));
+    }
+    Ok(())
+}
+
+fn arity(endpoint: &Endpoint, given: usize) -> Error {
+    Error::invalid_argument(
+        "path",
+        format!(
+            "{} takes {} path argument(s) ({}), {given} given",
+            endpoint.name(),
+            endpoint.params().count(),
+            endpoint.params().collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EP: Endpoint = Endpoint::get("t.two", "x/v1/{a}/y/{b}");
+
+    #[test]
+    fn fills_parameters_in_order_each_as_one_segment() {
+        let r = Request::new(EP, &["a b", "ü/%"]).unwrap();
+        assert_eq!(r.path(), "open-apis/x/v1/a%20b/y/%C3%BC%2F%25");
+        let url = r.url(&Url::parse("http://127.0.0.1:1/").unwrap()).unwrap();
+        assert_eq!(url.path(), "/open-apis/x/v1/a%20b/y/%C3%BC%2F%25");
+    }
+
+    #[test]
+    fn bad_arguments_name_the_parameter() {
+        for bad in ["", ".", ".."] {
+            let err = Request::new(EP, &["ok", bad]).unwrap_err();
+            match &err {
+                Error::InvalidArgument(a) => assert_eq!(a.argument(), "b"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(Request::new(EP, &["only-one"]).is_err());
+        assert!(Request::new(EP, &["a", "b", "c"]).is_err());
     }
 }

@@ -80,7 +80,7 @@ async fn token_that_stays_rejected_is_an_auth_error_not_a_loop() {
     tenant.reject_all_tokens(true);
     let err = client.send::<Value>(whoami()).await.unwrap_err();
     match &err {
-        Error::Auth(a) => assert_eq!(a.code, Some(codes::TENANT_TOKEN_INVALID)),
+        Error::Auth(a) => assert_eq!(a.code(), Some(codes::TENANT_TOKEN_INVALID)),
         other => panic!("expected an auth error, got {other:?}"),
     }
     assert_eq!(err.api_code(), Some(codes::TENANT_TOKEN_INVALID));

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{builder, client, numbers, whoami};
-use feishu_core::{ApiRequest, Client, Domain, Error, RateLimit, RateLimits, RetryPolicy};
+use common::{ECHO, HUGE, NUMBERS, builder, client, numbers, whoami};
+use feishu_core::{Client, Domain, Endpoint, Error, RateLimit, RateLimits, Request, RetryPolicy};
 use feishu_testkit::{FakeTenant, Fault};
 use futures::future::join_all;
 use serde_json::Value;
@@ -58,8 +58,8 @@ async fn server_error_burst_longer_than_the_budget_is_a_clear_error() {
     let err = client.send::<Value>(whoami()).await.unwrap_err();
     match &err {
         Error::Http(h) => {
-            assert_eq!(h.status, 503);
-            assert!(h.log_id.is_some());
+            assert_eq!(h.status(), 503);
+            assert!(h.log_id().is_some());
         }
         other => panic!("expected an HTTP error, got {other:?}"),
     }
@@ -75,11 +75,10 @@ async fn permission_error_fails_at_once_with_code_msg_log_id_and_scope() {
     tenant.fail_next(1, Fault::Permission);
     let err = client.send::<Value>(whoami()).await.unwrap_err();
     let api = err.as_api().expect("api error");
-    assert_eq!(api.code, 99991672);
-    assert!(!api.msg.is_empty());
+    assert_eq!(api.code(), 99991672);
+    assert!(!api.msg().is_empty());
     assert!(
-        api.log_id
-            .as_deref()
+        api.log_id()
             .is_some_and(|l| l.starts_with("testkit-"))
     );
     assert!(!api.required_scopes().is_empty());
@@ -117,8 +116,12 @@ async fn business_error_keeps_http_status_code_and_field_violations() {
         .await
         .unwrap_err();
     let api = err.as_api().expect("api error");
-    assert!(api.http_status >= 400);
-    assert_ne!(api.code, 0);
+    assert!(api.http_status() >= 400);
+    assert!(
+        api.detail().field_violations().iter().any(|v| v.field() == Some("page_size")),
+        "{api:?}"
+    );
+    assert_ne!(api.code(), 0);
     assert!(!err.is_retryable());
 }
 
@@ -133,8 +136,8 @@ async fn malformed_reply_is_retried_and_a_persistent_one_is_a_decode_error_with_
     let err = client.send::<Value>(whoami()).await.unwrap_err();
     match &err {
         Error::Decode(d) => {
-            assert!(d.reason.contains("invalid JSON"), "{d}");
-            assert!(!d.excerpt.is_empty());
+            assert!(d.reason().contains("invalid JSON"), "{d}");
+            assert!(!d.excerpt().is_empty());
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
@@ -150,7 +153,7 @@ async fn wrong_shape_is_a_decode_error_not_a_panic() {
     }
     let err = client(&tenant).send::<Wrong>(numbers()).await.unwrap_err();
     match &err {
-        Error::Decode(d) => assert!(d.reason.contains("data"), "{d}"),
+        Error::Decode(d) => assert!(d.reason().contains("data"), "{d}"),
         other => panic!("expected a decode error, got {other:?}"),
     }
     assert!(!err.is_retryable());
@@ -163,14 +166,10 @@ async fn huge_reply_is_refused_with_a_clear_error() {
         .max_response_bytes(64 * 1024)
         .build()
         .unwrap();
-    let req = ApiRequest::get("testkit.huge", RateLimit::UNLIMITED)
-        .path("testkit/v1/huge")
-        .query("bytes", 1_000_000);
+    let req = Request::new(HUGE, &[]).unwrap().query("bytes", 1_000_000);
     let err = client.send::<Value>(req).await.unwrap_err();
     assert!(err.to_string().contains("exceeds"), "{err}");
-    let small = ApiRequest::get("testkit.huge", RateLimit::UNLIMITED)
-        .path("testkit/v1/huge")
-        .query("bytes", 1000);
+    let small = Request::new(HUGE, &[]).unwrap().query("bytes", 1000);
     let s: String = client.send(small).await.unwrap();
     assert_eq!(s.len(), 1000);
 }
@@ -192,7 +191,7 @@ async fn timeout_is_reported_and_retried_within_budget() {
     client.send::<Value>(whoami()).await.unwrap();
     tenant.fail_next(2, Fault::Delay(Duration::from_secs(5)));
     let err = client.send::<Value>(whoami()).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -216,7 +215,7 @@ async fn connection_refused_is_a_transport_error_after_retries() {
         .build()
         .unwrap();
     let err = client.send::<Value>(whoami()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(!err.to_string().contains("sekrit-value"));
 }
 
@@ -233,8 +232,8 @@ async fn client_rate_limiter_keeps_200_calls_under_a_50_per_second_limit() {
     let calls = (0..200).map(|_| {
         let client = client.clone();
         tokio::spawn(async move {
-            let req = ApiRequest::get("testkit.numbers", RateLimit::per_second(50))
-                .path("testkit/v1/numbers");
+            const LIMITED: Endpoint = NUMBERS.limit(RateLimit::per_second(50));
+            let req = Request::new(LIMITED, &[]).unwrap();
             client.send::<Value>(req).await
         })
     });
@@ -279,9 +278,7 @@ async fn path_segments_are_encoded_one_at_a_time() {
         "a?b#c",
         "...",
     ] {
-        let req = ApiRequest::get("testkit.echo", RateLimit::UNLIMITED)
-            .path("testkit/v1/echo")
-            .segment(id);
+        let req = Request::new(ECHO, &[id]).unwrap();
         let echo: Value = client.send(req).await.unwrap();
         assert_eq!(echo["segment"], id, "{echo}");
         assert_eq!(echo["segments"].as_array().unwrap().len(), 5, "{echo}");
@@ -294,13 +291,12 @@ async fn path_segments_are_encoded_one_at_a_time() {
 #[tokio::test]
 async fn dot_and_empty_segments_are_refused_before_sending() {
     let tenant = FakeTenant::start().await;
-    let client = client(&tenant);
     for id in ["..", ".", ""] {
-        let req = ApiRequest::get("testkit.echo", RateLimit::UNLIMITED)
-            .path("testkit/v1/echo")
-            .segment(id);
-        let err = client.send::<Value>(req).await.unwrap_err();
-        assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+        let err = Request::new(ECHO, &[id]).unwrap_err();
+        match &err {
+            Error::InvalidArgument(a) => assert_eq!(a.argument(), "segment"),
+            other => panic!("{other:?}"),
+        }
     }
     assert_eq!(tenant.request_count(), 0);
 }

@@ -2,9 +2,8 @@
 
 mod common;
 
-use common::{NumbersData, client, numbers};
-use feishu_core::page::{Page, paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Error, RateLimit};
+use common::{ListNumbers, client};
+use feishu_core::{Client, Error, ListRequest, Page};
 use feishu_testkit::FakeTenant;
 use futures::{StreamExt, TryStreamExt};
 
@@ -13,19 +12,12 @@ fn numbers_stream(
     extra: &'static [(&'static str, &'static str)],
     start: Option<String>,
 ) -> impl futures::Stream<Item = feishu_core::Result<u64>> + Send + 'static {
-    let client = client.clone();
-    paginate(start, move |token| {
-        let client = client.clone();
-        async move {
-            let mut req = numbers()
-                .query("page_size", 10)
-                .set_query("page_token", token);
-            for (k, v) in extra {
-                req = req.query(*k, *v);
-            }
-            client.send::<NumbersData>(req).await.map(Page::from)
-        }
-    })
+    let mut listing = ListNumbers::new(client);
+    listing.page_token = start;
+    for (k, v) in extra {
+        listing = listing.param(k, v);
+    }
+    listing.into_stream()
 }
 
 #[tokio::test]
@@ -88,23 +80,10 @@ async fn error_on_page_three_yields_pages_one_and_two_then_the_error_then_ends()
 async fn a_listing_resumes_from_a_page_token() {
     let tenant = FakeTenant::start().await;
     let client = client(&tenant);
-    let pages: Vec<Page<u64>> = paginate_pages(None, {
-        let client = client.clone();
-        move |token| {
-            let client = client.clone();
-            async move {
-                let req = numbers()
-                    .query("total", 30)
-                    .query("page_size", 10)
-                    .set_query("page_token", token);
-                client.send::<NumbersData>(req).await.map(Page::from)
-            }
-        }
-    })
-    .take(1)
-    .try_collect()
-    .await
-    .unwrap();
+    let listing = ListNumbers::new(&client).param("total", 30);
+    let first: Page<u64> = listing.send().await.unwrap();
+    let pages: Vec<Page<u64>> = listing.by_page().take(1).try_collect().await.unwrap();
+    assert_eq!(pages[0], first, "send() fetches the page by_page() starts with");
     let token = pages[0].next_token().unwrap().to_string();
     let rest: Vec<u64> = numbers_stream(&client, &[("total", "30")], Some(token))
         .try_collect()
@@ -117,17 +96,10 @@ async fn a_listing_resumes_from_a_page_token() {
 async fn post_search_pages_with_params_in_the_query_and_filters_in_the_body() {
     let tenant = FakeTenant::start().await;
     let client = client(&tenant);
-    let stream = paginate(None, move |token| {
-        let client = client.clone();
-        async move {
-            let req = ApiRequest::post_read("testkit.numbers.search", RateLimit::UNLIMITED)
-                .path("testkit/v1/numbers/search")
-                .query("page_size", 7)
-                .set_query("page_token", token)
-                .json(&serde_json::json!({"multiple_of": 3, "total": 60}));
-            client.send::<NumbersData>(req).await.map(Page::from)
-        }
-    });
+    let mut listing = ListNumbers::new(&client);
+    listing.page_size = 7;
+    listing.search = Some(serde_json::json!({"multiple_of": 3, "total": 60}));
+    let stream = listing.into_stream();
     let all: Vec<u64> = stream.try_collect().await.unwrap();
     assert_eq!(all, (0..60).step_by(3).collect::<Vec<u64>>());
     let journal = tenant.journal();

@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use feishu_core::page::Page;
+use feishu_core::internal::PageFetch;
 use feishu_core::{
-    ApiRequest, Client, ClientBuilder, Credentials, RateLimit, RateLimits, RetryPolicy,
+    Client, ClientBuilder, Credentials, Endpoint, Page, RateLimits, Request, Result, RetryPolicy,
 };
 use feishu_testkit::FakeTenant;
-use serde::Deserialize;
 
 /// A client for the tenant's custom app, with fast retries and no client-side limits.
 pub fn builder(tenant: &FakeTenant) -> ClientBuilder {
@@ -30,28 +29,78 @@ pub fn client(tenant: &FakeTenant) -> Client {
     builder(tenant).build().expect("client builds")
 }
 
+pub const WHOAMI: Endpoint = Endpoint::get("testkit.whoami", "testkit/v1/whoami");
+pub const NUMBERS: Endpoint = Endpoint::get("testkit.numbers", "testkit/v1/numbers");
+pub const NUMBERS_SEARCH: Endpoint =
+    Endpoint::post_read("testkit.numbers.search", "testkit/v1/numbers/search");
+pub const ECHO: Endpoint = Endpoint::get("testkit.echo", "testkit/v1/echo/{segment}");
+pub const HUGE: Endpoint = Endpoint::get("testkit.huge", "testkit/v1/huge");
+
 /// `GET /open-apis/testkit/v1/whoami`.
-pub fn whoami() -> ApiRequest {
-    ApiRequest::get("testkit.whoami", RateLimit::UNLIMITED).path("testkit/v1/whoami")
+pub fn whoami() -> Request {
+    Request::new(WHOAMI, &[]).unwrap()
 }
 
 /// `GET /open-apis/testkit/v1/numbers`.
-pub fn numbers() -> ApiRequest {
-    ApiRequest::get("testkit.numbers", RateLimit::UNLIMITED).path("testkit/v1/numbers")
+pub fn numbers() -> Request {
+    Request::new(NUMBERS, &[]).unwrap()
 }
 
-#[derive(Debug, Deserialize)]
-pub struct NumbersData {
-    #[serde(default)]
-    pub items: Vec<u64>,
-    #[serde(default)]
-    pub has_more: bool,
-    #[serde(default)]
+/// A listing of the testkit's numbers, written as a module crate writes one: a builder that
+/// implements the core page fetch and so gets `send`, `by_page` and `into_stream`.
+#[derive(Clone)]
+pub struct ListNumbers {
+    pub client: Client,
+    pub extra: Vec<(&'static str, String)>,
+    pub page_size: u32,
     pub page_token: Option<String>,
+    pub search: Option<serde_json::Value>,
 }
 
-impl From<NumbersData> for Page<u64> {
-    fn from(d: NumbersData) -> Self {
-        Page::new(d.items, d.has_more, d.page_token)
+impl ListNumbers {
+    pub fn new(client: &Client) -> Self {
+        ListNumbers {
+            client: client.clone(),
+            extra: Vec::new(),
+            page_size: 10,
+            page_token: None,
+            search: None,
+        }
+    }
+
+    pub fn param(mut self, key: &'static str, value: impl ToString) -> Self {
+        self.extra.push((key, value.to_string()));
+        self
+    }
+
+    fn request(&self, token: Option<String>) -> Result<Request> {
+        let mut req = match &self.search {
+            None => Request::new(NUMBERS, &[])?,
+            Some(body) => Request::new(NUMBERS_SEARCH, &[])?.json(body)?,
+        }
+        .query("page_size", self.page_size)
+        .query_opt("page_token", token);
+        for (k, v) in &self.extra {
+            req = req.query(*k, v);
+        }
+        Ok(req)
     }
 }
+
+impl PageFetch for ListNumbers {
+    type Item = u64;
+
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
+    }
+
+    fn fetch_page(
+        &self,
+        token: Option<String>,
+    ) -> impl std::future::Future<Output = Result<Page<u64>>> + Send + use<> {
+        let client = self.client.clone();
+        let request = self.request(token);
+        async move { client.send_page(request?).await }
+    }
+}
+

@@ -1,11 +1,13 @@
-//! Counters of what a client did, for progress reports and benchmarks.
+//! What a client did: events for a caller's hook, and counters for progress reports and
+//! benchmarks. A leaf: it depends on nothing of the engine.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::auth::TokenKind;
+use crate::token::TokenKind;
 
 /// Something the client did that a caller may want to surface (progress, connector trace
 /// messages). Delivered to the hook set with
@@ -35,9 +37,21 @@ pub enum ClientEvent {
     TokenFetched {
         /// Which token.
         kind: TokenKind,
-        /// Its lifetime as Feishu reported it.
+        /// Its lifetime as used by the cache.
         expires_in: Duration,
     },
+}
+
+/// Counters of one endpoint family.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FamilyStats {
+    /// HTTP requests sent (every attempt).
+    pub requests: u64,
+    /// Time spent waiting for the rate-limit budget, summed over calls.
+    pub waited: Duration,
+    /// Replies that said "rate limited".
+    pub rate_limited: u64,
 }
 
 /// A snapshot of a client's counters (shared by all its clones).
@@ -48,6 +62,9 @@ pub enum ClientEvent {
 /// # fn f(client: &Client) {
 /// let stats = client.stats();
 /// println!("{} requests, {} rate limited", stats.requests, stats.rate_limited);
+/// for (family, f) in &stats.families {
+///     println!("{family}: {} requests, waited {:?}", f.requests, f.waited);
+/// }
 /// # }
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -57,44 +74,70 @@ pub struct ClientStats {
     pub requests: u64,
     /// Attempts that were retried.
     pub retries: u64,
-    /// Replies that said "rate limited" (HTTP 429, code 99991400, or Bitable's 1254290).
+    /// Replies that said "rate limited" (HTTP 429 or a throttle code of the endpoint).
     pub rate_limited: u64,
     /// Tokens fetched from Feishu.
     pub token_fetches: u64,
     /// Calls that finished with an error.
     pub failed_calls: u64,
-    /// Requests per endpoint family.
-    pub requests_by_endpoint: BTreeMap<String, u64>,
+    /// Counters per endpoint family.
+    pub families: BTreeMap<String, FamilyStats>,
 }
 
+type EventHook = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
+
+/// The counters and the event hook of one client and its clones.
 #[derive(Default)]
-pub(crate) struct StatsInner {
+pub(crate) struct Telemetry {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
     token_fetches: AtomicU64,
     failed_calls: AtomicU64,
-    by_endpoint: Mutex<BTreeMap<String, u64>>,
+    families: Mutex<BTreeMap<&'static str, FamilyStats>>,
+    hook: Option<EventHook>,
 }
 
-impl StatsInner {
-    pub(crate) fn record_request(&self, endpoint: &str) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let mut map = self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get_mut(endpoint) {
-            Some(n) => *n += 1,
-            None => {
-                map.insert(endpoint.to_string(), 1);
-            }
+impl fmt::Debug for Telemetry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Telemetry").finish_non_exhaustive()
+    }
+}
+
+impl Telemetry {
+    pub(crate) fn with_hook(hook: Option<EventHook>) -> Self {
+        Telemetry {
+            hook,
+            ..Telemetry::default()
         }
+    }
+
+    pub(crate) fn emit(&self, event: &ClientEvent) {
+        if let Some(hook) = &self.hook {
+            hook(event);
+        }
+    }
+
+    fn family(&self, family: &'static str, f: impl FnOnce(&mut FamilyStats)) {
+        let mut map = self.families.lock().unwrap_or_else(|e| e.into_inner());
+        f(map.entry(family).or_default());
+    }
+
+    pub(crate) fn record_request(&self, family: &'static str, waited: Duration) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.family(family, |s| {
+            s.requests += 1;
+            s.waited += waited;
+        });
     }
 
     pub(crate) fn record_retry(&self) {
         self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn record_rate_limited(&self) {
+    pub(crate) fn record_rate_limited(&self, family: &'static str) {
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
+        self.family(family, |s| s.rate_limited += 1);
     }
 
     pub(crate) fn record_token_fetch(&self) {
@@ -112,11 +155,13 @@ impl StatsInner {
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             token_fetches: self.token_fetches.load(Ordering::Relaxed),
             failed_calls: self.failed_calls.load(Ordering::Relaxed),
-            requests_by_endpoint: self
-                .by_endpoint
+            families: self
+                .families
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .clone(),
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
         }
     }
 }

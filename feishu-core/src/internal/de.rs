@@ -9,7 +9,7 @@
 //! use serde::Deserialize;
 //! #[derive(Deserialize)]
 //! struct Instance {
-//!     #[serde(default, deserialize_with = "feishu_core::de::opt_i64")]
+//!     #[serde(default, deserialize_with = "feishu_core::internal::de::opt_i64")]
 //!     start_time: Option<i64>,
 //! }
 //! let a: Instance = serde_json::from_str(r#"{"start_time":"1700000000000"}"#).unwrap();
@@ -160,4 +160,10 @@ fn value_to_string(v: Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         other => Some(other.to_string()),
     }
+}
+
+/// Any JSON value as a string: a string as is, `null` as `""`, anything else as its JSON text.
+/// Used by wire enums, which must never fail to decode.
+pub fn any_to_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(value_to_string(Value::deserialize(d)?).unwrap_or_default())
 }

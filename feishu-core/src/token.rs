@@ -1,4 +1,4 @@
-//! Where access tokens are kept between calls.
+//! Access tokens as they are cached, and where they are kept between calls ([`TokenStore`]).
 
 use std::collections::HashMap;
 use std::fmt;
