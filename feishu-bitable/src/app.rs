@@ -1,8 +1,17 @@
 //! Base (app) metadata: `GET /open-apis/bitable/v1/apps/:app_token` (feishu-api.md §6.2).
 
-use feishu_core::de::{bool_or_false, opt_i64, string_or_empty};
+use feishu_core::Endpoint;
+use feishu_core::internal::de::{bool_or_false, opt_i64, string_or_empty};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app/get>
+pub(crate) const GET_APP: Endpoint =
+    Endpoint::get("bitable.apps.get", "bitable/v1/apps/{app_token}")
+        .limit(BITABLE_LIMIT)
+        .codes(BITABLE_CODES);
 
 /// Metadata of one Base (`data.app`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -4,16 +4,25 @@
 
 use std::fmt;
 
-use feishu_core::de::{bool_or_false, string_or_empty};
-use feishu_core::page::{paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Page, RateLimit, Result};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::internal::de::{bool_or_false, string_or_empty};
+use feishu_core::{Client, Endpoint, Request, Result};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::paging::{MAX_META_PAGE_SIZE, WirePage, check_page_size};
-use crate::wire_enum::wire_enum;
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
+use crate::paging::MAX_META_PAGE_SIZE;
+use feishu_core::internal::check_page_size;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-field/list>
+pub(crate) const LIST_FIELDS: Endpoint = Endpoint::get(
+    "bitable.fields.list",
+    "bitable/v1/apps/{app_token}/tables/{table_id}/fields",
+)
+.limit(BITABLE_LIMIT)
+.codes(BITABLE_CODES);
 
 /// A field's `type` number. New types appear over time: an unknown number is kept in
 /// [`FieldType::Unknown`] and its values stay raw JSON.
@@ -184,7 +193,7 @@ impl fmt::Display for FieldType {
 wire_enum! {
     /// A field's `ui_type`: the sub-kind shown in the UI (e.g. [`FieldType::Text`] is `Text`,
     /// `Email` or `Barcode`).
-    UiType {
+    pub enum UiType {
         /// Plain text.
         Text => "Text",
         /// Email address (a text field).
@@ -248,13 +257,13 @@ wire_enum! {
 #[non_exhaustive]
 pub struct SelectOption {
     /// Option id.
-    #[serde(deserialize_with = "feishu_core::de::opt_string")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_string")]
     pub id: Option<String>,
     /// Option name (what record values carry).
     #[serde(deserialize_with = "string_or_empty")]
     pub name: String,
     /// Colour index.
-    #[serde(deserialize_with = "feishu_core::de::opt_i64")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_i64")]
     pub color: Option<i64>,
     /// Fields this SDK version does not model, kept as sent.
     #[serde(flatten)]
@@ -393,7 +402,7 @@ fn lenient_vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<V
 fn field_type_or_unknown<'de, D: Deserializer<'de>>(d: D) -> Result<FieldType, D::Error> {
     let v = Value::deserialize(d)?;
     Ok(FieldType::from_code(
-        feishu_core::de::value_to_i64(&v).unwrap_or(0),
+        feishu_core::internal::de::value_to_i64(&v).unwrap_or(0),
     ))
 }
 
@@ -484,43 +493,26 @@ impl ListFields {
         self.page_token = Some(token.into());
         self
     }
+}
 
-    /// Fetches one page.
-    pub async fn send(&self) -> Result<Page<Field>> {
-        self.fetch(self.page_token.clone()).await
+impl PageRequest for ListFields {
+    type Item = Field;
+
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    /// All fields as a lazy stream.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Field>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
     }
 
-    /// The listing page by page.
-    pub fn into_pages(self) -> impl Stream<Item = Result<Page<Field>>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate_pages(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
-    }
-
-    async fn fetch(&self, token: Option<String>) -> Result<Page<Field>> {
-        check_page_size("bitable fields", self.page_size, MAX_META_PAGE_SIZE)?;
-        let req = ApiRequest::get("bitable.fields.list", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(&self.app_token)
-            .path("tables")
-            .segment(&self.table_id)
-            .path("fields")
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
+        check_page_size(self.page_size, MAX_META_PAGE_SIZE)?;
+        let req = Request::new(LIST_FIELDS, &[&self.app_token, &self.table_id])?
             .query_opt("view_id", self.view_id.as_deref())
             .query_opt("text_field_as_array", self.text_field_as_array)
             .query_opt("page_size", self.page_size)
             .query_opt("page_token", token);
-        let page: WirePage<Field> = self.client.send(req).await?;
-        Ok(page.into_page())
+        Ok(req)
     }
 }

@@ -1,9 +1,9 @@
 //! Typed Bitable (Base) v1 API of the Feishu / Lark Open Platform, on [`feishu_core`].
 //!
 //! - [`Bitable::app`]: Base metadata. [`Bitable::tables`], [`Bitable::views`],
-//!   [`Bitable::fields`]: listings as one page ([`send`](ListTables::send)), a lazy item stream
-//!   ([`into_stream`](ListTables::into_stream)) or a page stream
-//!   ([`into_pages`](ListTables::into_pages)). [`Bitable::schema`] collects a table's fields.
+//!   [`Bitable::fields`]: listings as one page ([`send`](ListRequest::send)), a lazy item stream
+//!   ([`into_stream`](ListRequest::into_stream)) or a page stream
+//!   ([`by_page`](ListRequest::by_page)). [`Bitable::schema`] collects a table's fields.
 //! - Records: [`Bitable::records`] (legacy `GET .../records`) and [`Bitable::search_records`]
 //!   (`POST .../records/search`), with view, field names, filter, sort and
 //!   `automatic_fields`, up to 500 per page.
@@ -39,7 +39,7 @@
 //!
 //! # Example
 //! ```no_run
-//! use feishu_bitable::{Bitable, Condition, Filter, Sort};
+//! use feishu_bitable::{Bitable, Condition, Filter, ListRequest, Sort};
 //! use feishu_core::{Client, Credentials};
 //! use futures::TryStreamExt;
 //! # async fn sample() -> feishu_core::Result<()> {
@@ -66,6 +66,7 @@
 //! ```
 
 mod app;
+mod codes;
 pub mod field;
 mod paging;
 pub mod record;
@@ -74,12 +75,13 @@ mod table;
 pub mod value;
 mod view;
 mod wiki;
-mod wire_enum;
 
-use feishu_core::{ApiRequest, Client, Error, RateLimit, Result};
+use feishu_core::{Client, Error, Request, Result};
 use futures::TryStreamExt;
 
 pub use app::AppInfo;
+/// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
+pub use feishu_core::ListRequest;
 pub use field::{
     Field, FieldProperty, FieldType, FormulaResultType, ListFields, SelectOption, TableSchema,
     UiType,
@@ -114,9 +116,7 @@ impl Bitable {
 
     /// Base metadata (`GET /open-apis/bitable/v1/apps/:app_token`).
     pub async fn app(&self, app_token: &str) -> Result<AppInfo> {
-        let req = ApiRequest::get("bitable.apps.get", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(app_token);
+        let req = Request::new(app::GET_APP, &[app_token])?;
         // `data.app` is required: a reply without it is a decode error from the core.
         let data: app::AppData = self.client.send(req).await?;
         Ok(data.app)
@@ -161,10 +161,9 @@ impl Bitable {
     /// A wiki node (`GET /open-apis/wiki/v2/spaces/get_node?token=…&obj_type=wiki`, 100/min).
     pub async fn wiki_node(&self, node_token: &str) -> Result<WikiNode> {
         if node_token.is_empty() {
-            return Err(Error::InvalidArgument("wiki node token is empty".into()));
+            return Err(Error::invalid_argument("node_token", "it is empty"));
         }
-        let req = ApiRequest::get("wiki.spaces.get_node", RateLimit::per_minute(100))
-            .path("wiki/v2/spaces/get_node")
+        let req = Request::new(wiki::GET_NODE, &[])?
             .query("token", node_token)
             .query("obj_type", "wiki");
         let data: wiki::NodeData = self.client.send(req).await?;
@@ -177,12 +176,15 @@ impl Bitable {
         let node = self.wiki_node(node_token).await?;
         match node.app_token() {
             Some(token) => Ok(token.to_string()),
-            None => Err(Error::InvalidArgument(format!(
-                "wiki node {node_token:?} is a {}, not a Base",
-                node.obj_type
-                    .as_ref()
-                    .map_or("document of unknown type", |t| t.as_str())
-            ))),
+            None => Err(Error::invalid_argument(
+                "node_token",
+                format!(
+                    "wiki node {node_token:?} is a {}, not a Base",
+                    node.obj_type
+                        .as_ref()
+                        .map_or("document of unknown type", |t| t.as_str())
+                ),
+            )),
         }
     }
 

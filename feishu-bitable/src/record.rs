@@ -4,17 +4,26 @@
 
 use std::collections::BTreeMap;
 
-use feishu_core::de::{opt_i64, opt_string, string_or_empty};
-use feishu_core::page::{paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Page, RateLimit, Result, UserIdType};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::internal::de::{opt_i64, opt_string, string_or_empty};
+use feishu_core::{Client, Endpoint, Request, Result, UserIdType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
 use crate::field::{FieldType, TableSchema};
-use crate::paging::{MAX_RECORD_PAGE_SIZE, WirePage, check_page_size};
+use crate::paging::MAX_RECORD_PAGE_SIZE;
 use crate::value::{FieldValue, Person, opt_person};
+use feishu_core::internal::check_page_size;
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-record/list>
+pub(crate) const LIST_RECORDS: Endpoint = Endpoint::get(
+    "bitable.records.list",
+    "bitable/v1/apps/{app_token}/tables/{table_id}/records",
+)
+.limit(BITABLE_LIMIT)
+.codes(BITABLE_CODES);
 
 /// One record (row).
 ///
@@ -275,41 +284,27 @@ impl ListRecords {
     }
 
     /// Starts at this page token: resume a listing from a checkpoint taken from
-    /// [`Page::page_token`] of [`into_pages`](Self::into_pages).
+    /// [`Page::page_token`](feishu_core::Page::page_token) of [`by_page`](feishu_core::ListRequest::by_page).
     pub fn page_token(mut self, token: impl Into<String>) -> Self {
         self.common.page_token = Some(token.into());
         self
     }
+}
 
-    /// Fetches one page (the first, or the one at [`page_token`](Self::page_token)).
-    pub async fn send(&self) -> Result<Page<Record>> {
-        self.fetch(self.common.page_token.clone()).await
+impl PageRequest for ListRecords {
+    type Item = Record;
+
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    /// All records as a lazy stream: a page is fetched only when the previous one is used up,
-    /// so at most one page is held.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Record>> + Send + 'static {
-        let start = self.common.page_token.clone();
-        paginate(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
+    fn start_token(&self) -> Option<String> {
+        self.common.page_token.clone()
     }
 
-    /// The records page by page. Each page's [`Page::page_token`] is the checkpoint to resume
-    /// after it (pass it to [`page_token`](Self::page_token)); `next_token()` is `None` on the
-    /// last page.
-    pub fn into_pages(self) -> impl Stream<Item = Result<Page<Record>>> + Send + 'static {
-        let start = self.common.page_token.clone();
-        paginate_pages(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
-    }
-
-    async fn fetch(&self, token: Option<String>) -> Result<Page<Record>> {
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
         let c = &self.common;
-        check_page_size("bitable records", c.page_size, MAX_RECORD_PAGE_SIZE)?;
+        check_page_size(c.page_size, MAX_RECORD_PAGE_SIZE)?;
         let field_names = match &c.field_names {
             Some(names) => Some(json_string(names)?),
             None => None,
@@ -319,12 +314,7 @@ impl ListRecords {
         } else {
             Some(json_string(&self.sort)?)
         };
-        let req = ApiRequest::get("bitable.records.list", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(&self.app_token)
-            .path("tables")
-            .segment(&self.table_id)
-            .path("records")
+        let req = Request::new(LIST_RECORDS, &[&self.app_token, &self.table_id])?
             .query_opt("view_id", c.view_id.as_deref())
             .query_opt("filter", self.filter.as_deref())
             .query_opt("sort", sort)
@@ -335,12 +325,12 @@ impl ListRecords {
             .query_opt("user_id_type", c.user_id_type.map(UserIdType::as_str))
             .query_opt("page_size", c.page_size)
             .query_opt("page_token", token);
-        let page: WirePage<Record> = self.client.send(req).await?;
-        Ok(page.into_page())
+        Ok(req)
     }
 }
 
 fn json_string(items: &[String]) -> Result<String> {
-    serde_json::to_string(items)
-        .map_err(|e| feishu_core::Error::InvalidArgument(format!("cannot encode list: {e}")))
+    serde_json::to_string(items).map_err(|e| {
+        feishu_core::Error::invalid_argument("field_names", format!("cannot encode the list: {e}"))
+    })
 }

@@ -1,18 +1,27 @@
 //! Search records: `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
 //! (feishu-api.md §6.7), with its structured filter and sort.
 
-use feishu_core::page::{paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Page, RateLimit, Result, UserIdType};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::{Client, Endpoint, Request, Result, UserIdType};
 use serde::{Deserialize, Serialize};
 
-use crate::paging::{MAX_RECORD_PAGE_SIZE, WirePage, check_page_size};
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
+use crate::paging::MAX_RECORD_PAGE_SIZE;
 use crate::record::{Common, Record};
-use crate::wire_enum::wire_enum;
+use feishu_core::internal::check_page_size;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-record/search>
+pub(crate) const SEARCH_RECORDS: Endpoint = Endpoint::post_read(
+    "bitable.records.search",
+    "bitable/v1/apps/{app_token}/tables/{table_id}/records/search",
+)
+.limit(BITABLE_LIMIT)
+.codes(BITABLE_CODES);
 
 wire_enum! {
     /// How the conditions of a filter group combine.
-    Conjunction {
+    pub enum Conjunction {
         /// All conditions must hold.
         And => "and",
         /// Any condition may hold.
@@ -23,7 +32,7 @@ wire_enum! {
 wire_enum! {
     /// A filter operator. Values are always strings (see feishu-api.md §6.7 for the encoding
     /// per field type: numbers as decimal strings, dates as `["ExactDate", "<ms>"]`, ...).
-    Operator {
+    pub enum Operator {
         /// Equal (selects: exactly one value).
         Is => "is",
         /// Not equal.
@@ -296,33 +305,22 @@ impl SearchRecords {
         self.common.page_token = Some(token.into());
         self
     }
+}
 
-    /// Fetches one page.
-    pub async fn send(&self) -> Result<Page<Record>> {
-        self.fetch(self.common.page_token.clone()).await
+impl PageRequest for SearchRecords {
+    type Item = Record;
+
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    /// All matching records as a lazy stream, at most one page held.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Record>> + Send + 'static {
-        let start = self.common.page_token.clone();
-        paginate(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
+    fn start_token(&self) -> Option<String> {
+        self.common.page_token.clone()
     }
 
-    /// The matching records page by page (checkpoint on [`Page::page_token`]).
-    pub fn into_pages(self) -> impl Stream<Item = Result<Page<Record>>> + Send + 'static {
-        let start = self.common.page_token.clone();
-        paginate_pages(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
-    }
-
-    async fn fetch(&self, token: Option<String>) -> Result<Page<Record>> {
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
         let c = &self.common;
-        check_page_size("bitable records search", c.page_size, MAX_RECORD_PAGE_SIZE)?;
+        check_page_size(c.page_size, MAX_RECORD_PAGE_SIZE)?;
         let body = SearchBody {
             view_id: c.view_id.as_deref(),
             field_names: c.field_names.as_deref(),
@@ -330,17 +328,11 @@ impl SearchRecords {
             filter: self.filter.as_ref(),
             automatic_fields: c.automatic_fields,
         };
-        let req = ApiRequest::post_read("bitable.records.search", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(&self.app_token)
-            .path("tables")
-            .segment(&self.table_id)
-            .path("records/search")
+        let req = Request::new(SEARCH_RECORDS, &[&self.app_token, &self.table_id])?
             .query_opt("user_id_type", c.user_id_type.map(UserIdType::as_str))
             .query_opt("page_size", c.page_size)
             .query_opt("page_token", token)
-            .json(&body);
-        let page: WirePage<Record> = self.client.send(req).await?;
-        Ok(page.into_page())
+            .json(&body)?;
+        Ok(req)
     }
 }

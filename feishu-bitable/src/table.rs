@@ -1,13 +1,20 @@
 //! Tables of a Base: `GET /open-apis/bitable/v1/apps/:app_token/tables` (feishu-api.md §6.3).
 
-use feishu_core::de::{opt_i64, string_or_empty};
-use feishu_core::page::{paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Page, RateLimit, Result};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::internal::de::{opt_i64, string_or_empty};
+use feishu_core::{Client, Endpoint, Request, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::paging::{MAX_META_PAGE_SIZE, WirePage, check_page_size};
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
+use crate::paging::MAX_META_PAGE_SIZE;
+use feishu_core::internal::check_page_size;
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table/list>
+pub(crate) const LIST_TABLES: Endpoint =
+    Endpoint::get("bitable.tables.list", "bitable/v1/apps/{app_token}/tables")
+        .limit(BITABLE_LIMIT)
+        .codes(BITABLE_CODES);
 
 /// One table of a Base.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -61,39 +68,24 @@ impl ListTables {
         self.page_token = Some(token.into());
         self
     }
+}
 
-    /// Fetches one page (the first, or the one at [`page_token`](Self::page_token)).
-    pub async fn send(&self) -> Result<Page<Table>> {
-        self.fetch(self.page_token.clone()).await
+impl PageRequest for ListTables {
+    type Item = Table;
+
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    /// All tables as a lazy stream, one page in memory at a time.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Table>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
     }
 
-    /// The listing page by page.
-    pub fn into_pages(self) -> impl Stream<Item = Result<Page<Table>>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate_pages(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
-    }
-
-    async fn fetch(&self, token: Option<String>) -> Result<Page<Table>> {
-        check_page_size("bitable tables", self.page_size, MAX_META_PAGE_SIZE)?;
-        let req = ApiRequest::get("bitable.tables.list", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(&self.app_token)
-            .path("tables")
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
+        check_page_size(self.page_size, MAX_META_PAGE_SIZE)?;
+        let req = Request::new(LIST_TABLES, &[&self.app_token])?
             .query_opt("page_size", self.page_size)
             .query_opt("page_token", token);
-        let page: WirePage<Table> = self.client.send(req).await?;
-        Ok(page.into_page())
+        Ok(req)
     }
 }

@@ -19,7 +19,7 @@
 //! assert_eq!(FieldValue::parse(FieldType::Checkbox, &json!({"x": 1})), FieldValue::Unknown(json!({"x": 1})));
 //! ```
 
-use feishu_core::de::{opt_i64, opt_string, string_or_empty, value_to_i64};
+use feishu_core::internal::de::{opt_i64, opt_string, string_or_empty, value_to_i64};
 use std::fmt;
 
 use serde::de::{

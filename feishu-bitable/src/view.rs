@@ -1,19 +1,28 @@
 //! Views of a table: `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
 //! (feishu-api.md §6.4).
 
-use feishu_core::de::string_or_empty;
-use feishu_core::page::{paginate, paginate_pages};
-use feishu_core::{ApiRequest, Client, Page, RateLimit, Result, UserIdType};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::internal::de::string_or_empty;
+use feishu_core::{Client, Endpoint, Request, Result, UserIdType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::paging::{MAX_META_PAGE_SIZE, WirePage, check_page_size};
-use crate::wire_enum::wire_enum;
+use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
+use crate::paging::MAX_META_PAGE_SIZE;
+use feishu_core::internal::check_page_size;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-view/list>
+pub(crate) const LIST_VIEWS: Endpoint = Endpoint::get(
+    "bitable.views.list",
+    "bitable/v1/apps/{app_token}/tables/{table_id}/views",
+)
+.limit(BITABLE_LIMIT)
+.codes(BITABLE_CODES);
 
 wire_enum! {
     /// How a view presents records.
-    ViewType {
+    pub enum ViewType {
         /// Spreadsheet grid.
         Grid => "grid",
         /// Kanban board.
@@ -29,7 +38,7 @@ wire_enum! {
 
 wire_enum! {
     /// Who can see a view.
-    ViewPublicLevel {
+    pub enum ViewPublicLevel {
         /// Everyone with access to the Base.
         Public => "Public",
         /// Visible but locked.
@@ -115,42 +124,25 @@ impl ListViews {
         self.user_id_type = Some(id_type);
         self
     }
+}
 
-    /// Fetches one page.
-    pub async fn send(&self) -> Result<Page<View>> {
-        self.fetch(self.page_token.clone()).await
+impl PageRequest for ListViews {
+    type Item = View;
+
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    /// All views as a lazy stream.
-    pub fn into_stream(self) -> impl Stream<Item = Result<View>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
     }
 
-    /// The listing page by page.
-    pub fn into_pages(self) -> impl Stream<Item = Result<Page<View>>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate_pages(start, move |token| {
-            let this = self.clone();
-            async move { this.fetch(token).await }
-        })
-    }
-
-    async fn fetch(&self, token: Option<String>) -> Result<Page<View>> {
-        check_page_size("bitable views", self.page_size, MAX_META_PAGE_SIZE)?;
-        let req = ApiRequest::get("bitable.views.list", RateLimit::per_second(20))
-            .path("bitable/v1/apps")
-            .segment(&self.app_token)
-            .path("tables")
-            .segment(&self.table_id)
-            .path("views")
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
+        check_page_size(self.page_size, MAX_META_PAGE_SIZE)?;
+        let req = Request::new(LIST_VIEWS, &[&self.app_token, &self.table_id])?
             .query_opt("page_size", self.page_size)
             .query_opt("page_token", token)
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str));
-        let page: WirePage<View> = self.client.send(req).await?;
-        Ok(page.into_page())
+        Ok(req)
     }
 }

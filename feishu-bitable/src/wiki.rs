@@ -1,16 +1,23 @@
 //! Finding a Base's `app_token` (feishu-api.md §6.1): from a Base URL, from a wiki node
 //! (`GET /open-apis/wiki/v2/spaces/get_node`), or from a block token embedded in a document.
 
-use feishu_core::de::{bool_or_false, opt_i64, string_or_empty};
+use feishu_core::internal::de::{bool_or_false, opt_i64, string_or_empty};
+use feishu_core::{Endpoint, RateLimit};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::wire_enum::wire_enum;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/server-docs/docs/wiki-v2/space-node/get_node>: 100 per
+/// minute; scopes `wiki:wiki:readonly`, `wiki:node:read` or `wiki:wiki`.
+pub(crate) const GET_NODE: Endpoint =
+    Endpoint::get("wiki.spaces.get_node", "wiki/v2/spaces/get_node")
+        .limit(RateLimit::per_minute(100));
 
 wire_enum! {
     /// The kind of document behind a wiki node.
-    WikiObjType {
+    pub enum WikiObjType {
         /// A Base: `obj_token` is its app_token.
         Bitable => "bitable",
         /// A document (new).

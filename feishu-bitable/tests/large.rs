@@ -4,6 +4,7 @@
 mod common;
 
 use common::{records_path, setup};
+use feishu_core::ListRequest;
 use futures::{StreamExt, TryStreamExt};
 
 #[tokio::test]
@@ -39,7 +40,7 @@ async fn ten_thousand_records_lazily() {
             .records(&app, &table)
             .field_names(["Name"])
             .page_size(500)
-            .into_pages(),
+            .by_page(),
     );
     let expected = tenant.bitable_record_ids(&app, &table);
     let mut seen = 0usize;

@@ -6,6 +6,7 @@ use common::setup;
 use feishu_bitable::{
     BaseLink, FieldType, TableSchema, UiType, ViewPublicLevel, ViewType, WikiObjType,
 };
+use feishu_core::ListRequest;
 use feishu_core::{Error, UserIdType};
 use futures::{StreamExt, TryStreamExt};
 
@@ -43,7 +44,7 @@ async fn denied_base_is_1254302_with_a_hint() {
     assert_eq!(err.api_code(), Some(1254302));
     assert!(err.is_permission_denied());
     let api = err.as_api().unwrap();
-    assert_eq!(api.http_status, 403);
+    assert_eq!(api.http_status(), 403);
     let hint = api.hint().expect("a hint");
     assert!(hint.contains("collaborator"), "{hint}");
     // Every endpoint of the Base says the same.
@@ -104,7 +105,7 @@ async fn tables_list_and_stream() {
     let pages: Vec<_> = bitable
         .tables(&app)
         .page_size(2)
-        .into_pages()
+        .by_page()
         .try_collect()
         .await
         .unwrap();

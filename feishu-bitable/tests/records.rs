@@ -8,7 +8,7 @@ use common::{records_path, setup};
 use feishu_bitable::{
     Condition, Conjunction, FieldType, FieldValue, Filter, FilterGroup, Record, Sort, TableSchema,
 };
-use feishu_core::{ApiRequest, RateLimit, UserIdType};
+use feishu_core::{Endpoint, ListRequest, Request, UserIdType};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
@@ -196,7 +196,7 @@ async fn text_field_as_array_and_user_id_type() {
 async fn by_page_stream_and_resume_from_checkpoint() {
     let (tenant, bitable) = setup().await;
     let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
-    let mut pages = Box::pin(bitable.records(&app, &table).page_size(50).into_pages());
+    let mut pages = Box::pin(bitable.records(&app, &table).page_size(50).by_page());
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.items.len(), 50);
     let checkpoint = first.next_token().unwrap().to_string();
@@ -420,18 +420,20 @@ async fn record_parameter_errors() {
     let err = bitable
         .client()
         .send::<Value>(
-            ApiRequest::get("bitable.records.list", RateLimit::per_second(20))
-                .path("bitable/v1/apps")
-                .segment(&app)
-                .path("tables")
-                .segment(&table)
-                .path("records")
-                .query("page_size", 501),
+            Request::new(
+                Endpoint::get(
+                    "bitable.records.list",
+                    "bitable/v1/apps/{app_token}/tables/{table_id}/records",
+                ),
+                &[&app, &table],
+            )
+            .unwrap()
+            .query("page_size", 501),
         )
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1254011));
-    assert_eq!(err.as_api().unwrap().http_status, 400);
+    assert_eq!(err.as_api().unwrap().http_status(), 400);
     assert_eq!(tenant.count_path(&records_path(&app, &table)), 5);
 }
 

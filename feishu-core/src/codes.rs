@@ -152,7 +152,10 @@ fn is_common_transient(code: i64) -> bool {
 
 /// Platform-wide permission codes (scope missing, app not usable, IP allow-list).
 fn is_common_permission(code: i64) -> bool {
-    matches!(code, SCOPE_MISSING | 99991679 | 99991676 | 99991673 | 99991401)
+    matches!(
+        code,
+        SCOPE_MISSING | 99991679 | 99991676 | 99991673 | 99991401
+    )
 }
 
 fn common_hint(code: i64) -> Option<&'static str> {

@@ -64,8 +64,8 @@ pub use credentials::{AppTicketEvent, Credentials};
 pub use domain::Domain;
 pub use endpoint::{Endpoint, Idempotency, Method, ReplyShape};
 pub use error::{
-    ApiError, ArgumentError, AuthError, DecodeError, Error, ErrorDetail, FieldViolation,
-    HelpLink, HttpError, PermissionViolation, Result, TimeoutError, TransportError,
+    ApiError, ArgumentError, AuthError, DecodeError, Error, ErrorDetail, FieldViolation, HelpLink,
+    HttpError, PermissionViolation, Result, TimeoutError, TransportError,
 };
 pub use ids::{DepartmentId, DepartmentIdType, OpenId, UnionId, UserId, UserIdType};
 pub use page::{ListRequest, MAX_EMPTY_PAGES, MAX_PAGES, Page};

@@ -28,12 +28,12 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 
-use futures::stream::{self, Stream, TryStreamExt};
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::internal::de::{bool_or_false, opt_i64, opt_string, vec_or_empty};
 use crate::error::{Error, Result};
+use crate::internal::de::{bool_or_false, opt_i64, opt_string, vec_or_empty};
 
 /// Consecutive pages with no items that may claim `has_more` before a listing is declared
 /// broken. A healthy server sends an empty page rarely (items filtered after paging); twenty in
@@ -131,20 +131,24 @@ pub trait ListRequest: crate::internal::PageFetch {
 
     /// The listing page by page. Each page's [`Page::page_token`] is the checkpoint to resume
     /// after it (pass it to the builder's `page_token`); `next_token()` is `None` on the last.
-    fn by_page(self) -> impl Stream<Item = Result<Page<Self::Item>>> + Send + 'static
+    ///
+    /// The stream is boxed, so it is `Unpin` (`.next().await` works without pinning) and can
+    /// be stored by name.
+    fn by_page(self) -> BoxStream<'static, Result<Page<Self::Item>>>
     where
         Self: Sized,
     {
         let start = self.start_token();
-        pages(start, move |token| self.fetch_page(token))
+        pages(start, move |token| self.fetch_page(token)).boxed()
     }
 
-    /// Every item, lazily: a page is fetched only when the previous one is used up.
-    fn into_stream(self) -> impl Stream<Item = Result<Self::Item>> + Send + 'static
+    /// Every item, lazily: a page is fetched only when the previous one is used up. Boxed,
+    /// like [`by_page`](Self::by_page).
+    fn into_stream(self) -> BoxStream<'static, Result<Self::Item>>
     where
         Self: Sized,
     {
-        flatten(self.by_page())
+        flatten(self.by_page()).boxed()
     }
 }
 
@@ -175,18 +179,29 @@ impl<F> Walk<F> {
     /// Decides what follows `page`: the next token, the end, or an error after it.
     fn advance<T>(&mut self, page: &Page<T>) {
         self.pages += 1;
-        self.empty_run = if page.items.is_empty() { self.empty_run + 1 } else { 0 };
+        self.empty_run = if page.items.is_empty() {
+            self.empty_run + 1
+        } else {
+            0
+        };
         let Some(token) = page.next_token() else {
             if page.has_more {
-                tracing::warn!("server said has_more=true without a page_token; ending the listing");
+                tracing::warn!(
+                    "server said has_more=true without a page_token; ending the listing"
+                );
             }
             return;
         };
         let fail = |why: String| Some(Error::Pagination(why));
         self.failed = if !self.seen.insert(self.hasher.hash_one(token)) {
-            fail(format!("the server repeated page token {:?}; stopping to avoid a loop", short(token)))
+            fail(format!(
+                "the server repeated page token {:?}; stopping to avoid a loop",
+                short(token)
+            ))
         } else if self.empty_run >= MAX_EMPTY_PAGES {
-            fail(format!("the server sent {MAX_EMPTY_PAGES} empty pages in a row that all claim more follow; stopping"))
+            fail(format!(
+                "the server sent {MAX_EMPTY_PAGES} empty pages in a row that all claim more follow; stopping"
+            ))
         } else if self.pages >= MAX_PAGES {
             fail(format!("the listing exceeded {MAX_PAGES} pages; stopping"))
         } else {
@@ -199,7 +214,10 @@ impl<F> Walk<F> {
 /// A lazy stream of pages: `fetch(token)` is called with `start` first (None = the first
 /// page, `Some(t)` = resume at `t`), then with each next token, under the rules of the module
 /// docs.
-pub fn pages<T, F, Fut>(start: Option<String>, fetch: F) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
+pub fn pages<T, F, Fut>(
+    start: Option<String>,
+    fetch: F,
+) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
 where
     T: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,

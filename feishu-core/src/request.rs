@@ -94,7 +94,11 @@ impl Request {
     }
 
     /// Adds a query parameter when `value` is `Some`.
-    pub fn query_opt(self, key: impl Into<Cow<'static, str>>, value: Option<impl ToString>) -> Self {
+    pub fn query_opt(
+        self,
+        key: impl Into<Cow<'static, str>>,
+        value: Option<impl ToString>,
+    ) -> Self {
         match value {
             Some(v) => self.query(key, v),
             None => self,

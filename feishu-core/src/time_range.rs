@@ -106,7 +106,11 @@ impl TimeRange {
     /// `end` in Unix seconds, rounded up, so that `[start_secs, end_secs)` covers the range.
     pub fn end_secs_ceil(&self) -> i64 {
         let secs = self.end.unix_timestamp();
-        if self.end.nanosecond() > 0 { secs + 1 } else { secs }
+        if self.end.nanosecond() > 0 {
+            secs + 1
+        } else {
+            secs
+        }
     }
 
     /// The consecutive pieces of at most `max_len` (at least 1 ms) that cover the range, in
@@ -161,7 +165,13 @@ mod tests {
         for w in pieces.windows(2) {
             assert_eq!(w[0].end(), w[1].start());
         }
-        assert_eq!(TimeRange::from_unix_ms(5, 5).unwrap().split(Duration::ZERO).count(), 0);
+        assert_eq!(
+            TimeRange::from_unix_ms(5, 5)
+                .unwrap()
+                .split(Duration::ZERO)
+                .count(),
+            0
+        );
     }
 
     #[test]

@@ -77,10 +77,7 @@ async fn permission_error_fails_at_once_with_code_msg_log_id_and_scope() {
     let api = err.as_api().expect("api error");
     assert_eq!(api.code(), 99991672);
     assert!(!api.msg().is_empty());
-    assert!(
-        api.log_id()
-            .is_some_and(|l| l.starts_with("testkit-"))
-    );
+    assert!(api.log_id().is_some_and(|l| l.starts_with("testkit-")));
     assert!(!api.required_scopes().is_empty());
     assert!(err.is_permission_denied());
     assert!(!err.is_retryable());
@@ -118,7 +115,10 @@ async fn business_error_keeps_http_status_code_and_field_violations() {
     let api = err.as_api().expect("api error");
     assert!(api.http_status() >= 400);
     assert!(
-        api.detail().field_violations().iter().any(|v| v.field() == Some("page_size")),
+        api.detail()
+            .field_violations()
+            .iter()
+            .any(|v| v.field() == Some("page_size")),
         "{api:?}"
     );
     assert_ne!(api.code(), 0);

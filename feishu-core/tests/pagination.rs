@@ -83,7 +83,10 @@ async fn a_listing_resumes_from_a_page_token() {
     let listing = ListNumbers::new(&client).param("total", 30);
     let first: Page<u64> = listing.send().await.unwrap();
     let pages: Vec<Page<u64>> = listing.by_page().take(1).try_collect().await.unwrap();
-    assert_eq!(pages[0], first, "send() fetches the page by_page() starts with");
+    assert_eq!(
+        pages[0], first,
+        "send() fetches the page by_page() starts with"
+    );
     let token = pages[0].next_token().unwrap().to_string();
     let rest: Vec<u64> = numbers_stream(&client, &[("total", "30")], Some(token))
         .try_collect()

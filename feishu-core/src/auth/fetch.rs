@@ -35,9 +35,10 @@ const TENANT_TOKEN: Endpoint =
         .unauthenticated_flat();
 
 /// Store app: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token>
-const APP_TOKEN: Endpoint = Endpoint::post_read("auth.app_access_token", "auth/v3/app_access_token")
-    .limit(TOKEN_LIMIT)
-    .unauthenticated_flat();
+const APP_TOKEN: Endpoint =
+    Endpoint::post_read("auth.app_access_token", "auth/v3/app_access_token")
+        .limit(TOKEN_LIMIT)
+        .unauthenticated_flat();
 
 /// Store app: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_ticket_resend>
 const APP_TICKET_RESEND: Endpoint =
@@ -90,7 +91,11 @@ fn auth_error(context: &str, e: Error) -> Error {
     }
 }
 
-async fn token_call(transport: &Transport, endpoint: Endpoint, body: &impl Serialize) -> Result<TokenReply> {
+async fn token_call(
+    transport: &Transport,
+    endpoint: Endpoint,
+    body: &impl Serialize,
+) -> Result<TokenReply> {
     let req = Request::new(endpoint, &[])?.json(body)?;
     transport
         .send_unauthenticated::<TokenReply>(&req)
@@ -128,7 +133,9 @@ impl TokenProvider {
                 let reply = token_call(transport, TENANT_TOKEN_INTERNAL, &body).await?;
                 take_token(reply, TokenKind::Tenant, "tenant_access_token/internal")
             }
-            CredentialKind::StoreApp { tenant_key, app_id, .. } => {
+            CredentialKind::StoreApp {
+                tenant_key, app_id, ..
+            } => {
                 let app_token = self.store_app_token(transport).await?;
                 match store_tenant_token(transport, &app_token, tenant_key).await {
                     Err(e) if e.api_code() == Some(codes::APP_TOKEN_INVALID) => {
@@ -161,7 +168,9 @@ impl TokenProvider {
         };
         let key = Self::app_key(app_id);
         self.cached(transport, &key, || async {
-            let ticket = self.app_ticket(transport, app_id, app_secret, false).await?;
+            let ticket = self
+                .app_ticket(transport, app_id, app_secret, false)
+                .await?;
             match app_token_call(transport, app_id, app_secret, &ticket).await {
                 Err(e) if e.api_code() == Some(codes::APP_TICKET_INVALID) => {
                     // The ticket is stale: forget it, ask for a new one, try once more.
@@ -203,7 +212,10 @@ impl TokenProvider {
             .send_unauthenticated::<serde_json::Value>(&req)
             .await
             .map_err(|e| auth_error("app_ticket resend failed", e))?;
-        tracing::info!(app_id, "requested an app_ticket resend; waiting for the event");
+        tracing::info!(
+            app_id,
+            "requested an app_ticket resend; waiting for the event"
+        );
         let waited = tokio::time::timeout(self.ticket_wait, rx.wait_for(|t| t.is_some())).await;
         if let Ok(Ok(t)) = waited
             && let Some(t) = t.clone()

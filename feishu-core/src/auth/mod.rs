@@ -119,7 +119,11 @@ impl TokenProvider {
 
     /// Called when an API rejected `token` with a token-invalid code. Evicts it if it is
     /// still the cached one and says whether a retry can get a different token.
-    pub(crate) async fn reject_tenant_token(&self, token: &SecretString, code: i64) -> Result<bool> {
+    pub(crate) async fn reject_tenant_token(
+        &self,
+        token: &SecretString,
+        code: i64,
+    ) -> Result<bool> {
         let Some(key) = self.tenant_key() else {
             return Ok(false);
         };
@@ -140,7 +144,12 @@ impl TokenProvider {
         locks.entry(key.clone()).or_default().clone()
     }
 
-    async fn cached<F, Fut>(&self, transport: &Transport, key: &TokenKey, fetch: F) -> Result<SecretString>
+    async fn cached<F, Fut>(
+        &self,
+        transport: &Transport,
+        key: &TokenKey,
+        fetch: F,
+    ) -> Result<SecretString>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(SecretString, Option<Duration>)>>,
@@ -216,7 +225,10 @@ mod tests {
         let e = p.entry(SecretString::from("t-x"), Duration::from_secs(secs));
         let life = e.expires_at.duration_since(SystemTime::now()).unwrap();
         assert!(life <= MAX_TOKEN_LIFETIME, "{life:?}");
-        assert!(life > MAX_TOKEN_LIFETIME - Duration::from_secs(60), "{life:?}");
+        assert!(
+            life > MAX_TOKEN_LIFETIME - Duration::from_secs(60),
+            "{life:?}"
+        );
     }
 
     #[test]

@@ -272,7 +272,10 @@ impl fmt::Display for AuthError {
             }
             write!(f, ")")?;
         }
-        if let Some(hint) = self.code.and_then(|c| crate::codes::CodeTable::new().hint(c)) {
+        if let Some(hint) = self
+            .code
+            .and_then(|c| crate::codes::CodeTable::new().hint(c))
+        {
             write!(f, "; {hint}")?;
         }
         if let Some(log_id) = &self.log_id {

@@ -16,7 +16,12 @@ pub struct HttpError {
 }
 
 impl HttpError {
-    pub(crate) fn new(endpoint: &str, status: u16, log_id: Option<String>, excerpt: String) -> Self {
+    pub(crate) fn new(
+        endpoint: &str,
+        status: u16,
+        log_id: Option<String>,
+        excerpt: String,
+    ) -> Self {
         HttpError {
             endpoint: endpoint.to_string(),
             status,

@@ -14,8 +14,12 @@ pub use crate::page::{WirePage, flatten, pages};
 pub use crate::time_range::{from_unix_ms, unix_ms};
 pub use crate::{__id_type as id_type, __wire_enum as wire_enum};
 
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::page::Page;
+use crate::request::Request;
 
 /// The one thing a listing implements: fetch the page at a token. [`crate::ListRequest`]
 /// builds `send`, `by_page` and `into_stream` on it.
@@ -33,22 +37,55 @@ pub trait PageFetch: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<Self>;
 }
 
+/// A listing whose `data` is Feishu's usual page (`{items, has_more, page_token, total}`): it
+/// only builds the request for a page, and gets [`PageFetch`] (and so
+/// [`ListRequest`](crate::ListRequest)) from it.
+pub trait PageRequest: Send + Sync + 'static {
+    /// What the listing yields, decoded from `items`.
+    type Item: DeserializeOwned + Send + 'static;
+
+    /// The client that sends the pages.
+    fn client(&self) -> &Client;
+
+    /// The token the listing starts at (`None`: the first page).
+    fn start_token(&self) -> Option<String>;
+
+    /// The request for the page at `page_token`; argument errors are returned here.
+    fn page_request(&self, page_token: Option<String>) -> Result<Request>;
+}
+
+impl<T: PageRequest> PageFetch for T {
+    type Item = T::Item;
+
+    fn start_token(&self) -> Option<String> {
+        PageRequest::start_token(self)
+    }
+
+    fn fetch_page(
+        &self,
+        page_token: Option<String>,
+    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<T> {
+        let client = self.client().clone();
+        let request = self.page_request(page_token);
+        async move { client.send_page(request?).await }
+    }
+}
+
 /// Ends a stream after its first error (which is yielded).
 pub fn stop_after_error<S, T>(stream: S) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     S: Stream<Item = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    stream
-        .scan(false, |failed, item| {
-            let out = if *failed {
-                None
-            } else {
-                *failed = item.is_err();
-                Some(item)
-            };
-            futures::future::ready(out)
-        })
+    stream.scan(false, |failed, item| {
+        let out = if *failed {
+            None
+        } else {
+            *failed = item.is_err();
+            Some(item)
+        };
+        futures::future::ready(out)
+    })
 }
 
 /// Checks a caller's `page_size` against Feishu's documented range `1..=max` before anything
@@ -269,8 +306,7 @@ mod tests {
 
     #[test]
     fn wire_enum_is_lenient_and_writes_the_documented_spelling() {
-        let v: Vec<Status> =
-            serde_json::from_str(r#"["PENDING","done","Later",null,7]"#).unwrap();
+        let v: Vec<Status> = serde_json::from_str(r#"["PENDING","done","Later",null,7]"#).unwrap();
         assert_eq!(v[0], Status::Pending);
         assert_eq!(v[1], Status::Done);
         assert_eq!(v[2], Status::Unknown("Later".into()));

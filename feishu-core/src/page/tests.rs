@@ -41,18 +41,31 @@ fn endless_empty_pages_with_fresh_tokens_end_with_an_error() {
     let counter = calls.clone();
     let s = pages(None, move |_t: Option<String>| {
         let n = counter.fetch_add(1, Ordering::Relaxed);
-        async move { Ok(Page::<u32>::new(Vec::new(), true, Some(format!("fresh-{n}")))) }
+        async move {
+            Ok(Page::<u32>::new(
+                Vec::new(),
+                true,
+                Some(format!("fresh-{n}")),
+            ))
+        }
     });
     let v: Vec<Result<Page<u32>>> = block_on(s.collect());
     let last = v.last().unwrap();
-    assert!(matches!(last, Err(Error::Pagination(m)) if m.contains("empty pages")), "{last:?}");
+    assert!(
+        matches!(last, Err(Error::Pagination(m)) if m.contains("empty pages")),
+        "{last:?}"
+    );
     assert_eq!(calls.load(Ordering::Relaxed), MAX_EMPTY_PAGES);
 }
 
 #[test]
 fn a_repeated_token_is_an_error_after_its_page() {
     let s = flatten(pages(None, |t: Option<String>| async move {
-        Ok(Page::new(vec![t.is_some() as u32], true, Some("same".into())))
+        Ok(Page::new(
+            vec![t.is_some() as u32],
+            true,
+            Some("same".into()),
+        ))
     }));
     let v: Vec<Result<u32>> = block_on(s.collect());
     assert_eq!(v.len(), 3, "{v:?}");
@@ -82,7 +95,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(TokenKind::Absent),
         1 => (0u8..8).prop_map(TokenKind::Repeat),
     ];
-    (0u8..4, any::<bool>(), token).prop_map(|(items, has_more, token)| Step { items, has_more, token })
+    (0u8..4, any::<bool>(), token).prop_map(|(items, has_more, token)| Step {
+        items,
+        has_more,
+        token,
+    })
 }
 
 proptest! {

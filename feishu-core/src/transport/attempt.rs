@@ -148,8 +148,8 @@ impl Transport {
 }
 
 fn bearer(token: &SecretString) -> Result<HeaderValue, Failure> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| {
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| {
             Failure::Fatal(Error::auth(AuthError::new(
                 "the access token contains characters not allowed in a header",
             )))

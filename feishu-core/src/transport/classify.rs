@@ -67,7 +67,11 @@ impl Transport {
                 None => serde_json::from_str::<T>("{}")
                     .or_else(|_| serde_json::from_str::<T>("null"))
                     .map_err(|e| {
-                        Failure::Fatal(decode_error(endpoint, reply, format!("`data` is missing: {e}")))
+                        Failure::Fatal(decode_error(
+                            endpoint,
+                            reply,
+                            format!("`data` is missing: {e}"),
+                        ))
                     }),
             };
         }
@@ -120,7 +124,11 @@ impl Transport {
                 let retry = endpoint.idempotency_kind().is_retry_safe() && (s >= 500 || s == 408);
                 retry_or_fatal(error, retry)
             }
-            _ => Failure::Fatal(decode_error(endpoint, reply, "expected a JSON reply".into())),
+            _ => Failure::Fatal(decode_error(
+                endpoint,
+                reply,
+                "expected a JSON reply".into(),
+            )),
         }
     }
 
@@ -321,7 +329,8 @@ mod tests {
             any::<i64>().prop_map(Value::from),
             any::<f64>().prop_map(|f| serde_json::json!(f)),
             ".*".prop_map(Value::from),
-            prop_oneof![Just("code"), Just("msg"), Just("data"), Just("error")].prop_map(Value::from),
+            prop_oneof![Just("code"), Just("msg"), Just("data"), Just("error")]
+                .prop_map(Value::from),
         ];
         leaf.prop_recursive(4, 64, 8, |inner| {
             prop_oneof![

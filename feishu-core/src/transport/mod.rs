@@ -72,7 +72,10 @@ pub(crate) struct Transport {
 
 impl Transport {
     /// One call without a token (the `auth/v3` endpoints).
-    pub(crate) async fn send_unauthenticated<T: DeserializeOwned>(&self, req: &Request) -> Result<T> {
+    pub(crate) async fn send_unauthenticated<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+    ) -> Result<T> {
         match self.call(req, None, &mut CallBudget::start()).await? {
             Attempted::Value(v) => Ok(v),
             // Unreachable by construction (classify only reports rejection for authenticated
@@ -171,7 +174,9 @@ impl Transport {
 
     /// Waits for the endpoint family's budget; returns how long it waited.
     async fn pace(&self, endpoint: &Endpoint) -> Duration {
-        let limit = self.limits.effective(endpoint.name(), endpoint.rate_limit());
+        let limit = self
+            .limits
+            .effective(endpoint.name(), endpoint.rate_limit());
         if limit.is_unlimited() {
             return Duration::ZERO;
         }

@@ -103,4 +103,3 @@ impl PageFetch for ListNumbers {
         async move { client.send_page(request?).await }
     }
 }
-
