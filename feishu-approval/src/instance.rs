@@ -3,7 +3,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use feishu_core::de::{bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty};
+use feishu_core::internal::de::{
+    bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
+};
 use feishu_core::{ApiRequest, Client, Result, UserIdType};
 
 use crate::enums::{InstanceStatus, TaskStatus, TaskType, TimelineType};

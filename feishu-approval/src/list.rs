@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 
-use feishu_core::de::{bool_or_false, opt_string, vec_or_empty};
+use feishu_core::internal::de::{bool_or_false, opt_string, vec_or_empty};
 use feishu_core::page::{Page, paginate};
 use feishu_core::{ApiRequest, Client, Error, Result};
 

@@ -5,7 +5,9 @@ use futures::stream::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use feishu_core::de::{bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty};
+use feishu_core::internal::de::{
+    bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
+};
 use feishu_core::page::{Page, paginate};
 use feishu_core::{ApiRequest, Client, Error, Result, UserIdType};
 

@@ -10,7 +10,7 @@ pub const HOUR_MS: i64 = 3_600_000;
 /// A Unix-ms time that may arrive as a string or a number; `"0"`, `""`, `null` and anything
 /// unparsable mean "not set" (`end_time` is `"0"` while an instance is open).
 pub(crate) fn opt_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(feishu_core::de::opt_i64(d)?.filter(|ms| *ms > 0))
+    Ok(feishu_core::internal::de::opt_i64(d)?.filter(|ms| *ms > 0))
 }
 
 /// Formats Unix milliseconds as RFC 3339 in UTC (`2025-01-01T00:00:00Z`), or `None` when

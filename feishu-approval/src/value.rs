@@ -74,13 +74,13 @@ pub enum WidgetValue {
 #[non_exhaustive]
 pub struct DateInterval {
     /// Start, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub start: String,
     /// End, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub end: String,
     /// Length in days.
-    #[serde(deserialize_with = "feishu_core::de::opt_f64")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_f64")]
     pub interval: Option<f64>,
 }
 
@@ -90,16 +90,19 @@ pub struct DateInterval {
 #[non_exhaustive]
 pub struct DocumentValue {
     /// Document token.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub token: String,
     /// Document type (`docx`, ...).
-    #[serde(rename = "type", deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
+    )]
     pub doc_type: String,
     /// Title.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub title: String,
     /// Link.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub url: String,
 }
 
@@ -109,10 +112,10 @@ pub struct DocumentValue {
 #[non_exhaustive]
 pub struct TelephoneValue {
     /// Country code such as `+86`.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub country_code: String,
     /// The national number.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub national_number: String,
 }
 
@@ -122,22 +125,22 @@ pub struct TelephoneValue {
 #[non_exhaustive]
 pub struct PeriodValue {
     /// Leave or overtime type name.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub name: String,
     /// Start, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub start: String,
     /// End, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub end: String,
     /// Length (in `unit`, days by default).
-    #[serde(deserialize_with = "feishu_core::de::opt_f64")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_f64")]
     pub interval: Option<f64>,
     /// `DAY` / `HOUR` (`leaveGroupV2`).
-    #[serde(deserialize_with = "feishu_core::de::opt_string")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_string")]
     pub unit: Option<String>,
     /// Reason.
-    #[serde(deserialize_with = "feishu_core::de::opt_string")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_string")]
     pub reason: Option<String>,
 }
 
@@ -147,10 +150,10 @@ pub struct PeriodValue {
 #[non_exhaustive]
 pub struct RemedyValue {
     /// The corrected punch time, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub time: String,
     /// Reason.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub reason: String,
 }
 
@@ -162,17 +165,17 @@ pub struct ShiftValue {
     /// Swap time.
     #[serde(
         rename = "shiftTime",
-        deserialize_with = "feishu_core::de::string_or_empty"
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
     )]
     pub shift_time: String,
     /// Return time.
     #[serde(
         rename = "returnTime",
-        deserialize_with = "feishu_core::de::string_or_empty"
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
     )]
     pub return_time: String,
     /// Reason.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub reason: String,
 }
 
@@ -182,16 +185,16 @@ pub struct ShiftValue {
 #[non_exhaustive]
 pub struct TripValue {
     /// The legs.
-    #[serde(deserialize_with = "feishu_core::de::vec_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::vec_or_empty")]
     pub schedule: Vec<TripLeg>,
     /// Total days.
-    #[serde(deserialize_with = "feishu_core::de::opt_f64")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_f64")]
     pub interval: Option<f64>,
     /// Reason.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub reason: String,
     /// Fellow travellers' user ids.
-    #[serde(deserialize_with = "feishu_core::de::vec_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::vec_or_empty")]
     pub peer: Vec<String>,
 }
 
@@ -201,31 +204,31 @@ pub struct TripValue {
 #[non_exhaustive]
 pub struct TripLeg {
     /// Start, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub start: String,
     /// End, RFC 3339.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub end: String,
     /// Days.
-    #[serde(deserialize_with = "feishu_core::de::opt_f64")]
+    #[serde(deserialize_with = "feishu_core::internal::de::opt_f64")]
     pub interval: Option<f64>,
     /// From.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub departure: String,
     /// To.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub destination: String,
     /// Means of transport.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub transport: String,
     /// One way or round trip.
     #[serde(
         rename = "oneRound",
-        deserialize_with = "feishu_core::de::string_or_empty"
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
     )]
     pub one_round: String,
     /// Remark.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub remark: String,
 }
 

@@ -9,7 +9,7 @@ where
     D: Deserializer<'de>,
     T: From<String>,
 {
-    Ok(feishu_core::de::opt_string(d)?
+    Ok(feishu_core::internal::de::opt_string(d)?
         .filter(|s| !s.is_empty())
         .map(T::from))
 }
@@ -20,7 +20,7 @@ where
     D: Deserializer<'de>,
     T: From<i64>,
 {
-    Ok(feishu_core::de::opt_i64(d)?.map(T::from))
+    Ok(feishu_core::internal::de::opt_i64(d)?.map(T::from))
 }
 
 /// Unix seconds written back the way Feishu sends them: as a decimal string.

@@ -16,38 +16,38 @@ use time::OffsetDateTime;
 #[non_exhaustive]
 pub struct UserFlow {
     /// The user, an id of the query's [`EmployeeType`](crate::EmployeeType).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub user_id: String,
     /// Who created the record, same id type.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub creator_id: String,
     /// GPS place name.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub location_name: String,
     /// Punch time, Unix seconds (Feishu sends a decimal string; written back as one).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         serialize_with = "crate::de::opt_i64_as_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_time: Option<i64>,
     /// Comment.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub comment: String,
     /// Punch record id (the primary key).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub record_id: String,
     /// Wi-Fi SSID.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub ssid: String,
     /// Wi-Fi MAC.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub bssid: String,
     /// Field-work (outside) punch.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_field: bool,
     /// Wi-Fi punch.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_wifi: bool,
     /// Where the record came from (`type`).
     #[serde(
@@ -57,35 +57,35 @@ pub struct UserFlow {
     )]
     pub flow_type: Option<FlowType>,
     /// Punch photos.
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub photo_urls: Vec<String>,
     /// Device id (mini-program punches).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub device_id: String,
     /// Documented as not meaningful here (use the tasks' results instead); kept raw.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub check_result: String,
     /// Id given when the record was imported.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub external_id: String,
     /// Import idempotency key.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub idempotent_id: String,
     /// Longitude (not in the docs' table, declared by the official node SDK).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_f64",
+        deserialize_with = "feishu_core::internal::de::opt_f64",
         skip_serializing_if = "Option::is_none"
     )]
     pub longitude: Option<f64>,
     /// Latitude (as `longitude`).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_f64",
+        deserialize_with = "feishu_core::internal::de::opt_f64",
         skip_serializing_if = "Option::is_none"
     )]
     pub latitude: Option<f64>,
     /// Record creation time, Unix seconds (as `longitude`).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         serialize_with = "crate::de::opt_i64_as_string",
         skip_serializing_if = "Option::is_none"
     )]

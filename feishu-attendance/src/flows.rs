@@ -87,7 +87,7 @@ struct FlowQueryBody<'a> {
 
 #[derive(Deserialize)]
 struct FlowQueryData {
-    #[serde(default, deserialize_with = "feishu_core::de::vec_or_empty")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::vec_or_empty")]
     user_flow_results: Vec<UserFlow>,
 }
 

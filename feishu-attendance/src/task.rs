@@ -12,28 +12,28 @@ use crate::flow::UserFlow;
 #[non_exhaustive]
 pub struct UserTask {
     /// Result id (the primary key).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub result_id: String,
     /// The user, an id of the query's employee type.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub user_id: String,
     /// The user's name.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub employee_name: String,
     /// Work day as `yyyyMMdd` (see [`UserTask::date`]).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub day: Option<i64>,
     /// Attendance group (`"1"` = none).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub group_id: String,
     /// Shift (`"9"` = default shift).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub shift_id: String,
     /// One entry per shift segment.
-    #[serde(deserialize_with = "feishu_core::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::object_vec")]
     pub records: Vec<TaskRecord>,
     /// Fields this SDK does not know yet.
     #[serde(flatten)]
@@ -60,20 +60,20 @@ impl UserTask {
 #[non_exhaustive]
 pub struct TaskRecord {
     /// Check-in punch record id.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub check_in_record_id: String,
     /// Check-in punch (its `check_result` is not meaningful; use `check_in_result`).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_in_record: Option<UserFlow>,
     /// Check-out punch record id.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub check_out_record_id: String,
     /// Check-out punch.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_out_record: Option<UserFlow>,
@@ -103,21 +103,21 @@ pub struct TaskRecord {
     pub check_out_result_supplement: Option<ResultSupplement>,
     /// Scheduled on-duty time, Unix seconds.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         serialize_with = "crate::de::opt_i64_as_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_in_shift_time: Option<i64>,
     /// Scheduled off-duty time, Unix seconds.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         serialize_with = "crate::de::opt_i64_as_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub check_out_shift_time: Option<i64>,
     /// 0 normal, 1 overtime.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub task_shift_type: Option<i64>,

@@ -77,11 +77,11 @@ struct TaskQueryBody<'a> {
 
 #[derive(Deserialize)]
 struct TaskQueryData {
-    #[serde(default, deserialize_with = "feishu_core::de::vec_or_empty")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::vec_or_empty")]
     user_task_results: Vec<UserTask>,
-    #[serde(default, deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::string_vec")]
     invalid_user_ids: Vec<String>,
-    #[serde(default, deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::string_vec")]
     unauthorized_user_ids: Vec<String>,
 }
 

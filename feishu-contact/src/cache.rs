@@ -182,12 +182,10 @@ impl UserCache {
             None => {}
         }
         rx.await.unwrap_or_else(|_| {
-            Err(Error::Transport {
-                endpoint: "contact.users.batch".into(),
-                message:
-                    "the user cache's batch task ended without an answer (runtime shutting down?)"
-                        .into(),
-            })
+            Err(Error::Config(
+                "the user cache's batch task ended without an answer (runtime shutting down?)"
+                    .into(),
+            ))
         })
     }
 
@@ -316,7 +314,7 @@ impl Inner {
                 Err(e) => {
                     for id in ids {
                         for tx in st.waiting.remove(&id).unwrap_or_default() {
-                            let _ = tx.send(Err(clone_error(&e)));
+                            let _ = tx.send(Err(e.clone()));
                         }
                     }
                 }
@@ -390,26 +388,5 @@ impl Drop for CancelGuard {
         for id in &self.ids {
             st.waiting.remove(id);
         }
-    }
-}
-
-/// A copy of an error for each waiting caller (`Error` is not `Clone`).
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Api(a) => Error::Api(a.clone()),
-        Error::Auth(a) => Error::Auth(a.clone()),
-        Error::Http(h) => Error::Http(h.clone()),
-        Error::Decode(d) => Error::Decode(d.clone()),
-        Error::Config(s) => Error::Config(s.clone()),
-        Error::InvalidArgument(s) => Error::InvalidArgument(s.clone()),
-        Error::Pagination(s) => Error::Pagination(s.clone()),
-        Error::Timeout { endpoint, elapsed } => Error::Timeout {
-            endpoint: endpoint.clone(),
-            elapsed: *elapsed,
-        },
-        other => Error::Transport {
-            endpoint: "contact.users.batch".into(),
-            message: other.to_string(),
-        },
     }
 }

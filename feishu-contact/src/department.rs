@@ -13,61 +13,61 @@ use serde_json::{Map, Value};
 #[non_exhaustive]
 pub struct Department {
     /// Name (`contact:department.base:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub name: String,
     /// Localised names.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub i18n_name: Option<I18nName>,
     /// The parent's id (of the requested `department_id_type`); `"0"` under the root.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub parent_department_id: String,
     /// The tenant's custom department id.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub department_id: String,
     /// The system id (`od-…`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub open_department_id: String,
     /// The main leader (of the requested `user_id_type`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub leader_user_id: String,
     /// The department's group chat.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub chat_id: String,
     /// Sort key, a numeric string (smaller first).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub order: String,
     /// Unit ids.
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub unit_ids: Vec<String>,
     /// Users in the department and its descendants.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub member_count: Option<i64>,
     /// Users whose primary department is within.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_member_count: Option<i64>,
     /// Status flags.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<DepartmentStatus>,
     /// Leaders (Feishu spells the keys in camelCase: `leaderType`, `leaderID`).
-    #[serde(deserialize_with = "feishu_core::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::object_vec")]
     pub leaders: Vec<DepartmentLeader>,
     /// Employee types that join the department group chat.
-    #[serde(deserialize_with = "feishu_core::de::i64_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::i64_vec")]
     pub group_chat_employee_types: Vec<i64>,
     /// HR business partners (needs `contact:department.hrbp:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub department_hrbps: Vec<String>,
     /// Fields this SDK does not know yet.
     #[serde(flatten)]
@@ -80,6 +80,7 @@ impl Department {
         let id = match kind {
             DepartmentIdType::OpenDepartmentId => &self.open_department_id,
             DepartmentIdType::DepartmentId => &self.department_id,
+            _ => return None,
         };
         Some(id.as_str()).filter(|s| !s.is_empty())
     }
@@ -96,13 +97,13 @@ impl Department {
 #[non_exhaustive]
 pub struct I18nName {
     /// Chinese.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub zh_cn: String,
     /// Japanese.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub ja_jp: String,
     /// English.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub en_us: String,
     /// Other locales.
     #[serde(flatten)]
@@ -115,7 +116,7 @@ pub struct I18nName {
 #[non_exhaustive]
 pub struct DepartmentStatus {
     /// Deleted.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_deleted: bool,
     /// Unknown fields.
     #[serde(flatten)]
@@ -130,14 +131,14 @@ pub struct DepartmentLeader {
     /// 1 = main leader, 2 = deputy (`leaderType`).
     #[serde(
         rename = "leaderType",
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub leader_type: Option<i64>,
     /// The leader's user id, of the requested `user_id_type` (`leaderID`).
     #[serde(
         rename = "leaderID",
-        deserialize_with = "feishu_core::de::string_or_empty"
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
     )]
     pub leader_id: String,
     /// Unknown fields.

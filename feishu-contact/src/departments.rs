@@ -1,11 +1,10 @@
 //! `GET /open-apis/contact/v3/departments/:department_id/children` (§8.1).
 
-use feishu_core::page::paginate;
-use feishu_core::{ApiRequest, Client, DepartmentIdType, Page, Result, UserIdType};
-use futures::Stream;
+use feishu_core::internal::PageRequest;
+use feishu_core::{Client, DepartmentIdType, Request, Result, UserIdType};
 
 use crate::department::Department;
-use crate::list::{CONTACT_LIMIT, ListData};
+use crate::list::CHILD_DEPARTMENTS;
 
 /// Lists the child departments of one department; built by
 /// [`Contact::child_departments`](crate::Contact::child_departments).
@@ -68,35 +67,25 @@ impl ListChildDepartments {
         self.page_token = Some(token.into());
         self
     }
+}
 
-    fn request(&self, token: Option<&str>) -> ApiRequest {
-        ApiRequest::get("contact.departments.children", CONTACT_LIMIT)
-            .path("contact/v3/departments")
-            .segment(&self.department_id)
-            .path("children")
+impl PageRequest for ListChildDepartments {
+    type Item = Department;
+
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
+    }
+
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
+        Ok(Request::new(CHILD_DEPARTMENTS, &[&self.department_id])?
             .query("user_id_type", self.user_id_type)
             .query("department_id_type", self.department_id_type)
             .query("fetch_child", self.fetch_child)
             .query_opt("page_size", self.page_size)
-            .query_opt("page_token", token)
-    }
-
-    async fn fetch(&self, token: Option<&str>) -> Result<Page<Department>> {
-        let data: ListData<Department> = self.client.send(self.request(token)).await?;
-        Ok(data.into_page())
-    }
-
-    /// Fetches one page (the first, or the one at [`page_token`](Self::page_token)).
-    pub async fn send(self) -> Result<Page<Department>> {
-        self.fetch(self.page_token.as_deref()).await
-    }
-
-    /// All departments, page after page, lazily.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Department>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate(start, move |token: Option<String>| {
-            let this = self.clone();
-            async move { this.fetch(token.as_deref()).await }
-        })
+            .query_opt("page_token", token))
     }
 }

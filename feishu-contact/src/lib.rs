@@ -64,7 +64,7 @@ use feishu_core::Client;
 pub use cache::{UserCache, UserCacheBuilder};
 pub use department::{Department, DepartmentLeader, DepartmentStatus, I18nName};
 pub use departments::ListChildDepartments;
-pub use feishu_core::{DepartmentIdType, UserIdType};
+pub use feishu_core::{DepartmentIdType, ListRequest, UserIdType};
 pub use scopes::{ListScopes, ScopeEntry, Scopes};
 pub use user::{Avatar, CustomAttr, User, UserOrder, UserStatus};
 pub use users::{BATCH_MAX_IDS, BatchGetUsers, FindUsersByDepartment, GetUser};

@@ -1,11 +1,11 @@
 //! `GET /open-apis/contact/v3/scopes`: the app's visible contact range (§8.5).
 
-use feishu_core::page::paginate_pages;
-use feishu_core::{ApiRequest, Client, DepartmentIdType, Page, Result, UserIdType};
+use feishu_core::internal::pages;
+use feishu_core::{Client, DepartmentIdType, Page, Request, Result, UserIdType};
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 
-use crate::list::CONTACT_LIMIT;
+use crate::list::SCOPES;
 
 /// The app's contact range, or one page of it.
 ///
@@ -18,13 +18,13 @@ use crate::list::CONTACT_LIMIT;
 #[non_exhaustive]
 pub struct Scopes {
     /// Granted departments (of the requested `department_id_type`).
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub department_ids: Vec<String>,
     /// Individually granted users (of the requested `user_id_type`).
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub user_ids: Vec<String>,
     /// Granted user groups.
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub group_ids: Vec<String>,
 }
 
@@ -51,9 +51,9 @@ pub enum ScopeEntry {
 struct ScopesData {
     #[serde(flatten)]
     scopes: Scopes,
-    #[serde(default, deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::bool_or_false")]
     has_more: bool,
-    #[serde(default, deserialize_with = "feishu_core::de::opt_string")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::opt_string")]
     page_token: Option<String>,
 }
 
@@ -98,8 +98,7 @@ impl ListScopes {
     }
 
     async fn fetch(&self, token: Option<&str>) -> Result<Page<Scopes>> {
-        let req = ApiRequest::get("contact.scopes", CONTACT_LIMIT)
-            .path("contact/v3/scopes")
+        let req = Request::new(SCOPES, &[])?
             .query("user_id_type", self.user_id_type)
             .query("department_id_type", self.department_id_type)
             .query_opt("page_size", self.page_size)
@@ -116,7 +115,7 @@ impl ListScopes {
     /// Every entry, page after page, lazily: users, then departments, then groups within
     /// each page.
     pub fn into_stream(self) -> impl Stream<Item = Result<ScopeEntry>> + Send + 'static {
-        paginate_pages(None, move |token: Option<String>| {
+        pages(None, move |token: Option<String>| {
             let this = self.clone();
             async move { this.fetch(token.as_deref()).await }
         })

@@ -14,112 +14,112 @@ use serde_json::{Map, Value};
 #[non_exhaustive]
 pub struct User {
     /// Per-app id (`ou_…`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub open_id: String,
     /// Per-developer id (`on_…`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub union_id: String,
     /// Tenant id; needs `contact:user.employee_id:readonly`. Attendance calls it `employee_id`.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub user_id: String,
     /// Name.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub name: String,
     /// English name.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub en_name: String,
     /// Nickname.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub nickname: String,
     /// Email (`contact:user.email:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub email: String,
     /// Enterprise (Feishu Mail) address.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub enterprise_email: String,
     /// Mobile number as stored (`contact:user.phone:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub mobile: String,
     /// Whether the mobile number is visible to others.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub mobile_visible: bool,
     /// 0 undisclosed, 1 male, 2 female, 3 other.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub gender: Option<i64>,
     /// Avatar URLs.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub avatar: Option<Avatar>,
     /// Avatar key (effectively unused).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub avatar_key: String,
     /// Status flags (`contact:user.employee:readonly`).
     #[serde(
-        deserialize_with = "feishu_core::de::opt_object",
+        deserialize_with = "feishu_core::internal::de::opt_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<UserStatus>,
     /// Departments, ids of the requested `department_id_type`.
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub department_ids: Vec<String>,
     /// Direct manager, of the requested `user_id_type`.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub leader_user_id: String,
     /// Dotted-line managers.
-    #[serde(deserialize_with = "feishu_core::de::string_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
     pub dotted_line_leader_user_ids: Vec<String>,
     /// Sort orders per department.
-    #[serde(deserialize_with = "feishu_core::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::object_vec")]
     pub orders: Vec<UserOrder>,
     /// City.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub city: String,
     /// Country code (`CN`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub country: String,
     /// Work station.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub work_station: String,
     /// Join time, Unix seconds.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub join_time: Option<i64>,
     /// Tenant administrator.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_tenant_manager: bool,
     /// HR employee number; Attendance's `employee_no`.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub employee_no: String,
     /// 1 regular, 2 intern, 3 outsourced, 4 contractor, 5 consultant; others tenant-defined.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub employee_type: Option<i64>,
     /// Job title.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub job_title: String,
     /// Custom attributes.
-    #[serde(deserialize_with = "feishu_core::de::object_vec")]
+    #[serde(deserialize_with = "feishu_core::internal::de::object_vec")]
     pub custom_attrs: Vec<CustomAttr>,
     /// Frozen (same as `status.is_frozen`).
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_frozen: bool,
     /// Data residency (`contact:user.user_geo`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub geo: String,
     /// Job level (`contact:user.job_level:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub job_level_id: String,
     /// Job family (`contact:user.job_family:readonly`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub job_family_id: String,
     /// Fields this SDK does not know yet (`assign_info`, `department_path`, ...).
     #[serde(flatten)]
@@ -134,6 +134,7 @@ impl User {
             UserIdType::OpenId => &self.open_id,
             UserIdType::UnionId => &self.union_id,
             UserIdType::UserId => &self.user_id,
+            _ => return None,
         };
         Some(id.as_str()).filter(|s| !s.is_empty())
     }
@@ -168,19 +169,19 @@ impl User {
 #[non_exhaustive]
 pub struct UserStatus {
     /// Suspended.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_frozen: bool,
     /// Left the company.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_resigned: bool,
     /// Account activated.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_activated: bool,
     /// Quit voluntarily (becomes resigned later).
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_exited: bool,
     /// Invited, not yet joined.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_unjoin: bool,
     /// Unknown fields.
     #[serde(flatten)]
@@ -193,16 +194,16 @@ pub struct UserStatus {
 #[non_exhaustive]
 pub struct Avatar {
     /// 72×72.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub avatar_72: String,
     /// 240×240.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub avatar_240: String,
     /// 640×640.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub avatar_640: String,
     /// Original size.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub avatar_origin: String,
     /// Unknown fields.
     #[serde(flatten)]
@@ -215,22 +216,22 @@ pub struct Avatar {
 #[non_exhaustive]
 pub struct UserOrder {
     /// The department (of the requested `department_id_type`).
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub department_id: String,
     /// The user's order inside the department.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_order: Option<i64>,
     /// The department's order among the user's departments.
     #[serde(
-        deserialize_with = "feishu_core::de::opt_i64",
+        deserialize_with = "feishu_core::internal::de::opt_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub department_order: Option<i64>,
     /// Whether this is the user's primary department.
-    #[serde(deserialize_with = "feishu_core::de::bool_or_false")]
+    #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_primary_dept: bool,
     /// Unknown fields.
     #[serde(flatten)]
@@ -243,10 +244,13 @@ pub struct UserOrder {
 #[non_exhaustive]
 pub struct CustomAttr {
     /// `TEXT`, `HREF`, `ENUMERATION`, `PICTURE_ENUM`, `GENERIC_USER`, ...
-    #[serde(rename = "type", deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "feishu_core::internal::de::string_or_empty"
+    )]
     pub kind: String,
     /// Attribute id.
-    #[serde(deserialize_with = "feishu_core::de::string_or_empty")]
+    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub id: String,
     /// The value object (`{text, url, pc_url, option_id, ...}`).
     pub value: Value,

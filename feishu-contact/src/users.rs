@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
-use feishu_core::page::paginate;
-use feishu_core::{ApiRequest, Client, DepartmentIdType, Page, Result, UserIdType};
+use feishu_core::internal::{PageRequest, stop_after_error};
+use feishu_core::{Client, DepartmentIdType, Request, Result, UserIdType};
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Deserialize;
 
-use crate::list::{CONTACT_LIMIT, ListData};
+use crate::list::{BATCH_USERS, GET_USER, USERS_BY_DEPARTMENT};
 use crate::user::User;
 
 /// Most ids `users/batch` accepts in one call.
@@ -63,31 +63,26 @@ impl FindUsersByDepartment {
         self.page_token = Some(token.into());
         self
     }
+}
 
-    async fn fetch(&self, token: Option<&str>) -> Result<Page<User>> {
-        let req = ApiRequest::get("contact.users.find_by_department", CONTACT_LIMIT)
-            .path("contact/v3/users/find_by_department")
+impl PageRequest for FindUsersByDepartment {
+    type Item = User;
+
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn start_token(&self) -> Option<String> {
+        self.page_token.clone()
+    }
+
+    fn page_request(&self, token: Option<String>) -> Result<Request> {
+        Ok(Request::new(USERS_BY_DEPARTMENT, &[])?
             .query("department_id", &self.department_id)
             .query("user_id_type", self.user_id_type)
             .query("department_id_type", self.department_id_type)
             .query_opt("page_size", self.page_size)
-            .query_opt("page_token", token);
-        let data: ListData<User> = self.client.send(req).await?;
-        Ok(data.into_page())
-    }
-
-    /// Fetches one page.
-    pub async fn send(self) -> Result<Page<User>> {
-        self.fetch(self.page_token.as_deref()).await
-    }
-
-    /// All direct members, lazily.
-    pub fn into_stream(self) -> impl Stream<Item = Result<User>> + Send + 'static {
-        let start = self.page_token.clone();
-        paginate(start, move |token: Option<String>| {
-            let this = self.clone();
-            async move { this.fetch(token.as_deref()).await }
-        })
+            .query_opt("page_token", token))
     }
 }
 
@@ -132,9 +127,7 @@ impl GetUser {
 
     /// Sends the call.
     pub async fn send(self) -> Result<User> {
-        let req = ApiRequest::get("contact.users.get", CONTACT_LIMIT)
-            .path("contact/v3/users")
-            .segment(&self.user_id)
+        let req = Request::new(GET_USER, &[&self.user_id])?
             .query("user_id_type", self.user_id_type)
             .query("department_id_type", self.department_id_type);
         let data: UserData = self.client.send(req).await?;
@@ -160,7 +153,7 @@ pub struct BatchGetUsers {
 
 #[derive(Deserialize)]
 struct BatchData {
-    #[serde(default, deserialize_with = "feishu_core::de::vec_or_empty")]
+    #[serde(default, deserialize_with = "feishu_core::internal::de::vec_or_empty")]
     items: Vec<User>,
 }
 
@@ -204,13 +197,10 @@ impl BatchGetUsers {
         user_id_type: UserIdType,
         department_id_type: DepartmentIdType,
     ) -> Result<Vec<User>> {
-        let mut req = ApiRequest::get("contact.users.batch", CONTACT_LIMIT)
-            .path("contact/v3/users/batch")
+        let req = Request::new(BATCH_USERS, &[])?
             .query("user_id_type", user_id_type)
-            .query("department_id_type", department_id_type);
-        for id in &ids {
-            req = req.query("user_ids", id);
-        }
+            .query("department_id_type", department_id_type)
+            .query_each("user_ids", &ids);
         let data: BatchData = client.send(req).await?;
         Ok(data.items)
     }
@@ -237,7 +227,7 @@ impl BatchGetUsers {
         let calls = stream::iter(chunks)
             .map(move |ids| Self::call(client.clone(), ids, user_id_type, department_id_type))
             .buffered(concurrency);
-        crate::walk::stop_after_error(calls)
+        stop_after_error(calls)
             .map_ok(|users| stream::iter(users.into_iter().map(Ok)))
             .try_flatten()
     }

@@ -1,5 +1,6 @@
 //! The directory walk: every user of a department tree, once.
 
+use feishu_core::ListRequest;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::pin::Pin;
@@ -21,21 +22,6 @@ pub const ROOT_DEPARTMENT_ID: &str = "0";
 const RANGE_CODES: [i64; 5] = [40004, 40014, 41050, 40157, 40161];
 /// Codes meaning "too many sub-departments to list recursively".
 const TOO_LARGE_CODES: [i64; 2] = [40162, 43010];
-
-/// Ends a stream after its first error (the error itself is yielded).
-pub(crate) fn stop_after_error<S, T>(s: S) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    S: Stream<Item = Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
-    s.scan(false, |failed, item| {
-        if *failed {
-            return ready(None);
-        }
-        *failed = item.is_err();
-        ready(Some(item))
-    })
-}
 
 /// Walks a department tree and yields every user in it exactly once; built by
 /// [`Contact::walk`](crate::Contact::walk).
@@ -240,7 +226,7 @@ impl DirectoryWalk {
             })
             .flatten();
         WalkStream {
-            inner: stop_after_error(inner).boxed(),
+            inner: feishu_core::internal::stop_after_error(inner).boxed(),
             report,
         }
     }
@@ -426,11 +412,14 @@ impl DirectoryWalk {
 
 fn department_key(d: &crate::Department, t: DepartmentIdType) -> Result<String> {
     d.id(t).map(str::to_string).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "department {:?} ({}) came without a {}; grant contact:department.base:readonly \
-             or walk with another department id type",
-            d.name, d.open_department_id, t
-        ))
+        Error::invalid_argument(
+            "department_id_type",
+            format!(
+                "department {:?} ({}) came without a {}; grant contact:department.base:readonly \
+                 or walk with another department id type",
+                d.name, d.open_department_id, t
+            ),
+        )
     })
 }
 
@@ -447,12 +436,5 @@ fn nothing_visible(root_error: Error) -> Error {
         developer console (Permissions → contact range) and make sure the app holds \
         contact:contact.base:readonly, plus contact:user.employee_id:readonly so that \
         individually granted users are listed";
-    match root_error {
-        Error::Api(api) => {
-            let mut api = *api;
-            api.msg = format!("{}; {EXPLAIN}", api.msg);
-            Error::Api(Box::new(api))
-        }
-        other => Error::Config(format!("{other}; {EXPLAIN}")),
-    }
+    feishu_core::internal::annotate(root_error, EXPLAIN)
 }

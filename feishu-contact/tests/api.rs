@@ -4,6 +4,7 @@ mod common;
 
 use common::{setup, sorted};
 use feishu_contact::{DepartmentIdType, ROOT_DEPARTMENT_ID, ScopeEntry, UserIdType};
+use feishu_core::ListRequest;
 use futures::TryStreamExt;
 
 #[tokio::test]
@@ -215,7 +216,7 @@ async fn documented_errors_are_clear() {
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(40004));
-    assert_eq!(err.as_api().unwrap().http_status, 403);
+    assert_eq!(err.as_api().unwrap().http_status(), 403);
     assert!(err.to_string().contains("department is outside"), "{err}");
 
     // Scope missing → names the scope.

@@ -157,7 +157,7 @@ proptest! {
         let user: User = serde_json::from_value(v.clone()).unwrap();
         prop_assert_eq!(&user.open_id, v["open_id"].as_str().unwrap());
         prop_assert_eq!(user.department_ids.len(), v["department_ids"].as_array().unwrap().len());
-        prop_assert_eq!(user.join_time, v.get("join_time").and_then(feishu_core::de::value_to_i64));
+        prop_assert_eq!(user.join_time, v.get("join_time").and_then(feishu_core::internal::de::value_to_i64));
         prop_assert_eq!(user.is_resigned(), v["status"]["is_resigned"].as_bool().unwrap());
         prop_assert_eq!(user.extra.get("new_field"), v.get("new_field"));
         let encoded = serde_json::to_value(&user).unwrap();

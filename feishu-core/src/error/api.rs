@@ -22,6 +22,7 @@ pub struct ApiError {
     rate_limited: bool,
     permission: bool,
     hint: Option<&'static str>,
+    note: Option<String>,
 }
 
 impl ApiError {
@@ -50,7 +51,18 @@ impl ApiError {
             rate_limited,
             permission: codes.is_permission(code),
             hint: codes.hint(code),
+            note: None,
         }
+    }
+
+    /// Adds what the module crate that made the call knows about the failure.
+    pub(crate) fn set_note(&mut self, note: String) {
+        self.note = Some(note);
+    }
+
+    /// What the SDK adds about the failure in its context (e.g. what else was tried).
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
     }
 
     /// The endpoint that was called (e.g. `approval.instances.get`).
@@ -145,6 +157,9 @@ impl fmt::Display for ApiError {
         )?;
         if let Some(hint) = self.hint() {
             write!(f, "; {hint}")?;
+        }
+        if let Some(note) = &self.note {
+            write!(f, "; {note}")?;
         }
         if let Some(log_id) = &self.log_id {
             write!(f, " [log id {log_id}]")?;

@@ -71,6 +71,18 @@ impl<T: PageRequest> PageFetch for T {
     }
 }
 
+/// Adds `note` to an error: kept in an API error (its code and kind unchanged), appended to
+/// the message of any other kind as a [`Error::Config`].
+pub fn annotate(error: Error, note: &str) -> Error {
+    match error {
+        Error::Api(mut api) => {
+            api.set_note(note.to_string());
+            Error::Api(api)
+        }
+        other => Error::Config(format!("{other}; {note}")),
+    }
+}
+
 /// Ends a stream after its first error (which is yielded).
 pub fn stop_after_error<S, T>(stream: S) -> impl Stream<Item = Result<T>> + Send + 'static
 where
