@@ -6,11 +6,11 @@ use serde_json::{Map, Value};
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{ApiRequest, Client, Result, UserIdType};
+use feishu_core::{Client, Request, Result, UserIdType};
 
 use crate::enums::{DefinitionStatus, NodeType};
 use crate::form::DefinitionForm;
-use crate::{DEFINITION_LIMIT, ENDPOINT_DEFINITION_GET};
+use crate::GET_DEFINITION;
 
 /// An approval definition.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -187,9 +187,7 @@ impl GetDefinition {
 
     /// Fetches the definition. Unknown code → 1390002, deleted → 1390016.
     pub async fn send(self) -> Result<ApprovalDefinition> {
-        let request = ApiRequest::get(ENDPOINT_DEFINITION_GET, DEFINITION_LIMIT)
-            .path("approval/v4/approvals")
-            .segment(&self.approval_code)
+        let request = Request::new(GET_DEFINITION, &[&self.approval_code])?
             .query_opt("locale", self.locale)
             .query_opt("with_admin_id", self.with_admin_id)
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))

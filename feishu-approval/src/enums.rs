@@ -1,102 +1,10 @@
 //! Wire enums Feishu may extend: every one keeps unknown values in an `Unknown(String)` arm.
 
-use std::fmt;
+use feishu_core::internal::wire_enum;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
-
-/// Declares a string enum with known wire values and an `Unknown(String)` arm.
-///
-/// Decoding never fails: known values match case-insensitively (the query API sends
-/// lower-case statuses), anything else is kept verbatim, `null` becomes `Unknown("")`.
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => $wire:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this SDK does not know, kept verbatim.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire name (upper/camel case as documented; unknown values verbatim).
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )*
-                    $name::Unknown(s) => s.as_str(),
-                }
-            }
-
-            /// Whether this is a value the SDK does not know.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                $( if s.eq_ignore_ascii_case($wire) { return $name::$variant; } )*
-                $name::Unknown(s)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name::from(s.to_string())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                match v {
-                    $name::Unknown(s) => s,
-                    known => known.as_str().to_string(),
-                }
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name::Unknown(String::new())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.pad(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Ok($name::from(value_string(Value::deserialize(d)?)))
-            }
-        }
-    };
 }
 
-pub(crate) fn value_string(v: Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
-string_enum! {
+wire_enum! {
     /// Status of an approval instance (`status`). The query API's lower-case values map to
     /// the same variants. `CANCELED` covers both a withdrawal before completion and a revoke
     /// after it (feishu-api.md §5.3).
@@ -114,7 +22,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// Status of one approval task.
     pub enum TaskStatus {
         /// Waiting for the approver.
@@ -130,7 +38,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// How a task's node decides.
     pub enum TaskType {
         /// All approvers must approve.
@@ -146,7 +54,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// Type of a timeline event.
     pub enum TimelineType {
         /// Submitted.
@@ -184,7 +92,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// Status of an approval definition.
     pub enum DefinitionStatus {
         /// In use.
@@ -196,7 +104,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// How a definition node decides.
     pub enum NodeType {
         /// All approvers must approve.
@@ -210,7 +118,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+wire_enum! {
     /// A form widget's `type` (feishu-api.md §5.1, §5.4).
     pub enum WidgetType {
         /// Single-line text.

@@ -64,7 +64,7 @@ impl FetchInstances {
         codes
             .map(move |code| {
                 let client = client.clone();
-                let request = code.map(|c| params.request(&c));
+                let request = code.and_then(|c| params.request(&c));
                 async move { client.send::<InstanceDetail>(request?).await }
             })
             .buffered(concurrency)

@@ -6,13 +6,13 @@ use serde_json::{Map, Value};
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{ApiRequest, Client, Result, UserIdType};
+use feishu_core::{Client, Request, Result, UserIdType};
 
 use crate::enums::{InstanceStatus, TaskStatus, TaskType, TimelineType};
 use crate::form::Form;
 use crate::rows::{self, CommentRow, FormRow, TaskRow, TimelineRow};
 use crate::times::opt_ms;
-use crate::{DETAIL_LIMIT, ENDPOINT_INSTANCE_GET};
+use crate::GET_INSTANCE;
 
 /// An instance with its typed fields and the reply's `data` object exactly as sent.
 ///
@@ -339,14 +339,12 @@ pub(crate) struct InstanceParams {
 }
 
 impl InstanceParams {
-    pub(crate) fn request(&self, instance_id: &str) -> ApiRequest {
-        ApiRequest::get(ENDPOINT_INSTANCE_GET, DETAIL_LIMIT)
-            .path("approval/v4/instances")
-            .segment(instance_id)
+    pub(crate) fn request(&self, instance_id: &str) -> Result<Request> {
+        Ok(Request::new(GET_INSTANCE, &[instance_id])?
             .query_opt("locale", self.locale.as_deref())
             .query_opt("user_id", self.user_id.as_deref())
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))
-            .query_opt("nested_mutable_group", self.nested_mutable_group)
+            .query_opt("nested_mutable_group", self.nested_mutable_group))
     }
 }
 
@@ -386,7 +384,7 @@ impl GetInstance {
     /// Fetches the instance. Unknown code → `Err` with code 1390003.
     pub async fn send(self) -> Result<InstanceDetail> {
         self.client
-            .send(self.params.request(&self.instance_id))
+            .send(self.params.request(&self.instance_id)?)
             .await
     }
 }

@@ -61,8 +61,10 @@ mod value;
 
 use futures::stream::Stream;
 
-use feishu_core::{Client, RateLimit, Result};
+use feishu_core::{Client, CodeTable, Endpoint, RateLimit, Result};
 
+/// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
+pub use feishu_core::ListRequest;
 pub use definition::{ApprovalDefinition, ApproverRange, GetDefinition, Node, Viewer};
 pub use enums::{
     DefinitionStatus, InstanceStatus, NodeType, TaskStatus, TaskType, TimelineType, WidgetType,
@@ -84,21 +86,49 @@ pub use value::{
     TripValue, WidgetValue,
 };
 
-/// Endpoint family of `GET approval/v4/approvals/:approval_code` (for rate-limit overrides).
-pub const ENDPOINT_DEFINITION_GET: &str = "approval.approvals.get";
-/// Endpoint family of `GET approval/v4/instances`.
-pub const ENDPOINT_INSTANCES_LIST: &str = "approval.instances.list";
-/// Endpoint family of `GET approval/v4/instances/:instance_id`.
-pub const ENDPOINT_INSTANCE_GET: &str = "approval.instances.get";
-/// Endpoint family of `POST approval/v4/instances/query`.
-pub const ENDPOINT_INSTANCES_QUERY: &str = "approval.instances.query";
+/// Codes the transport acts on for Approval v4 endpoints (the error tables of
+/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get> and siblings).
+pub(crate) const APPROVAL_CODES: CodeTable = CodeTable::new()
+    // 1395001: "There have been some errors. Please try again later".
+    .transient(&[1395001])
+    .permission(&[
+        (1390009, "the app lacks permission on this approval definition"),
+        (60009, "the app lacks permission on this approval definition"),
+    ])
+    // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found.
+    .never_retry(&[1390001, 1390002, 1390003]);
 
-/// Documented limit of the definition GET: 100/min.
-pub(crate) const DEFINITION_LIMIT: RateLimit = RateLimit::per_minute(100);
-/// Documented limit of the instance list: 100/min.
-pub(crate) const LIST_LIMIT: RateLimit = RateLimit::per_minute(100);
-/// Documented limit of the instance GET and the query: 1000/min & 50/s.
-pub(crate) const DETAIL_LIMIT: RateLimit = RateLimit::per_minute(1000).and_per_second(50);
+/// <https://open.feishu.cn/document/server-docs/approval-v4/approval/get>: 100 per minute.
+pub(crate) const GET_DEFINITION: Endpoint =
+    Endpoint::get("approval.approvals.get", "approval/v4/approvals/{approval_code}")
+        .limit(RateLimit::per_minute(100))
+        .codes(APPROVAL_CODES);
+/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/list>: 100 per minute.
+pub(crate) const LIST_INSTANCES: Endpoint =
+    Endpoint::get("approval.instances.list", "approval/v4/instances")
+        .limit(RateLimit::per_minute(100))
+        .codes(APPROVAL_CODES);
+/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>: 1000 per minute
+/// and 50 per second.
+pub(crate) const GET_INSTANCE: Endpoint =
+    Endpoint::get("approval.instances.get", "approval/v4/instances/{instance_id}")
+        .limit(RateLimit::per_minute(1000).and_per_second(50))
+        .codes(APPROVAL_CODES);
+/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/query>: 1000 per minute
+/// and 50 per second.
+pub(crate) const QUERY_INSTANCES: Endpoint =
+    Endpoint::post_read("approval.instances.query", "approval/v4/instances/query")
+        .limit(RateLimit::per_minute(1000).and_per_second(50))
+        .codes(APPROVAL_CODES);
+
+/// Endpoint family of `GET approval/v4/approvals/:approval_code` (for rate-limit overrides).
+pub const ENDPOINT_DEFINITION_GET: &str = GET_DEFINITION.name();
+/// Endpoint family of `GET approval/v4/instances`.
+pub const ENDPOINT_INSTANCES_LIST: &str = LIST_INSTANCES.name();
+/// Endpoint family of `GET approval/v4/instances/:instance_id`.
+pub const ENDPOINT_INSTANCE_GET: &str = GET_INSTANCE.name();
+/// Endpoint family of `POST approval/v4/instances/query`.
+pub const ENDPOINT_INSTANCES_QUERY: &str = QUERY_INSTANCES.name();
 
 /// The Approval v4 API. Cheap to clone.
 ///

@@ -8,11 +8,11 @@ use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 
 use feishu_core::internal::de::{bool_or_false, opt_string, vec_or_empty};
-use feishu_core::page::{Page, paginate};
-use feishu_core::{ApiRequest, Client, Error, Result};
+use feishu_core::internal::pages;
+use feishu_core::{Client, Error, Page, Request, Result};
 
 use crate::times::HOUR_MS;
-use crate::{ENDPOINT_INSTANCES_LIST, LIST_LIMIT};
+use crate::LIST_INSTANCES;
 
 /// The widest window one list call may cover (the docs: "do not exceed 10 hours").
 pub const MAX_SLICE_MS: i64 = 10 * HOUR_MS;
@@ -120,21 +120,19 @@ impl ListInstanceCodes {
 
     fn check(&self) -> Result<()> {
         if self.approval_code.is_empty() {
-            return Err(Error::InvalidArgument(
-                "approval_code must not be empty".into(),
-            ));
+            return Err(Error::invalid_argument("approval_code", "it is empty"));
         }
         if self.end_ms < self.start_ms {
-            return Err(Error::InvalidArgument(format!(
-                "end ({}) is before start ({})",
-                self.end_ms, self.start_ms
-            )));
+            return Err(Error::invalid_argument(
+                "time range",
+                format!("end ({}) is before start ({})", self.end_ms, self.start_ms),
+            ));
         }
         if !(1..=MAX_LIST_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::InvalidArgument(format!(
-                "page_size {} is outside 1..=100",
-                self.page_size
-            )));
+            return Err(Error::invalid_argument(
+                "page_size",
+                format!("{} is outside 1..=100", self.page_size),
+            ));
         }
         Ok(())
     }
@@ -148,10 +146,10 @@ impl ListInstanceCodes {
     ) -> Result<Page<String>> {
         self.check()?;
         if slice.end_ms <= slice.start_ms {
-            return Err(Error::InvalidArgument(format!(
-                "time slice [{}, {}) is empty",
-                slice.start_ms, slice.end_ms
-            )));
+            return Err(Error::invalid_argument(
+                "slice",
+                format!("time slice [{}, {}) is empty", slice.start_ms, slice.end_ms),
+            ));
         }
         fetch(
             &self.client,
@@ -177,11 +175,11 @@ impl ListInstanceCodes {
         let per_slice = self.slices().enumerate().map(move |(i, slice)| {
             let client = client.clone();
             let code = approval_code.clone();
-            paginate(None, move |token| {
+            feishu_core::internal::flatten(pages(None, move |token| {
                 let client = client.clone();
                 let code = code.clone();
                 async move { fetch(&client, &code, slice, page_size, token).await }
-            })
+            }))
             .map(move |item| (i, item))
         });
         // Stop after the first error; drop repeats within a slice (slices never overlap).
@@ -223,8 +221,7 @@ async fn fetch(
     page_size: u32,
     token: Option<String>,
 ) -> Result<Page<String>> {
-    let request = ApiRequest::get(ENDPOINT_INSTANCES_LIST, LIST_LIMIT)
-        .path("approval/v4/instances")
+    let request = Request::new(LIST_INSTANCES, &[])?
         .query("approval_code", approval_code)
         .query("start_time", slice.start_ms)
         // Inclusive on the wire; slices are never empty, so this cannot go below start.

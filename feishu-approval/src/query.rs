@@ -1,19 +1,18 @@
 //! Instance search: `POST /open-apis/approval/v4/instances/query` (§5.5). Custom apps only;
 //! results may lag and exclude reverted instances.
 
-use futures::stream::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::page::{Page, paginate};
-use feishu_core::{ApiRequest, Client, Error, Result, UserIdType};
+use feishu_core::internal::PageFetch;
+use feishu_core::{Client, Error, Page, Request, Result, UserIdType};
 
 use crate::enums::InstanceStatus;
 use crate::times::{HOUR_MS, opt_ms};
-use crate::{DETAIL_LIMIT, ENDPOINT_INSTANCES_QUERY};
+use crate::QUERY_INSTANCES;
 
 /// Longest `instance_start_time_from` .. `_to` span the endpoint accepts.
 pub const MAX_QUERY_SPAN_MS: i64 = 30 * 24 * HOUR_MS;
@@ -81,7 +80,7 @@ struct QueryBody {
 /// # Example
 /// ```no_run
 /// use futures::TryStreamExt;
-/// use feishu_approval::{Approval, QueryStatus};
+/// use feishu_approval::{Approval, ListRequest, QueryStatus};
 /// # async fn sample(approval: Approval) -> feishu_core::Result<()> {
 /// let pending: Vec<_> = approval
 ///     .query_instances()
@@ -191,10 +190,10 @@ impl QueryInstances {
         .iter()
         .all(|v| v.as_deref().is_none_or(str::is_empty))
         {
-            return Err(Error::InvalidArgument(
-                "instance query needs one of user_id, approval_code, instance_code, \
-                 instance_external_id, group_external_id"
-                    .into(),
+            return Err(Error::invalid_argument(
+                "filter",
+                "the instance query needs one of user_id, approval_code, instance_code, \
+                 instance_external_id, group_external_id",
             ));
         }
         if let (Some(from), Some(to)) = (&b.instance_start_time_from, &b.instance_start_time_to) {
@@ -205,56 +204,48 @@ impl QueryInstances {
                     .checked_sub(from)
                     .is_none_or(|span| span > MAX_QUERY_SPAN_MS)
             {
-                return Err(Error::InvalidArgument(format!(
-                    "start time range [{from}, {to}] must be ordered and at most 30 days"
-                )));
+                return Err(Error::invalid_argument(
+                    "start_time_range",
+                    format!("[{from}, {to}] must be ordered and at most 30 days"),
+                ));
             }
         }
         if let Some(n) = self.page_size
             && !(5..=200).contains(&n)
         {
-            return Err(Error::InvalidArgument(format!(
-                "page_size {n} is outside 5..=200"
-            )));
+            return Err(Error::invalid_argument(
+                "page_size",
+                format!("{n} is outside 5..=200"),
+            ));
         }
         Ok(())
     }
 
-    fn request(&self, token: Option<String>) -> ApiRequest {
-        ApiRequest::post_read(ENDPOINT_INSTANCES_QUERY, DETAIL_LIMIT)
-            .path("approval/v4/instances/query")
+    fn request(&self, token: Option<String>) -> Result<Request> {
+        self.check()?;
+        Request::new(QUERY_INSTANCES, &[])?
             .query_opt("page_size", self.page_size)
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))
             .query_opt("page_token", token)
             .json(&self.body)
     }
+}
 
-    /// One page (`None` = the first). [`Page::total`] is the server's `count`.
-    pub async fn send_page(&self, page_token: Option<&str>) -> Result<Page<QueriedInstance>> {
-        self.check()?;
-        fetch(&self.client, self.request(page_token.map(str::to_string))).await
+impl PageFetch for QueryInstances {
+    type Item = QueriedInstance;
+
+    fn start_token(&self) -> Option<String> {
+        None
     }
 
-    /// The first page.
-    pub async fn send(&self) -> Result<Page<QueriedInstance>> {
-        self.send_page(None).await
-    }
-
-    /// Every match, lazily, page by page. Ends after the first error.
-    pub fn into_stream(self) -> impl Stream<Item = Result<QueriedInstance>> + Send + 'static {
-        let checked = self.check();
-        let mut checked = Some(checked);
-        paginate(None, move |token| {
-            let first = checked.take();
-            let request = self.request(token);
-            let client = self.client.clone();
-            async move {
-                if let Some(Err(e)) = first {
-                    return Err(e);
-                }
-                fetch(&client, request).await
-            }
-        })
+    /// [`Page::total`] is the server's `count`.
+    fn fetch_page(
+        &self,
+        token: Option<String>,
+    ) -> impl std::future::Future<Output = Result<Page<QueriedInstance>>> + Send + use<> {
+        let client = self.client.clone();
+        let request = self.request(token);
+        async move { fetch(&client, request?).await }
     }
 }
 
@@ -270,7 +261,7 @@ struct QueryPage {
     page_token: Option<String>,
 }
 
-async fn fetch(client: &Client, request: ApiRequest) -> Result<Page<QueriedInstance>> {
+async fn fetch(client: &Client, request: Request) -> Result<Page<QueriedInstance>> {
     let page: QueryPage = client.send(request).await?;
     Ok(
         Page::new(page.instance_list, page.has_more, page.page_token)

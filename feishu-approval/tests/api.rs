@@ -2,6 +2,7 @@
 
 mod common;
 
+use feishu_core::ListRequest;
 use std::collections::HashSet;
 
 use common::{HOUR, NOW_MS, q, setup};
@@ -298,7 +299,7 @@ async fn fetch_preserves_order_and_fetches_each_once() {
     let input = vec![
         Ok(codes[0].clone()),
         Ok("MISSING".to_string()),
-        Err(feishu_core::Error::InvalidArgument("bad input".into())),
+        Err(feishu_core::Error::invalid_argument("code", "bad input")),
         Ok(codes[1].clone()),
     ];
     let out: Vec<_> = approval
@@ -473,16 +474,20 @@ async fn query_errors() {
     let err = approval
         .client()
         .send::<serde_json::Value>(
-            feishu_core::ApiRequest::post_read(
-                "approval.instances.query",
-                feishu_core::RateLimit::per_second(50),
+            feishu_core::Request::new(
+                feishu_core::Endpoint::post_read(
+                    "approval.instances.query",
+                    "approval/v4/instances/query",
+                ),
+                &[],
             )
-            .path("approval/v4/instances/query")
+            .unwrap()
             .json(&json!({
                 "approval_code": APPROVAL_CODE_LEAVE,
                 "instance_start_time_from": i64::MIN.to_string(),
                 "instance_start_time_to": i64::MAX.to_string(),
-            })),
+            }))
+            .unwrap(),
         )
         .await
         .unwrap_err();
