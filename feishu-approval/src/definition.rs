@@ -8,9 +8,9 @@ use feishu_core::internal::de::{
 };
 use feishu_core::{Client, Request, Result, UserIdType};
 
+use crate::GET_DEFINITION;
 use crate::enums::{DefinitionStatus, NodeType};
 use crate::form::DefinitionForm;
-use crate::GET_DEFINITION;
 
 /// An approval definition.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

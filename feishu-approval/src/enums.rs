@@ -2,8 +2,6 @@
 
 use feishu_core::internal::wire_enum;
 
-}
-
 wire_enum! {
     /// Status of an approval instance (`status`). The query API's lower-case values map to
     /// the same variants. `CANCELED` covers both a withdrawal before completion and a revoke

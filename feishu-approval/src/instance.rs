@@ -8,11 +8,11 @@ use feishu_core::internal::de::{
 };
 use feishu_core::{Client, Request, Result, UserIdType};
 
+use crate::GET_INSTANCE;
 use crate::enums::{InstanceStatus, TaskStatus, TaskType, TimelineType};
 use crate::form::Form;
 use crate::rows::{self, CommentRow, FormRow, TaskRow, TimelineRow};
 use crate::times::opt_ms;
-use crate::GET_INSTANCE;
 
 /// An instance with its typed fields and the reply's `data` object exactly as sent.
 ///

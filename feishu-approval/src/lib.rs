@@ -63,12 +63,12 @@ use futures::stream::Stream;
 
 use feishu_core::{Client, CodeTable, Endpoint, RateLimit, Result};
 
-/// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
-pub use feishu_core::ListRequest;
 pub use definition::{ApprovalDefinition, ApproverRange, GetDefinition, Node, Viewer};
 pub use enums::{
     DefinitionStatus, InstanceStatus, NodeType, TaskStatus, TaskType, TimelineType, WidgetType,
 };
+/// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
+pub use feishu_core::ListRequest;
 pub use fetch::{DEFAULT_CONCURRENCY, FetchInstances};
 pub use form::{DefinitionForm, Form, FormWarning, Widget, WidgetDefinition};
 pub use instance::{
@@ -92,17 +92,25 @@ pub(crate) const APPROVAL_CODES: CodeTable = CodeTable::new()
     // 1395001: "There have been some errors. Please try again later".
     .transient(&[1395001])
     .permission(&[
-        (1390009, "the app lacks permission on this approval definition"),
-        (60009, "the app lacks permission on this approval definition"),
+        (
+            1390009,
+            "the app lacks permission on this approval definition",
+        ),
+        (
+            60009,
+            "the app lacks permission on this approval definition",
+        ),
     ])
     // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found.
     .never_retry(&[1390001, 1390002, 1390003]);
 
 /// <https://open.feishu.cn/document/server-docs/approval-v4/approval/get>: 100 per minute.
-pub(crate) const GET_DEFINITION: Endpoint =
-    Endpoint::get("approval.approvals.get", "approval/v4/approvals/{approval_code}")
-        .limit(RateLimit::per_minute(100))
-        .codes(APPROVAL_CODES);
+pub(crate) const GET_DEFINITION: Endpoint = Endpoint::get(
+    "approval.approvals.get",
+    "approval/v4/approvals/{approval_code}",
+)
+.limit(RateLimit::per_minute(100))
+.codes(APPROVAL_CODES);
 /// <https://open.feishu.cn/document/server-docs/approval-v4/instance/list>: 100 per minute.
 pub(crate) const LIST_INSTANCES: Endpoint =
     Endpoint::get("approval.instances.list", "approval/v4/instances")
@@ -110,10 +118,12 @@ pub(crate) const LIST_INSTANCES: Endpoint =
         .codes(APPROVAL_CODES);
 /// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>: 1000 per minute
 /// and 50 per second.
-pub(crate) const GET_INSTANCE: Endpoint =
-    Endpoint::get("approval.instances.get", "approval/v4/instances/{instance_id}")
-        .limit(RateLimit::per_minute(1000).and_per_second(50))
-        .codes(APPROVAL_CODES);
+pub(crate) const GET_INSTANCE: Endpoint = Endpoint::get(
+    "approval.instances.get",
+    "approval/v4/instances/{instance_id}",
+)
+.limit(RateLimit::per_minute(1000).and_per_second(50))
+.codes(APPROVAL_CODES);
 /// <https://open.feishu.cn/document/server-docs/approval-v4/instance/query>: 1000 per minute
 /// and 50 per second.
 pub(crate) const QUERY_INSTANCES: Endpoint =

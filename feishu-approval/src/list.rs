@@ -11,8 +11,8 @@ use feishu_core::internal::de::{bool_or_false, opt_string, vec_or_empty};
 use feishu_core::internal::pages;
 use feishu_core::{Client, Error, Page, Request, Result};
 
-use crate::times::HOUR_MS;
 use crate::LIST_INSTANCES;
+use crate::times::HOUR_MS;
 
 /// The widest window one list call may cover (the docs: "do not exceed 10 hours").
 pub const MAX_SLICE_MS: i64 = 10 * HOUR_MS;

@@ -4,15 +4,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use feishu_core::internal::PageFetch;
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::internal::PageFetch;
 use feishu_core::{Client, Error, Page, Request, Result, UserIdType};
 
+use crate::QUERY_INSTANCES;
 use crate::enums::InstanceStatus;
 use crate::times::{HOUR_MS, opt_ms};
-use crate::QUERY_INSTANCES;
 
 /// Longest `instance_start_time_from` .. `_to` span the endpoint accepts.
 pub const MAX_QUERY_SPAN_MS: i64 = 30 * 24 * HOUR_MS;
