@@ -7,13 +7,45 @@ use std::future::Future;
 use std::sync::Arc;
 
 use feishu_contact::DirectoryWalk;
-use feishu_core::{Error, RateLimit, Result, UserIdType};
+use feishu_core::{CodeTable, Endpoint, Error, RateLimit, Result, UserIdType};
 use futures::future::ready;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
-/// Attendance's documented limit for both query endpoints (§3.3).
+/// Attendance's documented limit for both query endpoints: 50 per second.
 pub(crate) const ATTENDANCE_LIMIT: RateLimit = RateLimit::per_second(50);
+
+/// Codes the transport acts on for Attendance v1 endpoints (the error tables of
+/// <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query>).
+pub(crate) const ATTENDANCE_CODES: CodeTable = CodeTable::new()
+    // Internal service errors.
+    .transient(&[1225000, 1226500, 1227500])
+    .permission(&[
+        (
+            1220004,
+            "the users are outside the app's attendance data scope",
+        ),
+        (
+            1220005,
+            "the users are outside the app's attendance data scope",
+        ),
+    ]);
+
+/// <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query-2>
+pub(crate) const QUERY_USER_FLOWS: Endpoint = Endpoint::post_read(
+    "attendance.user_flows.query",
+    "attendance/v1/user_flows/query",
+)
+.limit(ATTENDANCE_LIMIT)
+.codes(ATTENDANCE_CODES);
+
+/// <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query>
+pub(crate) const QUERY_USER_TASKS: Endpoint = Endpoint::post_read(
+    "attendance.user_tasks.query",
+    "attendance/v1/user_tasks/query",
+)
+.limit(ATTENDANCE_LIMIT)
+.codes(ATTENDANCE_CODES);
 
 /// Most user ids one query call accepts.
 pub const MAX_USER_IDS_PER_CALL: usize = 50;
@@ -108,21 +140,6 @@ impl UserSource {
     }
 }
 
-/// Ends a stream after its first error (the error itself is yielded).
-pub(crate) fn stop_after_error<S, T>(s: S) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    S: Stream<Item = Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
-    s.scan(false, |failed, item| {
-        if *failed {
-            return ready(None);
-        }
-        *failed = item.is_err();
-        ready(Some(item))
-    })
-}
-
 /// One call per (chunk of ≤ 50 ids, window): chunks outer, windows inner, `concurrency`
 /// calls in flight, answers in order; ends after the first error.
 pub(crate) fn fan_out<W, T, F, Fut>(
@@ -162,7 +179,7 @@ where
             }
         })
         .buffered(concurrency.max(1));
-    stop_after_error(calls)
+    feishu_core::internal::stop_after_error(calls)
 }
 
 /// Flattens batches into items.

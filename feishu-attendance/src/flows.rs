@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use feishu_contact::DirectoryWalk;
-use feishu_core::{ApiRequest, Client, Error, Result};
+use feishu_core::{Client, Error, Request, Result};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::common::{ATTENDANCE_LIMIT, EmployeeType, UserSource, fan_out, flatten_batches};
+use crate::common::{EmployeeType, QUERY_USER_FLOWS, UserSource, fan_out, flatten_batches};
 use crate::flow::UserFlow;
 
 /// Default window of one flows call: 30 days. Feishu documents no maximum span
@@ -48,10 +48,13 @@ pub fn split_time_range(from: i64, to: i64, window: i64) -> Result<Vec<TimeWindo
     let span = i128::from(to) - i128::from(from);
     let count = (span.max(0) + i128::from(window) - 1) / i128::from(window);
     if count > MAX_FLOW_WINDOWS {
-        return Err(Error::InvalidArgument(format!(
-            "[{from}, {to}) in windows of {window} s makes {count} calls per user chunk \
-             (at most {MAX_FLOW_WINDOWS}): use a longer window or a shorter range"
-        )));
+        return Err(Error::invalid_argument(
+            "window",
+            format!(
+                "[{from}, {to}) in windows of {window} s makes {count} calls per user chunk \
+                 (at most {MAX_FLOW_WINDOWS}): use a longer window or a shorter range"
+            ),
+        ));
     }
     let mut out = Vec::new();
     let mut start = from;
@@ -188,14 +191,15 @@ impl QueryUserFlows {
 
     fn check(&self) -> Result<Vec<TimeWindow>> {
         if self.to < self.from {
-            return Err(Error::InvalidArgument(format!(
-                "flow query range ends ({}) before it starts ({})",
-                self.to, self.from
-            )));
+            return Err(Error::invalid_argument(
+                "time range",
+                format!("ends ({}) before it starts ({})", self.to, self.from),
+            ));
         }
         if self.window.as_secs() == 0 {
-            return Err(Error::InvalidArgument(
-                "flow query window must be at least one second".into(),
+            return Err(Error::invalid_argument(
+                "window",
+                "it must be at least one second",
             ));
         }
         self.windows()
@@ -242,11 +246,10 @@ async fn query(
         check_time_from: window.from.to_string(),
         check_time_to: window.to.to_string(),
     };
-    let req = ApiRequest::post_read("attendance.user_flows.query", ATTENDANCE_LIMIT)
-        .path("attendance/v1/user_flows/query")
+    let req = Request::new(QUERY_USER_FLOWS, &[])?
         .query("employee_type", employee_type)
         .query_opt("include_terminated_user", include_terminated_user)
-        .json(&body);
+        .json(&body)?;
     let data: FlowQueryData = client.send(req).await?;
     let total = data.user_flow_results.len();
     let flows: Vec<UserFlow> = data

@@ -1,5 +1,6 @@
 //! The punch result (task) object (feishu-api.md §7.2).
 
+use feishu_core::internal::wire_enum;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::{Date, Month};
@@ -126,97 +127,52 @@ pub struct TaskRecord {
     pub extra: Map<String, Value>,
 }
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A value this SDK does not know.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire value.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)*
-                    $name::Unknown(s) => s,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($wire => $name::$variant,)*
-                    _ => $name::Unknown(s),
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.as_str().to_string()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-string_enum! {
+wire_enum! {
     /// A punch result.
-    CheckResult {
+    pub enum CheckResult {
         /// No punch needed.
-        NoNeedCheck = "NoNeedCheck",
+        NoNeedCheck => "NoNeedCheck",
         /// Set by the system (deprecated).
-        SystemCheck = "SystemCheck",
+        SystemCheck => "SystemCheck",
         /// On time.
-        Normal = "Normal",
+        Normal => "Normal",
         /// Left early.
-        Early = "Early",
+        Early => "Early",
         /// Late.
-        Late = "Late",
+        Late => "Late",
         /// Seriously late.
-        SeriousLate = "SeriousLate",
+        SeriousLate => "SeriousLate",
         /// Missing punch.
-        Lack = "Lack",
+        Lack => "Lack",
         /// Invalid.
-        Invalid = "Invalid",
+        Invalid => "Invalid",
         /// None.
-        None = "None",
+        None => "None",
         /// Not yet due.
-        Todo = "Todo",
+        Todo => "Todo",
     }
 }
 
-string_enum! {
+wire_enum! {
     /// Why a result is what it is.
-    ResultSupplement {
+    pub enum ResultSupplement {
         /// Nothing special.
-        None = "None",
+        None => "None",
         /// Changed by a manager.
-        ManagerModification = "ManagerModification",
+        ManagerModification => "ManagerModification",
         /// A correction (补卡).
-        CardReplacement = "CardReplacement",
+        CardReplacement => "CardReplacement",
         /// Shift change.
-        ShiftChange = "ShiftChange",
+        ShiftChange => "ShiftChange",
         /// Business travel.
-        Travel = "Travel",
+        Travel => "Travel",
         /// Leave.
-        Leave = "Leave",
+        Leave => "Leave",
         /// Going out.
-        GoOut = "GoOut",
+        GoOut => "GoOut",
         /// A correction request.
-        CardReplacementApplication = "CardReplacementApplication",
+        CardReplacementApplication => "CardReplacementApplication",
         /// Field punch.
-        FieldPunch = "FieldPunch",
+        FieldPunch => "FieldPunch",
     }
 }

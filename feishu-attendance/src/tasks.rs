@@ -1,12 +1,12 @@
 //! `POST /open-apis/attendance/v1/user_tasks/query` (§7.2), windowed and batched.
 
 use feishu_contact::DirectoryWalk;
-use feishu_core::{ApiRequest, Client, Error, Result};
+use feishu_core::{Client, Error, Request, Result};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::common::{ATTENDANCE_LIMIT, EmployeeType, UserSource, fan_out, flatten_batches};
+use crate::common::{EmployeeType, QUERY_USER_TASKS, UserSource, fan_out, flatten_batches};
 use crate::task::UserTask;
 
 /// Default number of days of one tasks call: 30. Feishu documents no maximum span
@@ -191,17 +191,20 @@ impl QueryUserTasks {
     pub fn into_batch_stream(self) -> impl Stream<Item = Result<TaskBatch>> + Send + 'static {
         use futures::StreamExt;
         if self.to < self.from {
-            let e = Error::InvalidArgument(format!(
-                "task query range ends ({}) before it starts ({})",
-                self.to, self.from
-            ));
+            let e = Error::invalid_argument(
+                "time range",
+                format!("ends ({}) before it starts ({})", self.to, self.from),
+            );
             return futures::stream::iter([Err(e)]).boxed();
         }
         if self.from.year() < 1000 {
-            let e = Error::InvalidArgument(format!(
-                "task query starts in year {}, which yyyyMMdd cannot express",
-                self.from.year()
-            ));
+            let e = Error::invalid_argument(
+                "time range",
+                format!(
+                    "it starts in year {}, which yyyyMMdd cannot express",
+                    self.from.year()
+                ),
+            );
             return futures::stream::iter([Err(e)]).boxed();
         }
         let windows = self.windows();
@@ -224,12 +227,11 @@ impl QueryUserTasks {
                     check_date_to: yyyymmdd(window.to),
                     need_overtime_result,
                 };
-                let req = ApiRequest::post_read("attendance.user_tasks.query", ATTENDANCE_LIMIT)
-                    .path("attendance/v1/user_tasks/query")
+                let req = Request::new(QUERY_USER_TASKS, &[])?
                     .query("employee_type", employee_type)
                     .query("ignore_invalid_users", ignore_invalid_users)
                     .query_opt("include_terminated_user", include_terminated_user)
-                    .json(&body);
+                    .json(&body)?;
                 let data: TaskQueryData = client.send(req).await?;
                 if !data.invalid_user_ids.is_empty() || !data.unauthorized_user_ids.is_empty() {
                     tracing::warn!(
