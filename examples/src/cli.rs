@@ -187,10 +187,10 @@ impl Summary {
         let module_requests = |stream: &str| -> u64 {
             let module = stream.split('_').next().unwrap_or_default();
             stats
-                .requests_by_endpoint
+                .families
                 .iter()
                 .filter(|(family, _)| family.split('.').next() == Some(module))
-                .map(|(_, n)| *n)
+                .map(|(_, f)| f.requests)
                 .sum()
         };
         let mut out = format!(
@@ -219,8 +219,9 @@ impl Summary {
             "endpoint family", "requests", "req/s"
         ));
         let wall = self.wall.as_secs_f64().max(1e-3);
-        for (family, n) in &stats.requests_by_endpoint {
-            out.push_str(&format!("{family:<36} {n:>9} {:>8.1}\n", *n as f64 / wall));
+        for (family, f) in &stats.families {
+            let n = f.requests;
+            out.push_str(&format!("{family:<36} {n:>9} {:>8.1}\n", n as f64 / wall));
         }
         out.push_str(&format!(
             "\n{} requests in {:.2} s ({:.1}/s), {} retried, {} rate limited, {} token fetches",

@@ -4,6 +4,7 @@ use feishu_approval::Approval;
 use feishu_attendance::{Attendance, EmployeeType as AttendanceEmployeeType};
 use feishu_bitable::Bitable;
 use feishu_contact::Contact;
+use feishu_core::ListRequest;
 use feishu_core::{Client, Error};
 use futures::StreamExt;
 use serde::Serialize;

@@ -7,7 +7,7 @@ use feishu_approval::Approval;
 use feishu_attendance::{Attendance, EmployeeType};
 use feishu_bitable::Bitable;
 use feishu_contact::Contact;
-use feishu_core::{ApiRequest, Client, RateLimit, reqwest};
+use feishu_core::{Client, Endpoint, ListRequest, RateLimit, Request};
 use feishu_sync::{LogLevel, Message, ReadOptions, Source, SourceConfig, StreamStatus};
 use feishu_testkit::ContactDataset;
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset};
@@ -107,7 +107,11 @@ pub async fn run(env: &Env, workload: Workload) -> Res<Outcome> {
 fn with_stats(mut out: Outcome, client: &Client) -> Outcome {
     let stats = client.stats();
     out.requests = stats.requests;
-    out.requests_by_endpoint = stats.requests_by_endpoint;
+    out.requests_by_endpoint = stats
+        .families
+        .into_iter()
+        .map(|(family, f)| (family, f.requests))
+        .collect();
     out.rate_limited = stats.rate_limited;
     out.token_fetches = stats.token_fetches;
     out.failed += stats.failed_calls;
@@ -402,17 +406,16 @@ async fn token_storm(env: &Env) -> Res<Outcome> {
         async move {
             // The fake's `whoami` costs nothing to serve; a real tenant gets a one-item
             // contact scopes page under the client's limits.
+            const WHOAMI: Endpoint = Endpoint::get("testkit.whoami", "testkit/v1/whoami");
+            // https://open.feishu.cn/document/server-docs/contact-v3/scope/list
+            const SCOPES: Endpoint = Endpoint::get("contact.scopes", "contact/v3/scopes")
+                .limit(RateLimit::per_minute(1000).and_per_second(50));
             let req = if in_process {
-                ApiRequest::get("testkit.whoami", RateLimit::UNLIMITED).path("testkit/v1/whoami")
+                Request::new(WHOAMI, &[])
             } else {
-                ApiRequest::get(
-                    "contact.scopes",
-                    RateLimit::per_minute(1000).and_per_second(50),
-                )
-                .path("contact/v3/scopes")
-                .query("page_size", "1")
+                Request::new(SCOPES, &[]).map(|r| r.query("page_size", "1"))
             };
-            client.send::<Value>(req).await
+            client.send::<Value>(req?).await
         }
     });
     let results = futures::future::join_all(calls).await;

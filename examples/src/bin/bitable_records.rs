@@ -12,6 +12,7 @@
 //! cargo run -p feishu-examples --bin bitable_records -- [--search] [--limit N]
 //! ```
 
+use feishu_core::ListRequest;
 use std::io::Write;
 
 use feishu_bitable::{Bitable, Record, TableSchema};

@@ -2,6 +2,7 @@
 //! mid-way instead of starting over.
 
 use feishu_bitable::Bitable;
+use feishu_core::ListRequest;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
@@ -38,7 +39,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     if let Some(token) = resume {
         request = request.page_token(token);
     }
-    let mut pages = Box::pin(request.into_pages());
+    let mut pages = Box::pin(request.by_page());
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| failed(BITABLE_RECORDS, e))?;
         let next = page.next_token().map(str::to_string);

@@ -25,11 +25,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     let mut users = walk.into_stream();
     while let Some(user) = users.next().await {
         let user = user.map_err(|e| failed(CONTACT_USERS, e))?;
-        let id = match cfg.user_id_type {
-            feishu_core::UserIdType::OpenId => user.open_id.clone(),
-            feishu_core::UserIdType::UnionId => user.union_id.clone(),
-            feishu_core::UserIdType::UserId => user.user_id.clone(),
-        };
+        let id = user.id(cfg.user_id_type).unwrap_or_default().to_string();
         if id.is_empty() {
             em.log(
                 LogLevel::Warn,
