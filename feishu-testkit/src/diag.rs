@@ -154,8 +154,62 @@ fn numbers_search(req: &RequestView) -> Reply {
     )
 }
 
-/// Pages over `list` following the query knobs (`page_size`, `page_token`, `repeat_token_at`,
-/// `empty_token_at`, `fail_at`, `fail_code`, `fail_status`). Pages are numbered from 1.
+/// The paging misbehaviours a numbers request asks for; pages are numbered from 1 and 0 means
+/// "never".
+#[derive(Debug, Default)]
+struct Misbehaviour {
+    /// This page answers with the token it was given (a repeating token).
+    repeat_token_at: u64,
+    /// This page says `has_more: true` with an empty token.
+    empty_token_at: u64,
+    /// From this page on, every page says `has_more: true` with a fresh token and no items.
+    endless_from: u64,
+    /// This page fails with `fail_status` / `fail_code`.
+    fail_at: u64,
+    fail_code: u64,
+    fail_status: u64,
+}
+
+impl Misbehaviour {
+    fn parse(req: &RequestView) -> Result<Misbehaviour, Reply> {
+        Ok(Misbehaviour {
+            repeat_token_at: query_u64(req, "repeat_token_at", 0)?,
+            empty_token_at: query_u64(req, "empty_token_at", 0)?,
+            endless_from: query_u64(req, "endless_from", 0)?,
+            fail_at: query_u64(req, "fail_at", 0)?,
+            fail_code: query_u64(req, "fail_code", 0)?,
+            fail_status: query_u64(req, "fail_status", 0)?,
+        })
+    }
+
+    /// The injected failure of page `page_no`, if it is the failing page.
+    fn failure(&self, page_no: u64) -> Option<Reply> {
+        if page_no != self.fail_at {
+            return None;
+        }
+        let code = if self.fail_code == 0 {
+            DEFAULT_FAIL_CODE
+        } else {
+            i64::try_from(self.fail_code).unwrap_or(DEFAULT_FAIL_CODE)
+        };
+        let status = u16::try_from(self.fail_status)
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+            .unwrap_or(400);
+        Some(Reply::err(
+            status,
+            code,
+            format!("testkit: injected failure at page {page_no}"),
+        ))
+    }
+}
+
+/// Pages over `list` following the query knobs (`page_size`, `page_token`, and the
+/// [`Misbehaviour`] knobs).
+///
+/// Tokens of ordinary pages point at an offset; a page of the endless tail carries its step
+/// number in the token's query part, so every endless page hands out a token never seen
+/// before.
 fn page(req: &RequestView, list: &Numbers) -> Reply {
     let page_size = match query_u64(req, "page_size", DEFAULT_PAGE_SIZE) {
         Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
@@ -168,52 +222,40 @@ fn page(req: &RequestView, list: &Numbers) -> Reply {
         }
         Err(reply) => return reply,
     };
-    let offset = match paging::offset(req, 0, list.len) {
-        Ok(offset) => offset,
-        Err(token) => return Reply::param_error("page_token", token, "invalid page_token"),
+    let token = match req.query_first("page_token").filter(|t| !t.is_empty()) {
+        None => PageToken {
+            query: 0,
+            offset: 0,
+        },
+        Some(text) => match PageToken::decode(text).filter(|t| t.offset <= list.len) {
+            Some(token) => token,
+            None => return Reply::param_error("page_token", text, "invalid page_token"),
+        },
     };
-    let mut knobs = [0u64; 5];
-    for (slot, name) in knobs.iter_mut().zip([
-        "repeat_token_at",
-        "empty_token_at",
-        "fail_at",
-        "fail_code",
-        "fail_status",
-    ]) {
-        match query_u64(req, name, 0) {
-            Ok(value) => *slot = value,
-            Err(reply) => return reply,
-        }
-    }
-    let [
-        repeat_token_at,
-        empty_token_at,
-        fail_at,
-        fail_code,
-        fail_status,
-    ] = knobs;
+    let knobs = match Misbehaviour::parse(req) {
+        Ok(knobs) => knobs,
+        Err(reply) => return reply,
+    };
+    let offset = token.offset;
     let page_no = offset / page_size + 1;
-    if page_no == fail_at {
-        let code = if fail_code == 0 {
-            DEFAULT_FAIL_CODE
-        } else {
-            i64::try_from(fail_code).unwrap_or(DEFAULT_FAIL_CODE)
+    if let Some(reply) = knobs.failure(page_no) {
+        return reply;
+    }
+    let endless = token.query > 0 || (knobs.endless_from > 0 && page_no >= knobs.endless_from);
+    if endless {
+        let next = PageToken {
+            query: token.query + 1,
+            offset,
         };
-        let status = u16::try_from(fail_status)
-            .ok()
-            .filter(|s| (100..=599).contains(s))
-            .unwrap_or(400);
-        return Reply::err(
-            status,
-            code,
-            format!("testkit: injected failure at page {page_no}"),
-        );
+        return Reply::ok(json!({
+            "items": [], "has_more": true, "page_token": next.encode(), "total": list.len,
+        }));
     }
     let end = offset.saturating_add(page_size).min(list.len);
     let items: Vec<u64> = (offset..end).map(|i| i * list.step).collect();
-    let (has_more, token) = if page_no == repeat_token_at {
+    let (has_more, token) = if page_no == knobs.repeat_token_at {
         (true, Some(PageToken { query: 0, offset }.encode()))
-    } else if page_no == empty_token_at {
+    } else if page_no == knobs.empty_token_at {
         (true, Some(String::new()))
     } else {
         let next = paging::next_token(0, end, list.len);

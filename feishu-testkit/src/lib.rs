@@ -27,8 +27,10 @@
 //!     max 100). Page tokens are opaque and contain `+`, `/` and `=`. Query knobs, pages
 //!     numbered from 1: `repeat_token_at=K` (page K answers with the token pointing at
 //!     itself, i.e. the token it was given), `empty_token_at=K` (page K says
-//!     `has_more: true` with `page_token: ""`), `fail_at=K` (page K fails with HTTP
-//!     `fail_status`, default 400, and code `fail_code`, default 1390001).
+//!     `has_more: true` with `page_token: ""`), `endless_from=K` (page K and every page
+//!     after it say `has_more: true` with a token never seen before and no items, forever),
+//!     `fail_at=K` (page K fails with HTTP `fail_status`, default 400, and code `fail_code`,
+//!     default 1390001).
 //!   - `POST /open-apis/testkit/v1/numbers/search?page_size=&page_token=` with body
 //!     `{"multiple_of": k, "total": n}`: the same paging over the multiples of `k` below `n`.
 //!   - `GET /open-apis/testkit/v1/huge?bytes=N` → `data` is a string of `N` bytes.
