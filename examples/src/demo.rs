@@ -24,7 +24,7 @@ pub async fn start(now_ms: i64) -> Demo {
     let tenant = FakeTenant::builder().start().await;
     let mut dataset = ApprovalDataset::default();
     dataset.now_ms = Some(now_ms);
-    tenant.set_approval_dataset(dataset);
+    tenant.approval().set_dataset(dataset);
     let config = config_for(&tenant, now_ms);
     Demo {
         tenant,
@@ -54,8 +54,8 @@ pub fn config_for(tenant: &FakeTenant, now_ms: i64) -> SourceConfig {
             "start_date": start,
         },
         "bitable": {
-            "app_token": tenant.bitable_app_token(),
-            "table_id": tenant.bitable_table_id(),
+            "app_token": tenant.bitable().app_token(),
+            "table_id": tenant.bitable().table_id(),
         },
         "attendance": { "employee_type": "employee_id", "start_date": start },
         "contact": { "user_id_type": "open_id" },

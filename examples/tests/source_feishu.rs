@@ -513,9 +513,10 @@ async fn full_then_incremental_read_of_the_demo() {
     let start = NOW - demo::DEMO_DAYS * DAY_MS;
     let expected_instances: usize = demo
         .tenant
+        .approval()
         .approval_codes()
         .iter()
-        .map(|c| demo.tenant.approval_instance_count(c, start, NOW))
+        .map(|c| demo.tenant.approval().instance_count(c, start, NOW))
         .sum();
     let instances: BTreeSet<&str> = records(&first, "approval_instances")
         .iter()
@@ -647,7 +648,7 @@ async fn a_state_in_the_future_returns_no_records() {
     ];
     let catalog = write_json(&dir, "catalog.json", &configure(&discovered, &picks));
     let future = NOW + 100 * 365 * DAY_MS;
-    let codes = demo.tenant.approval_codes();
+    let codes = demo.tenant.approval().approval_codes();
     let approval: serde_json::Map<String, Value> = codes
         .iter()
         .map(|c| (c.clone(), json!({"cursor_ms": future})))
@@ -946,7 +947,8 @@ impl Write for CutAfter {
 async fn states_resume_without_loss_after_cuts() {
     let demo = demo::start(NOW).await;
     demo.tenant
-        .set_approval_dataset(ApprovalDataset::default().now_ms(NOW).instances(40, 20));
+        .approval()
+        .set_dataset(ApprovalDataset::default().now_ms(NOW).instances(40, 20));
     let dir = scratch_dir();
     let mut config_value = config_json(&demo);
     // Without a lookback each resume continues exactly at its cursor (the lookback is
@@ -954,7 +956,8 @@ async fn states_resume_without_loss_after_cuts() {
     config_value["approval"]["lookback_days"] = json!(0);
     let users: Vec<String> = demo
         .tenant
-        .contact_user_ids("user_id")
+        .contact()
+        .user_ids("user_id")
         .into_iter()
         .take(4)
         .collect();

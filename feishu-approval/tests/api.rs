@@ -108,7 +108,7 @@ async fn definition_errors() {
 #[tokio::test]
 async fn instance_typed_and_raw() {
     let (tenant, approval) = setup().await;
-    let codes = tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE);
+    let codes = tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE);
     let code = &codes[0];
     let detail = approval
         .get_instance(code)
@@ -117,7 +117,7 @@ async fn instance_typed_and_raw() {
         .send()
         .await
         .unwrap();
-    let truth = tenant.approval_instance(code).unwrap();
+    let truth = tenant.approval().instance(code).unwrap();
     assert_eq!(detail.raw, truth, "raw data kept unchanged");
     let i = &detail.instance;
     assert_eq!(i.instance_code, *code);
@@ -154,15 +154,21 @@ async fn instance_typed_and_raw() {
     assert_eq!(detail.form_rows().len(), PURCHASE_WIDGET_TYPES.len() + 12);
 
     // Unknown fields, statuses, timeline types and widget types are kept.
-    tenant.set_instance_field(code, "brand_new_field", json!({"x": 1}));
-    tenant.set_instance_status(code, "REVERTED");
+    tenant
+        .approval()
+        .set_instance_field(code, "brand_new_field", json!({"x": 1}));
+    tenant.approval().set_instance_status(code, "REVERTED");
     let mut timeline = truth["timeline"].clone();
     timeline
         .as_array_mut()
         .unwrap()
         .push(json!({"type": "TELEPORT", "create_time": "5"}));
-    tenant.set_instance_field(code, "timeline", timeline);
-    tenant.set_instance_form(code, r#"[{"id":"w","type":"hologram","value":{"a":[1]}}]"#);
+    tenant
+        .approval()
+        .set_instance_field(code, "timeline", timeline);
+    tenant
+        .approval()
+        .set_instance_form(code, r#"[{"id":"w","type":"hologram","value":{"a":[1]}}]"#);
     let detail = approval.get_instance(code).send().await.unwrap();
     let i = &detail.instance;
     assert_eq!(i.extra["brand_new_field"], json!({"x": 1}));
@@ -180,8 +186,8 @@ async fn instance_typed_and_raw() {
 #[tokio::test]
 async fn every_status_task_status_and_timeline_type_occurs() {
     let (tenant, approval) = setup().await;
-    let mut codes = tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE);
-    codes.extend(tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE));
+    let mut codes = tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE);
+    codes.extend(tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE));
     let details: Vec<InstanceDetail> = approval
         .get_instances(stream::iter(codes.clone().into_iter().map(Ok)), 16)
         .try_collect()
@@ -245,7 +251,7 @@ async fn instance_errors() {
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1390003));
-    let code = &tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE)[0];
+    let code = &tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE)[0];
     let err = approval
         .get_instance(code)
         .locale("klingon")
@@ -268,7 +274,7 @@ async fn instance_errors() {
 async fn fetch_preserves_order_and_fetches_each_once() {
     let (tenant, approval) = setup().await;
     tenant.set_latency(std::time::Duration::from_millis(5));
-    let mut codes = tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE);
+    let mut codes = tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE);
     codes.truncate(60);
     codes.reverse();
     tenant.clear_journal();
@@ -316,11 +322,13 @@ async fn fetch_preserves_order_and_fetches_each_once() {
 #[tokio::test]
 async fn fetched_details_flatten_through_streams() {
     let (tenant, approval) = setup().await;
-    let codes = tenant.approval_instance_codes(APPROVAL_CODE_LEAVE, NOW_MS - 24 * HOUR, NOW_MS);
+    let codes = tenant
+        .approval()
+        .instance_codes(APPROVAL_CODE_LEAVE, NOW_MS - 24 * HOUR, NOW_MS);
     let expected: usize = codes
         .iter()
         .map(|c| {
-            let form = tenant.approval_instance_form(c).unwrap();
+            let form = tenant.approval().instance_form(c).unwrap();
             let table = form
                 .as_array()
                 .unwrap()
@@ -353,7 +361,7 @@ async fn fetched_details_flatten_through_streams() {
 #[tokio::test]
 async fn query_pages_and_filters() {
     let (tenant, approval) = setup().await;
-    let all = tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE);
+    let all = tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE);
     let hits: Vec<_> = approval
         .query_instances()
         .approval_code(APPROVAL_CODE_LEAVE)
@@ -402,9 +410,10 @@ async fn query_pages_and_filters() {
         .await
         .unwrap();
     let expected: Vec<String> = tenant
-        .approval_instance_codes(APPROVAL_CODE_PURCHASE, from, to)
+        .approval()
+        .instance_codes(APPROVAL_CODE_PURCHASE, from, to)
         .into_iter()
-        .filter(|c| tenant.approval_instance(c).unwrap()["status"] == "PENDING")
+        .filter(|c| tenant.approval().instance(c).unwrap()["status"] == "PENDING")
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(
@@ -424,7 +433,7 @@ async fn query_pages_and_filters() {
     assert_eq!(body["instance_start_time_from"], from.to_string());
 
     // By initiator, with user_id_type.
-    let sample = tenant.approval_instance(&all[0]).unwrap();
+    let sample = tenant.approval().instance(&all[0]).unwrap();
     let uid = sample["user_id"].as_str().unwrap();
     let mine: Vec<_> = approval
         .query_instances()

@@ -27,7 +27,7 @@ const RAW_TYPES: &[&str] = &[
 #[tokio::test]
 async fn every_widget_type_parses_to_its_documented_shape() {
     let (tenant, approval) = setup().await;
-    let code = &tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE)[3];
+    let code = &tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE)[3];
     let detail = approval.get_instance(code).send().await.unwrap();
     let form = detail.form();
     assert!(form.warnings.is_empty(), "{:?}", form.warnings);
@@ -105,7 +105,7 @@ async fn every_widget_type_parses_to_its_documented_shape() {
 #[tokio::test]
 async fn field_list_of_3_rows_by_4_columns_flattens_to_12_cells() {
     let (tenant, approval) = setup().await;
-    let code = &tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE)[0];
+    let code = &tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE)[0];
     let detail = approval.get_instance(code).send().await.unwrap();
     let rows = detail.form_rows();
     let top: Vec<_> = rows
@@ -239,8 +239,10 @@ fn malformed_forms_keep_raw_and_warn() {
 #[tokio::test]
 async fn a_malformed_instance_form_is_not_an_error() {
     let (tenant, approval) = setup().await;
-    let code = &tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE)[1];
-    tenant.set_instance_form(code, "[{\"id\":\"w1\",");
+    let code = &tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE)[1];
+    tenant
+        .approval()
+        .set_instance_form(code, "[{\"id\":\"w1\",");
     let detail = approval.get_instance(code).send().await.unwrap();
     assert_eq!(detail.instance.form, "[{\"id\":\"w1\",");
     assert_eq!(detail.raw["form"], "[{\"id\":\"w1\",");
@@ -248,7 +250,7 @@ async fn a_malformed_instance_form_is_not_an_error() {
     assert!(form.is_malformed());
     assert!(detail.form_rows().is_empty());
     // Typed values that do not match their documented shape come back raw.
-    tenant.set_instance_form(code, r#"[{"id":"n","type":"number","value":"abc"},{"id":"d","type":"dateInterval","value":[1]}]"#);
+    tenant.approval().set_instance_form(code, r#"[{"id":"n","type":"number","value":"abc"},{"id":"d","type":"dateInterval","value":[1]}]"#);
     let form = approval.get_instance(code).send().await.unwrap().form();
     assert_eq!(
         form.widgets[0].typed_value(),

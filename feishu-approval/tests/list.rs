@@ -41,11 +41,11 @@ async fn three_days_are_walked_in_slices_and_every_code_comes_once() {
             .try_collect()
             .await
             .unwrap();
-        let truth = tenant.approval_instance_codes(code, from, to - 1);
+        let truth = tenant.approval().instance_codes(code, from, to - 1);
         assert_eq!(got, truth, "same codes, same (creation) order");
         assert_eq!(
             got.len(),
-            tenant.approval_instance_count(code, from, to - 1)
+            tenant.approval().instance_count(code, from, to - 1)
         );
         assert_eq!(got.iter().collect::<HashSet<_>>().len(), got.len());
         // 72 h in 10 h slices: 8 slices, each one page (< 100 codes per slice by default).
@@ -53,7 +53,8 @@ async fn three_days_are_walked_in_slices_and_every_code_comes_once() {
     }
     assert_eq!(
         tenant
-            .approval_all_instance_codes(APPROVAL_CODE_PURCHASE)
+            .approval()
+            .all_instance_codes(APPROVAL_CODE_PURCHASE)
             .len(),
         240
     );
@@ -65,11 +66,20 @@ async fn dense_slices_page_inside_and_boundary_codes_come_once() {
     let from = NOW_MS - 24 * HOUR;
     // Instances exactly on the slice boundaries and on both range ends.
     let on_boundary =
-        tenant.add_approval_instance(APPROVAL_CODE_PURCHASE, from + 10 * HOUR, "PENDING");
-    let on_start = tenant.add_approval_instance(APPROVAL_CODE_PURCHASE, from, "APPROVED");
-    let on_end = tenant.add_approval_instance(APPROVAL_CODE_PURCHASE, NOW_MS, "APPROVED");
+        tenant
+            .approval()
+            .add_instance(APPROVAL_CODE_PURCHASE, from + 10 * HOUR, "PENDING");
+    let on_start = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, from, "APPROVED");
+    let on_end = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, NOW_MS, "APPROVED");
     assert!(
-        tenant.approval_instance_count(APPROVAL_CODE_PURCHASE, from, from + 10 * HOUR - 1) > 100,
+        tenant
+            .approval()
+            .instance_count(APPROVAL_CODE_PURCHASE, from, from + 10 * HOUR - 1)
+            > 100,
         "the dataset must have > 100 instances in one slice"
     );
     tenant.clear_journal();
@@ -79,7 +89,9 @@ async fn dense_slices_page_inside_and_boundary_codes_come_once() {
         .try_collect()
         .await
         .unwrap();
-    let truth = tenant.approval_instance_codes(APPROVAL_CODE_PURCHASE, from, NOW_MS - 1);
+    let truth = tenant
+        .approval()
+        .instance_codes(APPROVAL_CODE_PURCHASE, from, NOW_MS - 1);
     assert_eq!(got, truth);
     assert_eq!(
         got.len(),
@@ -117,7 +129,9 @@ async fn small_pages_and_short_slices_give_the_same_codes() {
         .unwrap();
     assert_eq!(
         got,
-        tenant.approval_instance_codes(APPROVAL_CODE_PURCHASE, from, to - 1)
+        tenant
+            .approval()
+            .instance_codes(APPROVAL_CODE_PURCHASE, from, to - 1)
     );
     for e in tenant.journal().iter().filter(|e| e.path == LIST_PATH) {
         assert_eq!(q(&e.query, "page_size"), Some("7"));

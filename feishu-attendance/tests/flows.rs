@@ -43,7 +43,7 @@ fn secs(v: &Value) -> i64 {
 #[tokio::test]
 async fn flows_for_130_users_over_45_days() {
     let (tenant, attendance) = setup().await;
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..130].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..130].to_vec();
     let from = datetime!(2025-01-01 00:00 +08:00);
     let to = datetime!(2025-02-15 00:00 +08:00); // 45 days
     let query = attendance
@@ -99,7 +99,7 @@ async fn flows_for_130_users_over_45_days() {
     assert!(per_window.values().all(|&n| n == 130));
 
     // Every flow once, and as many as the tenant has.
-    let expected = tenant.attendance_flow_count(
+    let expected = tenant.attendance().flow_count(
         "employee_id",
         &ids,
         from.unix_timestamp(),
@@ -128,7 +128,7 @@ async fn flows_for_130_users_over_45_days() {
 #[tokio::test]
 async fn window_boundaries_never_duplicate() {
     let (tenant, attendance) = setup().await;
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..20].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..20].to_vec();
     let from = datetime!(2025-03-03 09:00 +08:00);
     let to = datetime!(2025-03-15 18:00 +08:00);
     // Odd window length (7h13m) so that window edges cut through working hours.
@@ -140,7 +140,7 @@ async fn window_boundaries_never_duplicate() {
         .try_collect()
         .await
         .unwrap();
-    let expected = tenant.attendance_flow_count(
+    let expected = tenant.attendance().flow_count(
         "employee_id",
         &ids,
         from.unix_timestamp(),
@@ -169,10 +169,10 @@ async fn all_users_come_from_the_directory() {
         .try_collect()
         .await
         .unwrap();
-    let all = tenant.contact_user_ids("user_id");
+    let all = tenant.contact().user_ids("user_id");
     assert_eq!(
         flows.len(),
-        tenant.attendance_flow_count(
+        tenant.attendance().flow_count(
             "employee_id",
             &all,
             from.unix_timestamp(),
@@ -217,10 +217,12 @@ async fn employee_no_from_the_directory() {
         .try_collect()
         .await
         .unwrap();
-    let nos = tenant.contact_user_ids("employee_no");
+    let nos = tenant.contact().user_ids("employee_no");
     assert_eq!(
         tasks.len(),
-        tenant.attendance_task_count("employee_no", &nos, 20250106, 20250110)
+        tenant
+            .attendance()
+            .task_count("employee_no", &nos, 20250106, 20250110)
     );
     assert_eq!(tasks.len(), 240 * 5);
     assert!(tasks.iter().all(|t| t.user_id.starts_with('E')));
@@ -235,7 +237,7 @@ async fn employee_no_from_the_directory() {
 #[tokio::test]
 async fn tasks_for_130_users_over_45_days() {
     let (tenant, attendance) = setup().await;
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..130].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..130].to_vec();
     let from = date!(2025 - 01 - 01);
     let to = date!(2025 - 02 - 14); // 45 days inclusive
     let query = attendance
@@ -272,7 +274,9 @@ async fn tasks_for_130_users_over_45_days() {
     let results: Vec<_> = batches.into_iter().flat_map(|b| b.results).collect();
     assert_eq!(
         results.len(),
-        tenant.attendance_task_count("employee_id", &ids, 20250101, 20250214)
+        tenant
+            .attendance()
+            .task_count("employee_id", &ids, 20250101, 20250214)
     );
     let unique: HashSet<&str> = results.iter().map(|r| r.result_id.as_str()).collect();
     assert_eq!(unique.len(), results.len());
@@ -284,7 +288,7 @@ async fn tasks_for_130_users_over_45_days() {
 #[tokio::test]
 async fn unknown_users_in_tasks_are_listed() {
     let (tenant, attendance) = setup().await;
-    let mut ids: Vec<String> = tenant.contact_user_ids("user_id")[..3].to_vec();
+    let mut ids: Vec<String> = tenant.contact().user_ids("user_id")[..3].to_vec();
     ids.push("nobody".into());
     let batches: Vec<_> = attendance
         .user_tasks(
@@ -305,7 +309,7 @@ async fn unknown_users_in_tasks_are_listed() {
 #[tokio::test]
 async fn documented_errors_are_clear() {
     let (tenant, attendance) = setup().await;
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..2].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..2].to_vec();
     let from = datetime!(2025-01-01 00:00 UTC);
     let to = datetime!(2025-03-01 00:00 UTC);
 

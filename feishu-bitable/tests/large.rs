@@ -10,9 +10,9 @@ use futures::{StreamExt, TryStreamExt};
 #[tokio::test]
 async fn ten_thousand_records_lazily() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
-    let table = tenant.bitable_add_table("Big", 10_000);
-    assert_eq!(tenant.bitable_record_count(&app, &table), Some(10_000));
+    let app = tenant.bitable().app_token();
+    let table = tenant.bitable().add_table("Big", 10_000);
+    assert_eq!(tenant.bitable().record_count(&app, &table), Some(10_000));
     let path = records_path(&app, &table);
 
     // The item stream is lazy: the first 10 items cost exactly one request.
@@ -42,7 +42,7 @@ async fn ten_thousand_records_lazily() {
             .page_size(500)
             .by_page(),
     );
-    let expected = tenant.bitable_record_ids(&app, &table);
+    let expected = tenant.bitable().record_ids(&app, &table);
     let mut seen = 0usize;
     let mut n_pages = 0usize;
     while let Some(page) = pages.next().await {
@@ -77,11 +77,11 @@ async fn ten_thousand_records_lazily() {
 #[tokio::test]
 async fn hundred_thousand_records_need_no_memory_in_the_testkit() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
-    let table = tenant.bitable_add_table("Huge", 100_000);
-    assert_eq!(tenant.bitable_record_ids(&app, &table).len(), 100_000);
+    let app = tenant.bitable().app_token();
+    let table = tenant.bitable().add_table("Huge", 100_000);
+    assert_eq!(tenant.bitable().record_ids(&app, &table).len(), 100_000);
     // Resume near the end: only the last pages are generated.
-    let ids = tenant.bitable_record_ids(&app, &table);
+    let ids = tenant.bitable().record_ids(&app, &table);
     let page = bitable
         .search_records(&app, &table)
         .page_size(500)

@@ -13,8 +13,8 @@ use futures::{StreamExt, TryStreamExt};
 #[tokio::test]
 async fn app_metadata() {
     let (tenant, bitable) = setup().await;
-    let app = bitable.app(&tenant.bitable_app_token()).await.unwrap();
-    assert_eq!(app.app_token, tenant.bitable_app_token());
+    let app = bitable.app(&tenant.bitable().app_token()).await.unwrap();
+    assert_eq!(app.app_token, tenant.bitable().app_token());
     assert_eq!(app.name, "Testkit Sales");
     assert_eq!(app.time_zone.as_deref(), Some("Asia/Shanghai"));
     assert_eq!(app.formula_type, Some(2));
@@ -29,7 +29,7 @@ async fn unknown_app_token_is_1254040_and_wiki_token_is_1254003() {
     assert_eq!(err.api_code(), Some(1254040), "{err}");
     assert!(!err.is_retryable());
     let err = bitable
-        .app(&tenant.bitable_wiki_node_token())
+        .app(&tenant.bitable().wiki_node_token())
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1254003), "{err}");
@@ -38,8 +38,8 @@ async fn unknown_app_token_is_1254040_and_wiki_token_is_1254003() {
 #[tokio::test]
 async fn denied_base_is_1254302_with_a_hint() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
-    tenant.bitable_deny_app(&app);
+    let app = tenant.bitable().app_token();
+    tenant.bitable().deny_app(&app);
     let err = bitable.app(&app).await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254302));
     assert!(err.is_permission_denied());
@@ -49,12 +49,12 @@ async fn denied_base_is_1254302_with_a_hint() {
     assert!(hint.contains("collaborator"), "{hint}");
     // Every endpoint of the Base says the same.
     let err = bitable
-        .records(&app, &tenant.bitable_table_id())
+        .records(&app, &tenant.bitable().table_id())
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1254302));
-    tenant.bitable_allow_app(&app);
+    tenant.bitable().allow_app(&app);
     assert!(bitable.app(&app).await.is_ok());
 }
 
@@ -63,7 +63,7 @@ async fn missing_scope_names_the_scope_to_grant() {
     let (tenant, bitable) = setup().await;
     tenant.forbid("/open-apis/bitable/", "bitable:app:readonly");
     let err = bitable
-        .tables(&tenant.bitable_app_token())
+        .tables(&tenant.bitable().app_token())
         .send()
         .await
         .unwrap_err();
@@ -80,14 +80,14 @@ async fn missing_scope_names_the_scope_to_grant() {
 #[tokio::test]
 async fn tables_list_and_stream() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
+    let app = tenant.bitable().app_token();
     let page = bitable.tables(&app).send().await.unwrap();
     assert_eq!(page.total, Some(2));
     assert!(!page.has_more);
     let names: Vec<_> = page.items.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["All types", "Customers"]);
 
-    let extra = tenant.bitable_add_table("Big", 5);
+    let extra = tenant.bitable().add_table("Big", 5);
     let ids: Vec<String> = bitable
         .tables(&app)
         .page_size(1)
@@ -96,7 +96,7 @@ async fn tables_list_and_stream() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(ids, tenant.bitable_table_ids(&app));
+    assert_eq!(ids, tenant.bitable().table_ids(&app));
     assert_eq!(ids.last(), Some(&extra));
     assert_eq!(
         tenant.count_path(&format!("/open-apis/bitable/v1/apps/{app}/tables")),
@@ -118,7 +118,7 @@ async fn tables_list_and_stream() {
 #[tokio::test]
 async fn page_size_is_checked_client_side() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
+    let app = tenant.bitable().app_token();
     let before = tenant.request_count();
     let err = bitable
         .tables(&app)
@@ -129,7 +129,7 @@ async fn page_size_is_checked_client_side() {
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     assert!(err.to_string().contains("1..=100"), "{err}");
     let err = bitable
-        .records(&app, &tenant.bitable_table_id())
+        .records(&app, &tenant.bitable().table_id())
         .page_size(501)
         .into_stream()
         .next()
@@ -138,7 +138,7 @@ async fn page_size_is_checked_client_side() {
         .unwrap_err();
     assert!(err.to_string().contains("1..=500"), "{err}");
     let err = bitable
-        .search_records(&app, &tenant.bitable_table_id())
+        .search_records(&app, &tenant.bitable().table_id())
         .page_size(0)
         .send()
         .await
@@ -150,7 +150,7 @@ async fn page_size_is_checked_client_side() {
 #[tokio::test]
 async fn views_typed() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let views: Vec<_> = bitable
         .views(&app, &table)
         .user_id_type(UserIdType::UserId)
@@ -160,7 +160,7 @@ async fn views_typed() {
         .unwrap();
     assert_eq!(
         views.iter().map(|v| v.view_id.clone()).collect::<Vec<_>>(),
-        tenant.bitable_view_ids(&app, &table)
+        tenant.bitable().view_ids(&app, &table)
     );
     assert_eq!(views[0].view_type, Some(ViewType::Grid));
     assert_eq!(views[1].view_type, Some(ViewType::Kanban));
@@ -175,13 +175,13 @@ async fn views_typed() {
 #[tokio::test]
 async fn unknown_table_and_view() {
     let (tenant, bitable) = setup().await;
-    let app = tenant.bitable_app_token();
+    let app = tenant.bitable().app_token();
     let err = bitable.views(&app, "tblNope").send().await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254041));
     let err = bitable.views(&app, "nottbl").send().await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254004));
     let err = bitable
-        .fields(&app, &tenant.bitable_table_id())
+        .fields(&app, &tenant.bitable().table_id())
         .view_id("vewNope")
         .send()
         .await
@@ -199,7 +199,7 @@ async fn unknown_table_and_view() {
 #[tokio::test]
 async fn fields_of_every_type() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     // Default page size 20: 28 fields take two pages.
     let fields: Vec<_> = bitable
         .fields(&app, &table)
@@ -212,7 +212,7 @@ async fn fields_of_every_type() {
             .iter()
             .map(|f| f.field_name.clone())
             .collect::<Vec<_>>(),
-        tenant.bitable_field_names(&app, &table)
+        tenant.bitable().field_names(&app, &table)
     );
     assert_eq!(
         tenant.count_path(&format!(
@@ -246,7 +246,7 @@ async fn fields_of_every_type() {
     let link = schema.field("Customer").unwrap().property.as_ref().unwrap();
     assert_eq!(
         link.table_id.as_deref(),
-        Some(tenant.bitable_customers_table_id().as_str())
+        Some(tenant.bitable().customers_table_id().as_str())
     );
     assert_eq!(
         schema.field("Margin").unwrap().formula_result_type(),
@@ -275,21 +275,21 @@ async fn fields_of_every_type() {
 async fn wiki_node_resolves_to_app_token() {
     let (tenant, bitable) = setup().await;
     let node = bitable
-        .wiki_node(&tenant.bitable_wiki_node_token())
+        .wiki_node(&tenant.bitable().wiki_node_token())
         .await
         .unwrap();
     assert_eq!(node.obj_type, Some(WikiObjType::Bitable));
     assert_eq!(node.obj_create_time, Some(1_735_689_600));
     assert_eq!(
         bitable
-            .resolve_wiki_node(&tenant.bitable_wiki_node_token())
+            .resolve_wiki_node(&tenant.bitable().wiki_node_token())
             .await
             .unwrap(),
-        tenant.bitable_app_token()
+        tenant.bitable().app_token()
     );
     // A node that is a document, not a Base.
     let err = bitable
-        .resolve_wiki_node(&tenant.bitable_wiki_docx_node_token())
+        .resolve_wiki_node(&tenant.bitable().wiki_docx_node_token())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)));
@@ -300,13 +300,13 @@ async fn wiki_node_resolves_to_app_token() {
     // From a URL.
     let url = format!(
         "https://x.feishu.cn/wiki/{}?table={}",
-        tenant.bitable_wiki_node_token(),
-        tenant.bitable_table_id()
+        tenant.bitable().wiki_node_token(),
+        tenant.bitable().table_id()
     );
     let link = BaseLink::parse(&url).unwrap();
     assert_eq!(
         bitable.resolve_link(&link).await.unwrap(),
-        tenant.bitable_app_token()
+        tenant.bitable().app_token()
     );
     assert_eq!(tenant.count_path("/open-apis/wiki/v2/spaces/get_node"), 5);
 }

@@ -19,7 +19,7 @@ fn ids(records: &[Record]) -> Vec<String> {
 #[tokio::test]
 async fn list_and_search_give_the_same_ids_and_typed_values() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let schema = bitable.schema(&app, &table).await.unwrap();
     let listed: Vec<Record> = bitable
         .records(&app, &table)
@@ -38,7 +38,7 @@ async fn list_and_search_give_the_same_ids_and_typed_values() {
         .await
         .unwrap();
     assert_eq!(listed.len(), 120);
-    assert_eq!(ids(&listed), tenant.bitable_record_ids(&app, &table));
+    assert_eq!(ids(&listed), tenant.bitable().record_ids(&app, &table));
     assert_eq!(ids(&listed), ids(&searched));
     let mut unknown = 0;
     for (l, s) in listed.iter().zip(&searched) {
@@ -68,7 +68,7 @@ async fn list_and_search_give_the_same_ids_and_typed_values() {
 #[tokio::test]
 async fn typed_values_of_every_type() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let schema = bitable.schema(&app, &table).await.unwrap();
     let page = bitable
         .search_records(&app, &table)
@@ -81,7 +81,7 @@ async fn typed_values_of_every_type() {
     assert!(page.has_more);
     // Record 0: index % 5 == 0 (a mention), % 3 == 0 (an attachment).
     let r = &page.items[0];
-    let raw = tenant.bitable_record_json(&app, &table, 0, true).unwrap();
+    let raw = tenant.bitable().record_json(&app, &table, 0, true).unwrap();
     assert_eq!(serde_json::to_value(&r.fields).unwrap(), raw["fields"]);
     let typed: BTreeMap<String, FieldValue> = r.typed_fields(&schema);
     let name = typed["Name"].as_str().unwrap();
@@ -119,7 +119,9 @@ async fn typed_values_of_every_type() {
         }
         other => panic!("{other:?}"),
     }
-    let customers = tenant.bitable_record_ids(&app, &tenant.bitable_customers_table_id());
+    let customers = tenant
+        .bitable()
+        .record_ids(&app, &tenant.bitable().customers_table_id());
     match &typed["Customer"] {
         FieldValue::Link(ids) => {
             assert_eq!(ids.len(), 1);
@@ -173,7 +175,7 @@ async fn typed_values_of_every_type() {
 #[tokio::test]
 async fn text_field_as_array_and_user_id_type() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let page = bitable
         .records(&app, &table)
         .text_field_as_array(true)
@@ -195,8 +197,8 @@ async fn text_field_as_array_and_user_id_type() {
 #[tokio::test]
 async fn by_page_stream_and_resume_from_checkpoint() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
-    let mut pages = Box::pin(bitable.records(&app, &table).page_size(50).by_page());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
+    let mut pages = bitable.records(&app, &table).page_size(50).by_page();
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.items.len(), 50);
     let checkpoint = first.next_token().unwrap().to_string();
@@ -212,13 +214,13 @@ async fn by_page_stream_and_resume_from_checkpoint() {
         .unwrap();
     let mut all = ids(&first.items);
     all.extend(ids(&rest));
-    assert_eq!(all, tenant.bitable_record_ids(&app, &table));
+    assert_eq!(all, tenant.bitable().record_ids(&app, &table));
 }
 
 #[tokio::test]
 async fn search_filter_sort_and_view() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let all: Vec<Record> = bitable
         .search_records(&app, &table)
         .page_size(500)
@@ -276,7 +278,7 @@ async fn search_filter_sort_and_view() {
     assert_eq!(sorted.len(), expected);
 
     // The "Done" view shows only ticked records.
-    let view = tenant.bitable_view_ids(&app, &table)[1].clone();
+    let view = tenant.bitable().view_ids(&app, &table)[1].clone();
     let done: Vec<Record> = bitable
         .search_records(&app, &table)
         .view_id(view)
@@ -295,7 +297,7 @@ async fn search_filter_sort_and_view() {
 #[tokio::test]
 async fn list_filter_formula_and_sort() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let all: Vec<Record> = bitable
         .records(&app, &table)
         .page_size(500)
@@ -334,7 +336,7 @@ async fn list_filter_formula_and_sort() {
 #[tokio::test]
 async fn record_parameter_errors() {
     let (tenant, bitable) = setup().await;
-    let (app, table) = (tenant.bitable_app_token(), tenant.bitable_table_id());
+    let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let code = |r: feishu_core::Result<feishu_core::Page<Record>>| r.unwrap_err().api_code();
     assert_eq!(
         code(

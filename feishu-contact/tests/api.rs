@@ -42,7 +42,7 @@ async fn child_departments_direct_and_recursive() {
         14
     );
     let open: Vec<String> = all.iter().map(|d| d.open_department_id.clone()).collect();
-    assert_eq!(open, tenant.contact_department_ids("open_department_id"));
+    assert_eq!(open, tenant.contact().department_ids("open_department_id"));
     // parent ids follow department_id_type (open by default).
     let d004 = &all[3];
     assert_eq!(d004.department_id, "D004");
@@ -113,7 +113,7 @@ async fn users_by_department_and_get_and_batch() {
     assert!(by_union.avatar.is_some());
 
     // 120 ids (plus a duplicate and two unknown ones) → 3 calls, unknown ids omitted.
-    let mut ids = tenant.contact_user_ids("user_id")[..120].to_vec();
+    let mut ids = tenant.contact().user_ids("user_id")[..120].to_vec();
     ids.push(ids[0].clone());
     ids.push("nobody".into());
     ids.push("nobody-else".into());
@@ -152,8 +152,8 @@ async fn scopes_lists_the_range() {
     assert_eq!(all.department_ids, ["D001", "D002", "D003"]);
     assert_eq!(all.user_ids.len(), 2);
 
-    let range = tenant.contact_sample_range();
-    tenant.set_contact_range(Some(range.clone()));
+    let range = tenant.contact().sample_range();
+    tenant.contact().set_range(Some(range.clone()));
     let entries: Vec<_> = contact
         .scopes()
         .user_id_type(UserIdType::UserId)
@@ -190,12 +190,13 @@ async fn documented_errors_are_clear() {
     let err = contact.user("ou_nobody").send().await.unwrap_err();
     assert_eq!(err.api_code(), Some(41012));
 
-    let range = tenant.contact_sample_range();
-    tenant.set_contact_range(Some(range));
+    let range = tenant.contact().sample_range();
+    tenant.contact().set_range(Some(range));
     let outside = {
-        let visible = tenant.contact_visible_user_ids("open_id");
+        let visible = tenant.contact().visible_user_ids("open_id");
         tenant
-            .contact_user_ids("open_id")
+            .contact()
+            .user_ids("open_id")
             .into_iter()
             .find(|id| !visible.contains(id))
             .unwrap()

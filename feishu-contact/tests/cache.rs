@@ -17,7 +17,7 @@ async fn lookups_within_one_window_share_two_batch_calls() {
         .user_id_type(UserIdType::UserId)
         .batch_window(Duration::from_millis(20))
         .build();
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..60].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..60].to_vec();
     tenant.clear_journal();
     let wanted: Vec<&String> = (0..500).map(|i| &ids[i % 60]).collect();
     let users = cache
@@ -53,7 +53,7 @@ async fn concurrent_lookups_ask_for_each_id_once() {
         .user_id_type(UserIdType::UserId)
         .batch_window(Duration::from_millis(5))
         .build();
-    let ids: Vec<String> = tenant.contact_user_ids("user_id")[..60].to_vec();
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..60].to_vec();
     tenant.clear_journal();
     let mut tasks = Vec::new();
     for i in 0..500 {
@@ -101,7 +101,7 @@ async fn a_cancelled_batch_releases_its_ids() {
         .user_cache()
         .user_id_type(UserIdType::UserId)
         .build();
-    let id = tenant.contact_user_ids("user_id")[3].clone();
+    let id = tenant.contact().user_ids("user_id")[3].clone();
     tenant.set_latency(Duration::from_secs(30));
     let (other, other_id) = (cache.clone(), id.clone());
     std::thread::spawn(move || {
@@ -146,8 +146,8 @@ async fn users_without_the_cache_id_are_an_error_not_a_miss() {
         .user_cache()
         .user_id_type(UserIdType::UserId)
         .build();
-    let id = tenant.contact_user_ids("user_id")[7].clone();
-    tenant.set_contact_withheld_user_fields(&["user_id"]);
+    let id = tenant.contact().user_ids("user_id")[7].clone();
+    tenant.contact().set_withheld_user_fields(&["user_id"]);
     let err = cache.get(&id).await.unwrap_err();
     assert!(matches!(err, feishu_core::Error::Config(_)), "{err}");
     assert!(
@@ -156,7 +156,7 @@ async fn users_without_the_cache_id_are_an_error_not_a_miss() {
         "{err}"
     );
     assert!(cache.is_empty(), "not cached as not found");
-    tenant.set_contact_withheld_user_fields(&[]);
+    tenant.contact().set_withheld_user_fields(&[]);
     assert_eq!(cache.get(&id).await.unwrap().unwrap().user_id, id);
 }
 
@@ -164,7 +164,7 @@ async fn users_without_the_cache_id_are_an_error_not_a_miss() {
 async fn unknown_ids_are_not_found() {
     let (tenant, contact) = setup().await;
     let cache = contact.user_cache().build();
-    let known = tenant.contact_user_ids("open_id")[0].clone();
+    let known = tenant.contact().user_ids("open_id")[0].clone();
     let answers = cache
         .get_many([known.as_str(), "ou_missing", "", "../x"])
         .await
@@ -186,7 +186,7 @@ async fn failed_batches_reach_every_waiter_and_are_not_cached() {
         .user_cache()
         .user_id_type(UserIdType::UserId)
         .build();
-    let ids = tenant.contact_user_ids("user_id");
+    let ids = tenant.contact().user_ids("user_id");
     tenant.forbid(
         "/open-apis/contact/v3/users/batch",
         "contact:contact.base:readonly",
@@ -206,7 +206,7 @@ async fn primed_users_need_no_call() {
     let (tenant, contact) = setup().await;
     let cache = contact.user_cache().build();
     let user = contact
-        .user(tenant.contact_user_ids("open_id")[5].clone())
+        .user(tenant.contact().user_ids("open_id")[5].clone())
         .send()
         .await
         .unwrap();

@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 #[tokio::test]
 async fn walk_from_root_yields_every_user_once() {
     let (tenant, contact) = setup().await;
-    let multi = tenant.contact_multi_department_user_ids("open_id");
+    let multi = tenant.contact().multi_department_user_ids("open_id");
     assert!(
         multi.len() > 10,
         "the dataset has users in several departments"
@@ -24,7 +24,7 @@ async fn walk_from_root_yields_every_user_once() {
     }
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "no user twice");
-    assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("open_id")));
+    assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("open_id")));
     let report = walk.report();
     assert_eq!(report.users_yielded, 240);
     assert_eq!(report.departments_walked, 67, "66 departments + the root");
@@ -46,14 +46,14 @@ async fn walk_with_user_ids_and_custom_department_ids() {
         .await
         .unwrap();
     let ids: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
-    assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("user_id")));
+    assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("user_id")));
     // department_ids come as custom ids (D001...), or 0 for root members.
     assert!(users.iter().all(|u| {
         u.department_ids
             .iter()
             .all(|d| d == "0" || d.starts_with('D'))
     }));
-    let resigned = tenant.contact_resigned_user_ids("user_id");
+    let resigned = tenant.contact().resigned_user_ids("user_id");
     assert!(!resigned.is_empty());
     for u in &users {
         assert_eq!(
@@ -78,8 +78,8 @@ async fn walk_from_a_subtree_yields_exactly_its_users() {
         .await
         .unwrap();
     let ids: Vec<String> = users.iter().map(|u| u.union_id.clone()).collect();
-    let mut expected: Vec<String> = tenant.contact_subtree_user_ids("D002", "union_id");
-    expected.extend(tenant.contact_subtree_user_ids("D005", "union_id"));
+    let mut expected: Vec<String> = tenant.contact().subtree_user_ids("D002", "union_id");
+    expected.extend(tenant.contact().subtree_user_ids("D005", "union_id"));
     let expected: HashSet<String> = expected.into_iter().collect();
     assert_eq!(ids.len(), expected.len(), "each user once");
     assert_eq!(ids.into_iter().collect::<HashSet<_>>(), expected);
@@ -88,7 +88,7 @@ async fn walk_from_a_subtree_yields_exactly_its_users() {
 #[tokio::test]
 async fn walk_with_open_department_ids_from_a_subtree() {
     let (tenant, contact) = setup().await;
-    let open_ids = tenant.contact_department_ids("open_department_id");
+    let open_ids = tenant.contact().department_ids("open_department_id");
     let d003 = open_ids[2].clone();
     let users: Vec<_> = contact
         .walk()
@@ -100,17 +100,17 @@ async fn walk_with_open_department_ids_from_a_subtree() {
     let ids: Vec<String> = users.into_iter().map(|u| u.open_id).collect();
     assert_eq!(
         sorted(ids),
-        tenant.contact_subtree_user_ids("D003", "open_id")
+        tenant.contact().subtree_user_ids("D003", "open_id")
     );
 }
 
 #[tokio::test]
 async fn restricted_range_walks_the_visible_range_and_says_so() {
     let (tenant, contact) = setup().await;
-    let range = tenant.contact_sample_range();
+    let range = tenant.contact().sample_range();
     assert_eq!(range.departments, vec!["D004".to_string()]);
     assert_eq!(range.users.len(), 2);
-    tenant.set_contact_range(Some(range.clone()));
+    tenant.contact().set_range(Some(range.clone()));
     let mut walk = contact
         .walk()
         .user_id_type(UserIdType::UserId)
@@ -123,7 +123,7 @@ async fn restricted_range_walks_the_visible_range_and_says_so() {
     assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len());
     assert_eq!(
         sorted(ids.clone()),
-        tenant.contact_visible_user_ids("user_id")
+        tenant.contact().visible_user_ids("user_id")
     );
     for u in &range.users {
         assert!(ids.contains(u), "individually granted user {u} is walked");
@@ -151,7 +151,9 @@ async fn restricted_range_walks_the_visible_range_and_says_so() {
 #[tokio::test]
 async fn nothing_visible_is_a_clear_error() {
     let tenant = FakeTenant::start().await;
-    tenant.set_contact_range(Some(feishu_testkit::ContactRange::default()));
+    tenant
+        .contact()
+        .set_range(Some(feishu_testkit::ContactRange::default()));
     let contact = contact_for(&tenant);
     let result: Result<Vec<_>, _> = contact.walk().into_stream().try_collect().await;
     let err = result.unwrap_err();
@@ -179,7 +181,7 @@ async fn missing_scope_names_the_scope() {
 #[tokio::test]
 async fn larger_tenant_walk() {
     let tenant = FakeTenant::start().await;
-    tenant.set_contact_dataset(ContactDataset {
+    tenant.contact().set_dataset(ContactDataset {
         users: 2000,
         ..ContactDataset::default()
     });
@@ -192,7 +194,7 @@ async fn larger_tenant_walk() {
         .await
         .unwrap();
     assert_eq!(ids.len(), 2000);
-    assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("open_id")));
+    assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("open_id")));
 }
 
 /// Feishu refuses to list a big tree recursively (43010); the walk then goes level by level.
@@ -201,8 +203,8 @@ async fn larger_tenant_walk() {
 #[tokio::test]
 async fn level_by_level_fallback_survives_a_department_cycle() {
     let (tenant, contact) = setup().await;
-    tenant.set_contact_recursion_limit(Some(0));
-    tenant.contact_link_child("D005", "D001");
+    tenant.contact().set_recursion_limit(Some(0));
+    tenant.contact().link_child("D005", "D001");
     let walk = contact
         .walk()
         .department_id_type(DepartmentIdType::DepartmentId)
@@ -216,7 +218,7 @@ async fn level_by_level_fallback_survives_a_department_cycle() {
     .expect("the walk ends despite the cycle")
     .unwrap();
     assert_eq!(ids.len(), 240, "each user once");
-    assert_eq!(sorted(ids), sorted(tenant.contact_user_ids("open_id")));
+    assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("open_id")));
     assert_eq!(handle.get().departments_walked, 67);
     // The recursive listing was refused, then each department was listed once.
     let journal = tenant.journal();

@@ -49,15 +49,15 @@ async fn full_sync_matches_the_tenants_ground_truth() {
     // Approval: every instance created in [from, NOW), once, with all its rows.
     let mut codes = Vec::new();
     for code in [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE] {
-        codes.extend(t.tenant.approval_instance_codes(code, from, NOW - 1));
+        codes.extend(t.tenant.approval().instance_codes(code, from, NOW - 1));
     }
     assert_eq!(codes.len(), 60);
     let (mut fields, mut tasks, mut timeline) = (0, 0, 0);
     for code in &codes {
-        let data = t.tenant.approval_instance(code).unwrap();
+        let data = t.tenant.approval().instance(code).unwrap();
         tasks += data["task_list"].as_array().map_or(0, Vec::len);
         timeline += data["timeline"].as_array().map_or(0, Vec::len);
-        fields += form_row_count(&t.tenant.approval_instance_form(code).unwrap());
+        fields += form_row_count(&t.tenant.approval().instance_form(code).unwrap());
     }
     assert_eq!(run.records(APPROVAL_INSTANCES).len(), codes.len());
     assert_eq!(run.records(APPROVAL_INSTANCES_RAW).len(), codes.len());
@@ -68,26 +68,27 @@ async fn full_sync_matches_the_tenants_ground_truth() {
         let code = raw["instance_code"].as_str().unwrap();
         assert_eq!(
             raw["data"],
-            t.tenant.approval_instance(code).unwrap(),
+            t.tenant.approval().instance(code).unwrap(),
             "raw kept unchanged"
         );
     }
 
     // Bitable, Contact, Attendance.
-    let app = t.tenant.bitable_app_token();
-    let table = t.tenant.bitable_table_id();
+    let app = t.tenant.bitable().app_token();
+    let table = t.tenant.bitable().table_id();
     assert_eq!(
         run.records(BITABLE_RECORDS).len() as u64,
-        t.tenant.bitable_record_count(&app, &table).unwrap()
+        t.tenant.bitable().record_count(&app, &table).unwrap()
     );
     assert_eq!(
         run.records(CONTACT_USERS).len(),
-        t.tenant.contact_user_ids("open_id").len()
+        t.tenant.contact().user_ids("open_id").len()
     );
-    let user_ids = t.tenant.contact_user_ids("user_id");
+    let user_ids = t.tenant.contact().user_ids("user_id");
     let flows = t
         .tenant
-        .attendance_flow_count("employee_id", &user_ids, from / 1000, NOW / 1000);
+        .attendance()
+        .flow_count("employee_id", &user_ids, from / 1000, NOW / 1000);
     assert!(flows > 0);
     assert_eq!(run.records(ATTENDANCE_USER_FLOWS).len(), flows);
 
@@ -154,11 +155,12 @@ async fn incremental_approval_picks_up_new_instances_and_late_status_changes() {
         .find(|(_, created)| **created >= NOW - DAY + 3_600_000)
         .map(|(c, _)| c.clone())
         .expect("a recent pending instance");
-    t.tenant.set_instance_status(&old, "APPROVED");
-    t.tenant.set_instance_status(&recent, "REJECTED");
+    t.tenant.approval().set_instance_status(&old, "APPROVED");
+    t.tenant.approval().set_instance_status(&recent, "REJECTED");
     let new = t
         .tenant
-        .add_approval_instance(APPROVAL_CODE_PURCHASE, NOW + 600_000, "PENDING");
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, NOW + 600_000, "PENDING");
 
     let watched: Vec<String> = pending
         .iter()
@@ -284,11 +286,15 @@ async fn read_with_cuts(
 async fn resuming_after_every_cut_loses_nothing() {
     let t = tenant(24, 6, 1).await;
     // Final statuses only, so no instance is watched (and re-read) on every resume.
-    for code in t.tenant.approval_all_instance_codes(APPROVAL_CODE_PURCHASE) {
-        t.tenant.set_instance_status(&code, "APPROVED");
+    for code in t
+        .tenant
+        .approval()
+        .all_instance_codes(APPROVAL_CODE_PURCHASE)
+    {
+        t.tenant.approval().set_instance_status(&code, "APPROVED");
     }
-    for code in t.tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE) {
-        t.tenant.set_instance_status(&code, "APPROVED");
+    for code in t.tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE) {
+        t.tenant.approval().set_instance_status(&code, "APPROVED");
     }
     let source = source(&t);
     let clean = read_all(&source, opts()).await.keys();

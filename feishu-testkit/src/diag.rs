@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
+use crate::paging::{self, PageToken};
 use crate::reply::Reply;
-use crate::router::{RequestView, only};
-use crate::state::State;
+use crate::request::RequestView;
+use crate::service::{FakeService, only};
 
 const ECHO: &str = "/open-apis/testkit/v1/echo/:segment";
 const NUMBERS: &str = "/open-apis/testkit/v1/numbers";
@@ -25,8 +26,17 @@ const DEFAULT_FAIL_CODE: i64 = 1390001;
 /// Largest `bytes` the huge endpoint produces (256 MiB).
 const MAX_HUGE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Routes the diagnostic endpoints.
-pub(crate) fn handle(_state: &State, req: &RequestView) -> Option<Reply> {
+/// The diagnostic endpoints; they keep no state.
+#[derive(Debug, Default)]
+pub(crate) struct DiagService;
+
+impl FakeService for DiagService {
+    fn handle(&self, req: &RequestView) -> Option<Reply> {
+        route(req)
+    }
+}
+
+fn route(req: &RequestView) -> Option<Reply> {
     if let Some(params) = req.match_path(ECHO) {
         let segment = params[0];
         return Some(only(req, "GET", || echo(req, segment)));
@@ -144,8 +154,62 @@ fn numbers_search(req: &RequestView) -> Reply {
     )
 }
 
-/// Pages over `list` following the query knobs (`page_size`, `page_token`, `repeat_token_at`,
-/// `empty_token_at`, `fail_at`, `fail_code`, `fail_status`). Pages are numbered from 1.
+/// The paging misbehaviours a numbers request asks for; pages are numbered from 1 and 0 means
+/// "never".
+#[derive(Debug, Default)]
+struct Misbehaviour {
+    /// This page answers with the token it was given (a repeating token).
+    repeat_token_at: u64,
+    /// This page says `has_more: true` with an empty token.
+    empty_token_at: u64,
+    /// From this page on, every page says `has_more: true` with a fresh token and no items.
+    endless_from: u64,
+    /// This page fails with `fail_status` / `fail_code`.
+    fail_at: u64,
+    fail_code: u64,
+    fail_status: u64,
+}
+
+impl Misbehaviour {
+    fn parse(req: &RequestView) -> Result<Misbehaviour, Reply> {
+        Ok(Misbehaviour {
+            repeat_token_at: query_u64(req, "repeat_token_at", 0)?,
+            empty_token_at: query_u64(req, "empty_token_at", 0)?,
+            endless_from: query_u64(req, "endless_from", 0)?,
+            fail_at: query_u64(req, "fail_at", 0)?,
+            fail_code: query_u64(req, "fail_code", 0)?,
+            fail_status: query_u64(req, "fail_status", 0)?,
+        })
+    }
+
+    /// The injected failure of page `page_no`, if it is the failing page.
+    fn failure(&self, page_no: u64) -> Option<Reply> {
+        if page_no != self.fail_at {
+            return None;
+        }
+        let code = if self.fail_code == 0 {
+            DEFAULT_FAIL_CODE
+        } else {
+            i64::try_from(self.fail_code).unwrap_or(DEFAULT_FAIL_CODE)
+        };
+        let status = u16::try_from(self.fail_status)
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+            .unwrap_or(400);
+        Some(Reply::err(
+            status,
+            code,
+            format!("testkit: injected failure at page {page_no}"),
+        ))
+    }
+}
+
+/// Pages over `list` following the query knobs (`page_size`, `page_token`, and the
+/// [`Misbehaviour`] knobs).
+///
+/// Tokens of ordinary pages point at an offset; a page of the endless tail carries its step
+/// number in the token's query part, so every endless page hands out a token never seen
+/// before.
 fn page(req: &RequestView, list: &Numbers) -> Reply {
     let page_size = match query_u64(req, "page_size", DEFAULT_PAGE_SIZE) {
         Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
@@ -158,60 +222,44 @@ fn page(req: &RequestView, list: &Numbers) -> Reply {
         }
         Err(reply) => return reply,
     };
-    let offset = match req.query_first("page_token").filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(token) => match decode_page_token(token).filter(|offset| *offset <= list.len) {
-            Some(offset) => offset,
-            None => return Reply::param_error("page_token", token, "invalid page_token"),
+    let token = match req.query_first("page_token").filter(|t| !t.is_empty()) {
+        None => PageToken {
+            query: 0,
+            offset: 0,
+        },
+        Some(text) => match PageToken::decode(text).filter(|t| t.offset <= list.len) {
+            Some(token) => token,
+            None => return Reply::param_error("page_token", text, "invalid page_token"),
         },
     };
-    let mut knobs = [0u64; 5];
-    for (slot, name) in knobs.iter_mut().zip([
-        "repeat_token_at",
-        "empty_token_at",
-        "fail_at",
-        "fail_code",
-        "fail_status",
-    ]) {
-        match query_u64(req, name, 0) {
-            Ok(value) => *slot = value,
-            Err(reply) => return reply,
-        }
-    }
-    let [
-        repeat_token_at,
-        empty_token_at,
-        fail_at,
-        fail_code,
-        fail_status,
-    ] = knobs;
+    let knobs = match Misbehaviour::parse(req) {
+        Ok(knobs) => knobs,
+        Err(reply) => return reply,
+    };
+    let offset = token.offset;
     let page_no = offset / page_size + 1;
-    if page_no == fail_at {
-        let code = if fail_code == 0 {
-            DEFAULT_FAIL_CODE
-        } else {
-            i64::try_from(fail_code).unwrap_or(DEFAULT_FAIL_CODE)
+    if let Some(reply) = knobs.failure(page_no) {
+        return reply;
+    }
+    let endless = token.query > 0 || (knobs.endless_from > 0 && page_no >= knobs.endless_from);
+    if endless {
+        let next = PageToken {
+            query: token.query + 1,
+            offset,
         };
-        let status = u16::try_from(fail_status)
-            .ok()
-            .filter(|s| (100..=599).contains(s))
-            .unwrap_or(400);
-        return Reply::err(
-            status,
-            code,
-            format!("testkit: injected failure at page {page_no}"),
-        );
+        return Reply::ok(json!({
+            "items": [], "has_more": true, "page_token": next.encode(), "total": list.len,
+        }));
     }
     let end = offset.saturating_add(page_size).min(list.len);
     let items: Vec<u64> = (offset..end).map(|i| i * list.step).collect();
-    let (has_more, token) = if page_no == repeat_token_at {
-        (true, Some(encode_page_token(offset)))
-    } else if page_no == empty_token_at {
+    let (has_more, token) = if page_no == knobs.repeat_token_at {
+        (true, Some(PageToken { query: 0, offset }.encode()))
+    } else if page_no == knobs.empty_token_at {
         (true, Some(String::new()))
-    } else if end < list.len {
-        (true, Some(encode_page_token(end)))
     } else {
-        (false, None)
+        let next = paging::next_token(0, end, list.len);
+        (next.is_some(), next)
     };
     let mut data = json!({ "items": items, "has_more": has_more, "total": list.len });
     if let Some(token) = token {
@@ -227,100 +275,5 @@ fn query_u64(req: &RequestView, name: &str, default: u64) -> Result<u64, Reply> 
         Some(value) => value
             .parse()
             .map_err(|_| Reply::param_error(name, value, "must be a non-negative integer")),
-    }
-}
-
-/// Marker bytes that make the standard base64 text start with `+/+/`.
-const TOKEN_MARKER: [u8; 3] = [0xfb, 0xff, 0xbf];
-
-/// An opaque page token: standard base64 of the marker plus the big-endian offset. It is
-/// 16 characters and always contains `+`, `/` and `=`, so it must be URL-encoded.
-pub(crate) fn encode_page_token(offset: u64) -> String {
-    let mut bytes = TOKEN_MARKER.to_vec();
-    bytes.extend_from_slice(&offset.to_be_bytes());
-    base64_encode(&bytes)
-}
-
-/// The offset inside a token made by [`encode_page_token`].
-pub(crate) fn decode_page_token(token: &str) -> Option<u64> {
-    let bytes = base64_decode(token)?;
-    let rest = bytes.strip_prefix(&TOKEN_MARKER)?;
-    Some(u64::from_be_bytes(rest.try_into().ok()?))
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    if !text.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    for chunk in text.chunks(4) {
-        let mut n = 0u32;
-        let mut pads = 0;
-        for (i, &c) in chunk.iter().enumerate() {
-            let value = if c == b'=' {
-                if i < 2 {
-                    return None;
-                }
-                pads += 1;
-                0
-            } else {
-                if pads > 0 {
-                    return None;
-                }
-                u32::try_from(ALPHABET.iter().position(|&a| a == c)?).ok()?
-            };
-            n = (n << 6) | value;
-        }
-        let decoded = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&decoded[..3 - pads]);
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_tokens_round_trip_and_need_encoding() {
-        for offset in [0, 1, 10, 25, 999, u64::MAX] {
-            let token = encode_page_token(offset);
-            assert!(token.contains('+') && token.contains('/') && token.contains('='));
-            assert_eq!(decode_page_token(&token), Some(offset));
-        }
-        assert_eq!(decode_page_token("not a token"), None);
-        assert_eq!(decode_page_token("AAAA"), None);
-    }
-
-    #[test]
-    fn base64_matches_known_vectors() {
-        assert_eq!(base64_encode(b"f"), "Zg==");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        assert_eq!(base64_encode(b"foo"), "Zm9v");
-        assert_eq!(base64_decode("Zm8="), Some(b"fo".to_vec()));
-        assert_eq!(base64_decode("Zg=="), Some(b"f".to_vec()));
     }
 }

@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::auth;
+use crate::rate_limit::rate_limited;
 use crate::reply::Reply;
-use crate::router::RequestView;
-use crate::state::{State, lock};
+use crate::request::RequestView;
 
 /// The scope named by [`Fault::Permission`] in `error.permission_violations`.
 pub const FAULT_SCOPE: &str = "testkit:fault:readonly";
@@ -60,6 +59,16 @@ pub(crate) struct FaultState {
     rotation: usize,
 }
 
+/// What a queued fault does to the current request.
+pub(crate) enum Outcome {
+    /// No fault queued.
+    None,
+    /// Answer with this instead of the real reply.
+    Reply(Reply),
+    /// Answer normally after this extra delay.
+    Delay(Duration),
+}
+
 impl FaultState {
     pub(crate) fn new(seed: u64, latency: Duration) -> FaultState {
         FaultState {
@@ -85,82 +94,59 @@ impl FaultState {
         self.queue.clear();
         self.forbidden.clear();
     }
-}
 
-/// What a queued fault does to the current request.
-pub(crate) enum Outcome {
-    /// No fault queued.
-    None,
-    /// Answer with this instead of the real reply.
-    Reply(Reply),
-    /// Answer normally after this extra delay.
-    Delay(Duration),
-}
-
-/// Pops the next queued fault, if any.
-pub(crate) fn take_queued(state: &State, req: &RequestView) -> Outcome {
-    let (fault, reset) = {
-        let mut faults = lock(&state.faults);
-        let Some(fault) = faults.queue.pop_front() else {
+    /// Pops the next queued fault, if any. `app_id` names the app in a permission error when
+    /// the request carries no accepted token yet.
+    pub(crate) fn take_queued(&mut self, req: &RequestView, app_id: &str) -> Outcome {
+        let Some(fault) = self.queue.pop_front() else {
             return Outcome::None;
         };
-        (fault, faults.rate_limit_reset)
-    };
-    match fault {
-        Fault::ServerError(status) => Outcome::Reply(server_error(status)),
-        Fault::RateLimited => Outcome::Reply(rate_limited(FAULT_RATE_LIMIT, reset)),
-        Fault::Malformed => Outcome::Reply(malformed()),
-        Fault::TokenInvalid => Outcome::Reply(auth::invalid_tenant_token()),
-        Fault::Permission => Outcome::Reply(permission_denied(state, req, FAULT_SCOPE)),
-        Fault::Code { status, code } => Outcome::Reply(Reply::err(
-            status,
-            code,
-            format!("testkit: injected error {code}"),
-        )),
-        Fault::Delay(delay) => Outcome::Delay(delay),
+        match fault {
+            Fault::ServerError(status) => Outcome::Reply(server_error(status)),
+            Fault::RateLimited => {
+                Outcome::Reply(rate_limited(FAULT_RATE_LIMIT, self.rate_limit_reset))
+            }
+            Fault::Malformed => Outcome::Reply(malformed()),
+            Fault::TokenInvalid => Outcome::Reply(Reply::invalid_tenant_token()),
+            Fault::Permission => Outcome::Reply(permission_denied(req, app_id, FAULT_SCOPE)),
+            Fault::Code { status, code } => Outcome::Reply(Reply::err(
+                status,
+                code,
+                format!("testkit: injected error {code}"),
+            )),
+            Fault::Delay(delay) => Outcome::Delay(delay),
+        }
     }
-}
 
-/// Draws the seeded random number and applies the configured shares.
-pub(crate) fn random(state: &State) -> Option<Reply> {
-    let mut faults = lock(&state.faults);
-    let total = faults.rate_limited_share + faults.server_error_share + faults.malformed_share;
-    if total <= 0.0 {
-        return None;
+    /// Draws the seeded random number and applies the configured shares.
+    pub(crate) fn random(&mut self) -> Option<Reply> {
+        let total = self.rate_limited_share + self.server_error_share + self.malformed_share;
+        if total <= 0.0 {
+            return None;
+        }
+        let draw = self.rng.f64();
+        if draw < self.rate_limited_share {
+            return Some(rate_limited(FAULT_RATE_LIMIT, self.rate_limit_reset));
+        }
+        if draw < self.rate_limited_share + self.server_error_share {
+            let status = [500, 502, 503, 504][self.rotation % 4];
+            self.rotation += 1;
+            return Some(server_error(status));
+        }
+        if draw < total {
+            return Some(malformed());
+        }
+        None
     }
-    let draw = faults.rng.f64();
-    if draw < faults.rate_limited_share {
-        return Some(rate_limited(FAULT_RATE_LIMIT, faults.rate_limit_reset));
-    }
-    if draw < faults.rate_limited_share + faults.server_error_share {
-        let status = [500, 502, 503, 504][faults.rotation % 4];
-        faults.rotation += 1;
-        return Some(server_error(status));
-    }
-    if draw < total {
-        return Some(malformed());
-    }
-    None
-}
 
-/// Answers 99991672 when the path is under a forbidden prefix.
-pub(crate) fn forbidden(state: &State, req: &RequestView) -> Option<Reply> {
-    let scope = {
-        let faults = lock(&state.faults);
-        faults
+    /// Answers 99991672 when the path is under a forbidden prefix.
+    pub(crate) fn forbidden(&self, req: &RequestView, app_id: &str) -> Option<Reply> {
+        let (_, scope) = self
             .forbidden
             .iter()
-            .find(|(prefix, _)| req.path.starts_with(prefix.as_str()))
-            .map(|(_, scope)| scope.clone())
-    }?;
-    Some(permission_denied(state, req, &scope))
-}
-
-/// HTTP 429, code 99991400, with the `x-ogw-ratelimit-*` headers.
-pub(crate) fn rate_limited(limit: u32, reset: Duration) -> Reply {
-    Reply::err(429, 99991400, "request trigger frequency limit")
-        .with_header("x-ogw-ratelimit-limit", limit.to_string())
-        .with_header("x-ogw-ratelimit-reset", format_seconds(reset))
+            .find(|(prefix, _)| req.path.starts_with(prefix.as_str()))?;
+        Some(permission_denied(req, app_id, scope))
+    }
 }
 
 /// A gateway error page: HTTP `status`, `text/html`, no JSON.
@@ -189,14 +175,13 @@ pub(crate) fn malformed() -> Reply {
     )
 }
 
-/// HTTP 400, code 99991672 naming the missing `scope`.
-pub(crate) fn permission_denied(state: &State, req: &RequestView, scope: &str) -> Reply {
+/// HTTP 400, code 99991672 naming the missing `scope`; the help URL names the caller's app
+/// (`app_id` when the request has no accepted token yet).
+fn permission_denied(req: &RequestView, app_id: &str, scope: &str) -> Reply {
     let app_id = req
         .caller
         .as_ref()
-        .map_or(state.config.app_id.as_str(), |caller| {
-            caller.app_id.as_str()
-        });
+        .map_or(app_id, |caller| caller.app_id.as_str());
     let auth_url = format!("https://open.feishu.cn/app/{app_id}/auth?q={scope}");
     Reply::err_with(
         400,
@@ -215,32 +200,4 @@ pub(crate) fn permission_denied(state: &State, req: &RequestView, scope: &str) -
             ]
         }),
     )
-}
-
-/// Seconds with up to three decimals, trailing zeros trimmed (`1`, `0.5`, `0.125`), rounded
-/// up to the millisecond and never below `0.001`.
-pub(crate) fn format_seconds(duration: Duration) -> String {
-    let millis = duration.as_nanos().div_ceil(1_000_000).max(1);
-    let whole = millis / 1000;
-    let fraction = millis % 1000;
-    if fraction == 0 {
-        whole.to_string()
-    } else {
-        let text = format!("{whole}.{fraction:03}");
-        text.trim_end_matches('0').to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_seconds() {
-        assert_eq!(format_seconds(Duration::from_secs(1)), "1");
-        assert_eq!(format_seconds(Duration::from_millis(500)), "0.5");
-        assert_eq!(format_seconds(Duration::from_millis(1250)), "1.25");
-        assert_eq!(format_seconds(Duration::from_nanos(1)), "0.001");
-        assert_eq!(format_seconds(Duration::ZERO), "0.001");
-    }
 }

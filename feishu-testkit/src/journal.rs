@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::reply::Reply;
-use crate::router::RequestView;
+use crate::request::RequestView;
 
 /// Paths of the four token endpoints counted by [`crate::FakeTenant::token_requests`].
 const TOKEN_PATHS: [&str; 4] = [

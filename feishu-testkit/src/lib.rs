@@ -27,24 +27,32 @@
 //!     max 100). Page tokens are opaque and contain `+`, `/` and `=`. Query knobs, pages
 //!     numbered from 1: `repeat_token_at=K` (page K answers with the token pointing at
 //!     itself, i.e. the token it was given), `empty_token_at=K` (page K says
-//!     `has_more: true` with `page_token: ""`), `fail_at=K` (page K fails with HTTP
-//!     `fail_status`, default 400, and code `fail_code`, default 1390001).
+//!     `has_more: true` with `page_token: ""`), `endless_from=K` (page K and every page
+//!     after it say `has_more: true` with a token never seen before and no items, forever),
+//!     `fail_at=K` (page K fails with HTTP `fail_status`, default 400, and code `fail_code`,
+//!     default 1390001).
 //!   - `POST /open-apis/testkit/v1/numbers/search?page_size=&page_token=` with body
 //!     `{"multiple_of": k, "total": n}`: the same paging over the multiples of `k` below `n`.
 //!   - `GET /open-apis/testkit/v1/huge?bytes=N` → `data` is a string of `N` bytes.
 //!   - `GET /open-apis/testkit/v1/whoami` → `data: {app_id, tenant_key, token}` of the
 //!     caller's tenant token.
-//! - **Modules**, over seeded, deterministic data, validating parameters the way Feishu does:
-//!   - Approval v4 ([`approval`]): definitions, instance listing (10-hour windows), instance
-//!     details with forms of every widget type, instance search. Knobs: `set_approval_dataset`,
-//!     `add_approval_instance`, `set_instance_status`; ground truth: `approval_instance_codes`.
-//!   - Bitable v1: app, tables, views, fields of every type, records in both the list and the
-//!     search shapes (generated on the fly, so 1M-record tables cost no memory), wiki nodes.
-//!     Knobs: `bitable_add_table`, `bitable_set_record_count`, `bitable_deny_app`.
-//!   - Contact v3 ([`ContactDataset`]): a department tree, users in several departments, resigned
-//!     users, the visible range. Knobs: `set_contact_dataset`, `set_contact_range`.
-//!   - Attendance v1 ([`AttendanceDataset`]): punch flows and tasks for every user and day. Knob:
-//!     `set_attendance_dataset`; ground truth: `attendance_flow_count`.
+//! - **Modules**, over seeded, deterministic data, validating parameters the way Feishu does.
+//!   Each module is one fake service owning its data; its knobs and ground truth are reached
+//!   through a handle:
+//!   - Approval v4 ([`FakeTenant::approval`], [`approval`]): definitions, instance listing
+//!     (10-hour windows), instance details with forms of every widget type, instance search.
+//!     Knobs: `set_dataset`, `add_instance`, `set_instance_status`, `set_instance_form`,
+//!     `set_instance_field`; ground truth: `instance_codes`, `instance`, `instance_form`.
+//!   - Bitable v1 ([`FakeTenant::bitable`]): app, tables, views, fields of every type, records
+//!     in both the list and the search shapes (generated on the fly, so 1M-record tables cost
+//!     no memory), wiki nodes. Knobs: `add_table`, `set_record_count`, `deny_app`,
+//!     `add_wiki_node`; ground truth: `record_ids`, `record_json`, `field_names`.
+//!   - Contact v3 ([`FakeTenant::contact`], [`ContactDataset`]): a department tree, users in
+//!     several departments, resigned users, the visible range. Knobs: `set_dataset`,
+//!     `set_range`, `set_recursion_limit`, `set_withheld_user_fields`, `link_child`; ground
+//!     truth: `user_ids`, `visible_user_ids`, `subtree_user_ids`.
+//!   - Attendance v1 ([`FakeTenant::attendance`], [`AttendanceDataset`]): punch flows and tasks
+//!     for every user and day. Knob: `set_dataset`; ground truth: `flow_count`, `task_count`.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
@@ -53,16 +61,19 @@
 //! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
 //! `error.log_id`.
 //!
-//! # Faults
+//! # Knobs that cut across services
 //!
-//! Deterministic: [`FakeTenant::fail_next`] with a [`Fault`]. Random but seeded:
+//! Credentials, tokens (`revoke_tokens`, `reject_all_tokens`, `advance_clock`), the journal,
+//! faults, latency, rate limits and forbidden scopes stay on [`FakeTenant`] itself.
+//!
+//! Deterministic faults: [`FakeTenant::fail_next`] with a [`Fault`]. Random but seeded:
 //! [`FakeTenant::set_rate_limited_share`], [`FakeTenant::set_server_error_share`],
 //! [`FakeTenant::set_malformed_share`]. Server-side limits:
 //! [`FakeTenant::set_rate_limit`]. Missing scopes: [`FakeTenant::forbid`]. Latency:
 //! [`FakeTenant::set_latency`]. Faults touch data requests only; latency touches all.
 //!
 //! A data request goes through, in order: queued fault, random share, token check,
-//! forbidden prefix, per-prefix rate limit, handler.
+//! forbidden prefix, per-prefix rate limit, then the service that owns its path.
 //!
 //! # Example
 //!
@@ -95,30 +106,45 @@
 //! assert_eq!(page["data"]["items"], json!([0, 1, 2]));
 //! assert_eq!(page["data"]["has_more"], false);
 //! assert_eq!(tenant.token_requests(), 1);
+//!
+//! // Module knobs and ground truth live on per-service handles.
+//! let bitable = tenant.bitable();
+//! assert!(bitable.set_record_count(&bitable.app_token(), &bitable.table_id(), 3));
+//! assert_eq!(bitable.record_ids(&bitable.app_token(), &bitable.table_id()).len(), 3);
 //! # Ok(())
 //! # }
 //! ```
 
 pub mod approval;
-mod attendance;
+pub mod attendance;
 mod auth;
-mod bitable;
-mod contact;
+pub mod bitable;
+mod builder;
+mod calendar;
+pub mod contact;
 mod diag;
+mod directory;
 mod faults;
 mod journal;
+mod lock;
+mod paging;
 mod rate_limit;
 mod reply;
+mod request;
+mod rng;
 mod router;
-mod state;
+mod service;
 mod tenant;
 
-pub use attendance::AttendanceDataset;
-pub use contact::{ContactDataset, ContactRange};
-pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
-pub use journal::JournalEntry;
-pub use tenant::{
+pub use approval::ApprovalKnobs;
+pub use attendance::{AttendanceDataset, AttendanceKnobs};
+pub use bitable::BitableKnobs;
+pub use builder::{
     DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,
     DEFAULT_STORE_APP_ID, DEFAULT_STORE_APP_SECRET, DEFAULT_TENANT_KEY, DEFAULT_VERIFICATION_TOKEN,
-    FakeTenant, FakeTenantBuilder,
+    FakeTenantBuilder,
 };
+pub use contact::{ContactDataset, ContactKnobs, ContactRange};
+pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
+pub use journal::JournalEntry;
+pub use tenant::FakeTenant;

@@ -1,12 +1,12 @@
-//! Server-side per-path-prefix rate limits: a token bucket of capacity `per_second`, refilled
-//! at `per_second` tokens per second (real time).
+//! Server-side rate limits and the 429 reply Feishu's gateway sends when one is exceeded.
+//!
+//! Per-path-prefix limits are token buckets of capacity `per_second`, refilled at
+//! `per_second` tokens per second (real time).
 
 use std::time::{Duration, Instant};
 
-use crate::faults;
 use crate::reply::Reply;
-use crate::router::RequestView;
-use crate::state::{State, lock};
+use crate::request::RequestView;
 
 #[derive(Debug)]
 struct Bucket {
@@ -54,38 +54,72 @@ impl RateLimits {
     pub(crate) fn clear(&mut self) {
         self.buckets.clear();
     }
-}
 
-/// Takes one token from every bucket whose prefix matches; answers 429 if any is empty.
-pub(crate) fn check(state: &State, req: &RequestView) -> Option<Reply> {
-    let mut limits = lock(&state.limits);
-    if limits.buckets.is_empty() {
-        return None;
-    }
-    let now = Instant::now();
-    let mut blocked: Option<(u32, Duration)> = None;
-    for bucket in limits
-        .buckets
-        .iter_mut()
-        .filter(|bucket| req.path.starts_with(bucket.prefix.as_str()))
-    {
-        bucket.refill(now);
-        if bucket.tokens < 1.0 {
-            let wait = bucket.wait();
-            if blocked.is_none_or(|(_, longest)| wait > longest) {
-                blocked = Some((bucket.per_second, wait));
+    /// Takes one token from every bucket whose prefix matches; answers 429 if any is empty.
+    pub(crate) fn check(&mut self, req: &RequestView) -> Option<Reply> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let now = Instant::now();
+        let mut blocked: Option<(u32, Duration)> = None;
+        for bucket in self
+            .buckets
+            .iter_mut()
+            .filter(|bucket| req.path.starts_with(bucket.prefix.as_str()))
+        {
+            bucket.refill(now);
+            if bucket.tokens < 1.0 {
+                let wait = bucket.wait();
+                if blocked.is_none_or(|(_, longest)| wait > longest) {
+                    blocked = Some((bucket.per_second, wait));
+                }
             }
         }
+        if let Some((limit, wait)) = blocked {
+            return Some(rate_limited(limit, wait));
+        }
+        for bucket in self
+            .buckets
+            .iter_mut()
+            .filter(|bucket| req.path.starts_with(bucket.prefix.as_str()))
+        {
+            bucket.tokens -= 1.0;
+        }
+        None
     }
-    if let Some((limit, wait)) = blocked {
-        return Some(faults::rate_limited(limit, wait));
+}
+
+/// HTTP 429, code 99991400, with the `x-ogw-ratelimit-*` headers.
+pub(crate) fn rate_limited(limit: u32, reset: Duration) -> Reply {
+    Reply::err(429, 99991400, "request trigger frequency limit")
+        .with_header("x-ogw-ratelimit-limit", limit.to_string())
+        .with_header("x-ogw-ratelimit-reset", format_seconds(reset))
+}
+
+/// Seconds with up to three decimals, trailing zeros trimmed (`1`, `0.5`, `0.125`), rounded
+/// up to the millisecond and never below `0.001`.
+pub(crate) fn format_seconds(duration: Duration) -> String {
+    let millis = duration.as_nanos().div_ceil(1_000_000).max(1);
+    let whole = millis / 1000;
+    let fraction = millis % 1000;
+    if fraction == 0 {
+        whole.to_string()
+    } else {
+        let text = format!("{whole}.{fraction:03}");
+        text.trim_end_matches('0').to_owned()
     }
-    for bucket in limits
-        .buckets
-        .iter_mut()
-        .filter(|bucket| req.path.starts_with(bucket.prefix.as_str()))
-    {
-        bucket.tokens -= 1.0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_seconds() {
+        assert_eq!(format_seconds(Duration::from_secs(1)), "1");
+        assert_eq!(format_seconds(Duration::from_millis(500)), "0.5");
+        assert_eq!(format_seconds(Duration::from_millis(1250)), "1.25");
+        assert_eq!(format_seconds(Duration::from_nanos(1)), "0.001");
+        assert_eq!(format_seconds(Duration::ZERO), "0.001");
     }
-    None
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use wiremock::ResponseTemplate;
 
-use crate::router::RequestView;
+use crate::request::RequestView;
 
 /// Content type of every JSON reply.
 pub(crate) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -124,6 +124,16 @@ impl Reply {
             405,
             99991301,
             format!("request method doesn't match: {} {}", req.method, req.path),
+        )
+    }
+
+    /// HTTP 400, code 99991663: the tenant token is unknown, expired, revoked or not a tenant
+    /// token.
+    pub(crate) fn invalid_tenant_token() -> Reply {
+        Reply::err(
+            400,
+            99991663,
+            "Invalid access token for authorization. Please make a request with token attached.",
         )
     }
 

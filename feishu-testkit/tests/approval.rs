@@ -19,7 +19,7 @@ struct Kit {
 impl Kit {
     async fn start(spec: ApprovalDataset) -> Kit {
         let tenant = FakeTenant::start().await;
-        tenant.set_approval_dataset(spec);
+        tenant.approval().set_dataset(spec);
         let http = reqwest::Client::new();
         let auth: Value = http
             .post(tenant.url("/open-apis/auth/v3/tenant_access_token/internal"))
@@ -130,7 +130,8 @@ async fn list_pages_inclusive_windows_in_creation_order() {
     let (start, end) = (NOW - 10 * HOUR, NOW);
     let truth = kit
         .tenant
-        .approval_instance_codes(APPROVAL_CODE_PURCHASE, start, end);
+        .approval()
+        .instance_codes(APPROVAL_CODE_PURCHASE, start, end);
     assert!(truth.len() > 100);
     let mut got = Vec::new();
     let mut token: Option<String> = None;
@@ -157,10 +158,12 @@ async fn list_pages_inclusive_windows_in_creation_order() {
     // Both ends are inclusive.
     let on_start = kit
         .tenant
-        .add_approval_instance(APPROVAL_CODE_PURCHASE, start, "PENDING");
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, start, "PENDING");
     let on_end = kit
         .tenant
-        .add_approval_instance(APPROVAL_CODE_PURCHASE, end, "PENDING");
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, end, "PENDING");
     let (_, b) = kit
         .get(LIST, &list_query(APPROVAL_CODE_PURCHASE, end, end))
         .await;
@@ -181,7 +184,8 @@ async fn list_pages_inclusive_windows_in_creation_order() {
     );
     assert_eq!(
         kit.tenant
-            .approval_instance_count(APPROVAL_CODE_PURCHASE, start, end),
+            .approval()
+            .instance_count(APPROVAL_CODE_PURCHASE, start, end),
         truth.len() + 2
     );
 }
@@ -189,7 +193,10 @@ async fn list_pages_inclusive_windows_in_creation_order() {
 #[tokio::test]
 async fn instance_detail_and_knobs() {
     let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
-    let codes = kit.tenant.approval_all_instance_codes(APPROVAL_CODE_LEAVE);
+    let codes = kit
+        .tenant
+        .approval()
+        .all_instance_codes(APPROVAL_CODE_LEAVE);
     assert_eq!(codes.len(), 120);
     let code = &codes[0];
     let (s, b) = kit.get(&format!("{LIST}/{code}"), &[]).await;
@@ -214,26 +221,32 @@ async fn instance_detail_and_knobs() {
         .await;
     assert_eq!(b["code"], 1390001);
 
-    assert!(kit.tenant.set_instance_status(code, "APPROVED"));
+    assert!(kit.tenant.approval().set_instance_status(code, "APPROVED"));
     let (_, b) = kit.get(&format!("{LIST}/{code}"), &[]).await;
     assert_eq!(b["data"]["status"], "APPROVED");
     assert_ne!(b["data"]["end_time"], "0");
-    assert!(!kit.tenant.set_instance_status("NOPE", "APPROVED"));
+    assert!(
+        !kit.tenant
+            .approval()
+            .set_instance_status("NOPE", "APPROVED")
+    );
     let new = kit
         .tenant
-        .add_approval_instance(APPROVAL_CODE_LEAVE, NOW + 5, "PENDING");
+        .approval()
+        .add_instance(APPROVAL_CODE_LEAVE, NOW + 5, "PENDING");
     assert_eq!(
-        kit.tenant.approval_instance(&new).unwrap()["start_time"],
+        kit.tenant.approval().instance(&new).unwrap()["start_time"],
         (NOW + 5).to_string()
     );
     assert_eq!(
         kit.tenant
-            .approval_all_instance_codes(APPROVAL_CODE_LEAVE)
+            .approval()
+            .all_instance_codes(APPROVAL_CODE_LEAVE)
             .last(),
         Some(&new)
     );
 
-    let mut types = kit.tenant.approval_timeline_types();
+    let mut types = kit.tenant.approval().timeline_types();
     types.sort();
     let mut want: Vec<String> = TIMELINE_TYPES.iter().map(|s| s.to_string()).collect();
     want.sort();

@@ -24,7 +24,7 @@ async fn post(tenant: &FakeTenant, token: &str, path_and_query: &str, body: Valu
 async fn flows_follow_the_documented_shape() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let ids = tenant.contact_user_ids("user_id")[..3].to_vec();
+    let ids = tenant.contact().user_ids("user_id")[..3].to_vec();
     // 2025-01-06 (Mon) 00:00 +08:00 .. 2025-01-11 00:00 +08:00
     let (from, to) = (1_736_092_800i64, 1_736_524_800i64);
     let (status, body) = post(
@@ -38,7 +38,9 @@ async fn flows_follow_the_documented_shape() {
     let flows = body["data"]["user_flow_results"].as_array().unwrap();
     assert_eq!(
         flows.len(),
-        tenant.attendance_flow_count("employee_id", &ids, from, to)
+        tenant
+            .attendance()
+            .flow_count("employee_id", &ids, from, to)
     );
     assert!(flows.len() >= 3 * 5 * 2 - 6);
     for f in flows {
@@ -52,7 +54,7 @@ async fn flows_follow_the_documented_shape() {
 async fn validation_errors_match_feishu() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let ids = tenant.contact_user_ids("user_id");
+    let ids = tenant.contact().user_ids("user_id");
     let ok_body = json!({ "user_ids": [ids[0]], "check_time_from": "1736092800", "check_time_to": "1736179200" });
     let cases = [
         (
@@ -96,7 +98,7 @@ async fn validation_errors_match_feishu() {
         );
     }
     // A looser limit is a knob.
-    tenant.set_attendance_dataset(AttendanceDataset {
+    tenant.attendance().set_dataset(AttendanceDataset {
         max_flow_span_secs: 90 * 86_400,
         ..AttendanceDataset::default()
     });
@@ -114,7 +116,7 @@ async fn validation_errors_match_feishu() {
 async fn tasks_by_employee_no_with_invalid_users() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let nos = tenant.contact_user_ids("employee_no")[..2].to_vec();
+    let nos = tenant.contact().user_ids("employee_no")[..2].to_vec();
     let (status, body) = post(
         &tenant,
         &token,
@@ -126,7 +128,9 @@ async fn tasks_by_employee_no_with_invalid_users() {
     let results = body["data"]["user_task_results"].as_array().unwrap();
     assert_eq!(results.len(), 2 * 5);
     assert_eq!(
-        tenant.attendance_task_count("employee_no", &nos, 20250106, 20250112),
+        tenant
+            .attendance()
+            .task_count("employee_no", &nos, 20250106, 20250112),
         10
     );
     assert_eq!(body["data"]["invalid_user_ids"], json!(["E99999"]));

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 async fn search(tenant: &FakeTenant, token: &str, table: &str, query: &str, body: Value) -> Answer {
     let path = format!(
         "/open-apis/bitable/v1/apps/{}/tables/{table}/records/search{query}",
-        tenant.bitable_app_token()
+        tenant.bitable().app_token()
     );
     let response = reqwest::Client::new()
         .post(tenant.url(&path))
@@ -24,7 +24,7 @@ async fn search(tenant: &FakeTenant, token: &str, table: &str, query: &str, body
 fn records_path(tenant: &FakeTenant, table: &str) -> String {
     format!(
         "/open-apis/bitable/v1/apps/{}/tables/{table}/records",
-        tenant.bitable_app_token()
+        tenant.bitable().app_token()
     )
 }
 
@@ -32,7 +32,7 @@ fn records_path(tenant: &FakeTenant, table: &str) -> String {
 async fn list_and_search_shapes_differ_as_documented() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let table = tenant.bitable_table_id();
+    let table = tenant.bitable().table_id();
     let list = get_query(
         &tenant,
         &records_path(&tenant, &table),
@@ -71,7 +71,8 @@ async fn list_and_search_shapes_differ_as_documented() {
     // Ground truth matches the endpoint.
     assert_eq!(
         tenant
-            .bitable_record_json(&tenant.bitable_app_token(), &table, 0, true)
+            .bitable()
+            .record_json(&tenant.bitable().app_token(), &table, 0, true)
             .unwrap()["fields"],
         *s
     );
@@ -81,7 +82,7 @@ async fn list_and_search_shapes_differ_as_documented() {
 async fn errors_use_documented_codes_and_statuses() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let table = tenant.bitable_table_id();
+    let table = tenant.bitable().table_id();
     let path = records_path(&tenant, &table);
     let too_big = get_query(&tenant, &path, &token, &[("page_size", "501")]).await;
     assert_eq!((too_big.status, too_big.code()), (400, Some(1254011)));
@@ -111,7 +112,7 @@ async fn errors_use_documented_codes_and_statuses() {
     assert_eq!(bad_names.code(), Some(1254024));
     let no_value = search(&tenant, &token, &table, "", json!({"filter": {"conjunction": "and", "conditions": [{"field_name": "Status", "operator": "isEmpty"}]}})).await;
     assert_eq!(no_value.code(), Some(1254018), "value must be present");
-    tenant.bitable_deny_app(&tenant.bitable_app_token());
+    tenant.bitable().deny_app(&tenant.bitable().app_token());
     let denied = get_query(&tenant, &path, &token, &[]).await;
     assert_eq!((denied.status, denied.code()), (403, Some(1254302)));
     assert!(denied.json["error"]["log_id"].is_string());
@@ -121,10 +122,10 @@ async fn errors_use_documented_codes_and_statuses() {
 async fn record_count_knob_and_lazy_generation() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let app = tenant.bitable_app_token();
-    let table = tenant.bitable_add_table("Large", 100_000);
-    assert!(tenant.bitable_table_ids(&app).contains(&table));
-    let ids = tenant.bitable_record_ids(&app, &table);
+    let app = tenant.bitable().app_token();
+    let table = tenant.bitable().add_table("Large", 100_000);
+    assert!(tenant.bitable().table_ids(&app).contains(&table));
+    let ids = tenant.bitable().record_ids(&app, &table);
     assert_eq!(ids.len(), 100_000);
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), 100_000);
@@ -146,9 +147,9 @@ async fn record_count_knob_and_lazy_generation() {
         1
     );
     // Shrinking keeps the ids of the remaining records.
-    assert!(tenant.bitable_set_record_count(&app, &table, 3));
-    assert_eq!(tenant.bitable_record_ids(&app, &table), ids[..3]);
-    assert_eq!(tenant.bitable_record_count(&app, &table), Some(3));
+    assert!(tenant.bitable().set_record_count(&app, &table, 3));
+    assert_eq!(tenant.bitable().record_ids(&app, &table), ids[..3]);
+    assert_eq!(tenant.bitable().record_count(&app, &table), Some(3));
 }
 
 #[tokio::test]
@@ -160,33 +161,35 @@ async fn wiki_get_node() {
         &tenant,
         path,
         &token,
-        &[("token", &tenant.bitable_wiki_node_token())],
+        &[("token", &tenant.bitable().wiki_node_token())],
     )
     .await;
     assert_eq!(node.json["data"]["node"]["obj_type"], json!("bitable"));
     assert_eq!(
         node.json["data"]["node"]["obj_token"],
-        json!(tenant.bitable_app_token())
+        json!(tenant.bitable().app_token())
     );
     let by_obj = get_query(
         &tenant,
         path,
         &token,
         &[
-            ("token", &tenant.bitable_app_token()),
+            ("token", &tenant.bitable().app_token()),
             ("obj_type", "bitable"),
         ],
     )
     .await;
     assert_eq!(
         by_obj.json["data"]["node"]["node_token"],
-        json!(tenant.bitable_wiki_node_token())
+        json!(tenant.bitable().wiki_node_token())
     );
     let missing = get_query(&tenant, path, &token, &[("token", "wikcnNope")]).await;
     assert_eq!((missing.status, missing.code()), (400, Some(131005)));
     let no_token = get_query(&tenant, path, &token, &[]).await;
     assert_eq!(no_token.code(), Some(131002));
-    tenant.bitable_add_wiki_node("wikcnSheet", "sheet", "shtcnX");
+    tenant
+        .bitable()
+        .add_wiki_node("wikcnSheet", "sheet", "shtcnX");
     let sheet = get_query(&tenant, path, &token, &[("token", "wikcnSheet")]).await;
     assert_eq!(sheet.json["data"]["node"]["obj_type"], json!("sheet"));
 }

@@ -52,7 +52,7 @@ async fn children_honour_id_types_and_paging() {
     assert_eq!(b.json["data"]["has_more"], false);
 
     // Paths take the id of department_id_type.
-    let d004_open = tenant.contact_department_ids("open_department_id")[3].clone();
+    let d004_open = tenant.contact().department_ids("open_department_id")[3].clone();
     let by_open = get(
         &tenant,
         &format!("/open-apis/contact/v3/departments/{d004_open}/children"),
@@ -121,7 +121,7 @@ async fn validation_errors_match_feishu() {
     .await;
     assert_eq!((a.status, a.code()), (400, Some(40001)));
 
-    let ids = tenant.contact_user_ids("open_id");
+    let ids = tenant.contact().user_ids("open_id");
     let many: Vec<(&str, &str)> = ids[..51]
         .iter()
         .map(|id| ("user_ids", id.as_str()))
@@ -150,7 +150,7 @@ async fn validation_errors_match_feishu() {
 async fn users_carry_all_ids_and_status() {
     let tenant = FakeTenant::start().await;
     let token = tenant_token(&tenant).await;
-    let user_id = tenant.contact_user_ids("user_id")[7].clone();
+    let user_id = tenant.contact().user_ids("user_id")[7].clone();
     let a = get_query(
         &tenant,
         &format!("/open-apis/contact/v3/users/{user_id}"),
@@ -170,22 +170,25 @@ async fn users_carry_all_ids_and_status() {
             || user["department_ids"][0] == "0"
     );
     assert!(user["status"]["is_resigned"].is_boolean());
-    assert!(!tenant.contact_resigned_user_ids("user_id").is_empty());
+    assert!(!tenant.contact().resigned_user_ids("user_id").is_empty());
 }
 
 #[tokio::test]
 async fn restricted_range_and_size_knob() {
     let tenant = FakeTenant::start().await;
-    tenant.set_contact_dataset(ContactDataset {
+    tenant.contact().set_dataset(ContactDataset {
         users: 5000,
         ..ContactDataset::default()
     });
-    assert_eq!(tenant.contact_user_ids("user_id").len(), 5000);
-    assert_eq!(tenant.contact_subtree_user_ids("0", "open_id").len(), 5000);
+    assert_eq!(tenant.contact().user_ids("user_id").len(), 5000);
+    assert_eq!(
+        tenant.contact().subtree_user_ids("0", "open_id").len(),
+        5000
+    );
     let token = tenant_token(&tenant).await;
-    tenant.set_contact_range(Some(ContactRange {
+    tenant.contact().set_range(Some(ContactRange {
         departments: vec!["D005".into()],
-        users: vec![tenant.contact_user_ids("user_id")[0].clone()],
+        users: vec![tenant.contact().user_ids("user_id")[0].clone()],
     }));
     let a = get(
         &tenant,
@@ -209,7 +212,7 @@ async fn restricted_range_and_size_knob() {
         serde_json::json!(["D005"])
     );
     assert_eq!(a.json["data"]["user_ids"].as_array().unwrap().len(), 1);
-    let visible = tenant.contact_visible_user_ids("user_id");
-    let subtree = tenant.contact_subtree_user_ids("D005", "user_id");
+    let visible = tenant.contact().visible_user_ids("user_id");
+    let subtree = tenant.contact().subtree_user_ids("D005", "user_id");
     assert!(visible.len() >= subtree.len() && visible.len() <= subtree.len() + 1);
 }

@@ -195,6 +195,38 @@ async fn numbers_repeat_and_empty_token_knobs() {
 }
 
 #[tokio::test]
+async fn numbers_endless_tail_knob() {
+    let (tenant, token) = setup().await;
+    let base = [("endless_from", "2"), ("page_size", "10")];
+    let page1 = numbers(&tenant, &token, &base).await;
+    assert_eq!(page1.json["data"]["items"].as_array().unwrap().len(), 10);
+    let mut page_token = page1.json["data"]["page_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut seen = HashSet::from([page_token.clone()]);
+    // Far past the 25 items: every page claims more, hands out a new token, carries nothing.
+    for _ in 0..20 {
+        let mut query = base.to_vec();
+        query.push(("page_token", &page_token));
+        let page = numbers(&tenant, &token, &query).await;
+        assert_eq!(page.code(), Some(0), "{}", page.text);
+        let data = &page.json["data"];
+        assert_eq!(
+            (data["has_more"].clone(), data["items"].clone()),
+            (json!(true), json!([]))
+        );
+        page_token = data["page_token"].as_str().unwrap().to_owned();
+        assert!(
+            seen.insert(page_token.clone()),
+            "token {page_token} came back"
+        );
+    }
+    // Without the knob the same data ends normally.
+    assert_eq!(all_pages(&tenant, &token, &[]).await.len(), 3);
+}
+
+#[tokio::test]
 async fn numbers_fail_at_knob() {
     let (tenant, token) = setup().await;
     let page1 = numbers(&tenant, &token, &[("fail_at", "2")]).await;

@@ -583,12 +583,12 @@ fn serve(opts: Options) -> Result<i32, String> {
         .tenant
         .as_ref()
         .ok_or("--serve runs the fake tenant, not --base-url")?;
-    let table = tenant.bitable_add_table("Bench", records);
+    let table = tenant.bitable().add_table("Bench", records);
     let line = serde_json::json!({
         "base_url": env.base_url,
         "app_id": env.app_id,
         "app_secret": env.app_secret,
-        "app_token": tenant.bitable_app_token(),
+        "app_token": tenant.bitable().app_token(),
         "table_id": table,
         "records": records,
     });

@@ -123,8 +123,8 @@ fn with_stats(mut out: Outcome, client: &Client) -> Outcome {
 fn bitable_table(env: &Env, records: u64) -> Res<(String, String)> {
     match &env.tenant {
         Some(tenant) => {
-            let app = tenant.bitable_app_token();
-            let table = tenant.bitable_add_table("Bench", records);
+            let app = tenant.bitable().app_token();
+            let table = tenant.bitable().add_table("Bench", records);
             Ok((app, table))
         }
         None => match (&env.opts.app_token, &env.opts.table_id) {
@@ -257,7 +257,7 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
     let (codes, now) = match &env.tenant {
         Some(tenant) => {
             let leave = o.approval_instances / 5;
-            tenant.set_approval_dataset(
+            tenant.approval().set_dataset(
                 ApprovalDataset::default()
                     .now_ms(NOW_MS)
                     .span_hours(o.approval_days * 24)
@@ -278,7 +278,7 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
     let expected = env.tenant.as_ref().map(|t| {
         codes
             .iter()
-            .map(|c| t.approval_instance_count(c, from, now - 1) as u64)
+            .map(|c| t.approval().instance_count(c, from, now - 1) as u64)
             .sum()
     });
     let client = env.client()?;
@@ -315,11 +315,11 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
 /// W3: every user of the directory through the Contact walk.
 async fn contact_walk(env: &Env) -> Res<Outcome> {
     let expected = env.tenant.as_ref().map(|t| {
-        t.set_contact_dataset(ContactDataset {
+        t.contact().set_dataset(ContactDataset {
             users: env.opts.users,
             ..ContactDataset::default()
         });
-        t.contact_user_ids("open_id").len() as u64
+        t.contact().user_ids("open_id").len() as u64
     });
     let client = env.client()?;
     let meter = Meter::start()?;
@@ -355,15 +355,15 @@ async fn attendance_flows(env: &Env) -> Res<Outcome> {
     let at = |s: i64| time::OffsetDateTime::from_unix_timestamp(s).map_err(err);
     let (from, to) = (at(from_s)?, at(to_s)?);
     let ids = env.tenant.as_ref().map(|t| {
-        t.set_contact_dataset(ContactDataset {
+        t.contact().set_dataset(ContactDataset {
             users: o.attendance_users,
             ..ContactDataset::default()
         });
-        t.contact_user_ids("user_id")
+        t.contact().user_ids("user_id")
     });
     let expected = match (&env.tenant, &ids) {
         (Some(t), Some(ids)) => {
-            Some(t.attendance_flow_count("employee_id", ids, from_s, to_s) as u64)
+            Some(t.attendance().flow_count("employee_id", ids, from_s, to_s) as u64)
         }
         _ => None,
     };
@@ -475,7 +475,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
     let mut table = o.app_token.clone().zip(o.table_id.clone());
     if let Some(t) = &env.tenant {
         let leave = o.sync_approval_instances / 3;
-        t.set_approval_dataset(
+        t.approval().set_dataset(
             ApprovalDataset::default()
                 .now_ms(now)
                 .span_hours(o.sync_days * 24)
@@ -485,13 +485,13 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
             APPROVAL_CODE_PURCHASE.to_string(),
             APPROVAL_CODE_LEAVE.to_string(),
         ];
-        t.set_contact_dataset(ContactDataset {
+        t.contact().set_dataset(ContactDataset {
             users: o.sync_users,
             ..ContactDataset::default()
         });
         table = Some((
-            t.bitable_app_token(),
-            t.bitable_add_table("Bench sync", o.sync_records),
+            t.bitable().app_token(),
+            t.bitable().add_table("Bench sync", o.sync_records),
         ));
     }
     if !approval_codes.is_empty() {

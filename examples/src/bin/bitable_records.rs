@@ -62,7 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     tenant.app_secret(),
                 ))
                 .build()?;
-            let ids = (tenant.bitable_app_token(), tenant.bitable_table_id());
+            let ids = (tenant.bitable().app_token(), tenant.bitable().table_id());
             _tenant = Some(tenant);
             (client, ids.0, ids.1)
         }

@@ -13,7 +13,7 @@ pub const HOUR: i64 = 3_600_000;
 
 pub async fn setup_with(spec: ApprovalDataset) -> (FakeTenant, Approval) {
     let tenant = FakeTenant::start().await;
-    tenant.set_approval_dataset(spec);
+    tenant.approval().set_dataset(spec);
     let client = Client::builder()
         .base_url(&tenant.base_url())
         .credentials(Credentials::self_built(

@@ -30,7 +30,7 @@ pub async fn tenant(purchase: usize, leave: usize, lookback_days: u32) -> Tenant
     dataset.now_ms = Some(NOW);
     dataset.purchase_instances = purchase;
     dataset.leave_instances = leave;
-    tenant.set_approval_dataset(dataset);
+    tenant.approval().set_dataset(dataset);
     let config = config(&tenant, lookback_days);
     Tenant { tenant, config }
 }
@@ -48,7 +48,7 @@ pub fn config(tenant: &FakeTenant, lookback_days: u32) -> SourceConfig {
         "credentials": {"auth_type": "self_built", "app_id": tenant.app_id(), "app_secret": tenant.app_secret()},
         "approval": {"approval_codes": [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE],
                      "lookback_days": lookback_days, "start_date": start_date()},
-        "bitable": {"app_token": tenant.bitable_app_token(), "table_id": tenant.bitable_table_id()},
+        "bitable": {"app_token": tenant.bitable().app_token(), "table_id": tenant.bitable().table_id()},
         "attendance": {"employee_type": "employee_id", "start_date": start_date()},
         "contact": {"user_id_type": "open_id"},
     });

@@ -1,0 +1,169 @@
+//! Approval knobs and ground truth, reached through
+//! [`FakeTenant::approval`](crate::FakeTenant::approval).
+
+use std::collections::HashSet;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{Value, json};
+
+use super::catalog::HOUR_MS;
+use super::data::{ApprovalData, built};
+use super::dataset::ApprovalDataset;
+use crate::lock::lock;
+
+/// The Approval service's knobs and ground truth: the dataset, changes to single instances,
+/// and the instance codes a listing must find.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use feishu_testkit::FakeTenant;
+/// use feishu_testkit::approval::{APPROVAL_CODE_PURCHASE, ApprovalDataset};
+/// let tenant = FakeTenant::start().await;
+/// let approval = tenant.approval();
+/// approval.set_dataset(ApprovalDataset::default().now_ms(1_735_689_600_000));
+/// let all = approval.all_instance_codes(APPROVAL_CODE_PURCHASE);
+/// assert_eq!(all.len(), 240);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalKnobs<'a> {
+    data: &'a Mutex<ApprovalData>,
+}
+
+impl<'a> ApprovalKnobs<'a> {
+    pub(super) fn new(data: &'a Mutex<ApprovalData>) -> Self {
+        ApprovalKnobs { data }
+    }
+}
+
+impl ApprovalKnobs<'_> {
+    fn data(&self) -> MutexGuard<'_, ApprovalData> {
+        built(self.data)
+    }
+
+    /// Replaces the approval dataset with one generated from `spec`.
+    pub fn set_dataset(&self, spec: ApprovalDataset) {
+        lock(self.data).build(spec);
+    }
+
+    /// The dataset's "now" in Unix ms (instances were created before it).
+    pub fn now_ms(&self) -> i64 {
+        self.data().cast.now_ms
+    }
+
+    /// The definition codes the tenant knows (including the deleted one).
+    pub fn approval_codes(&self) -> Vec<String> {
+        self.data()
+            .definitions
+            .iter()
+            .map(|d| d.code.clone())
+            .collect()
+    }
+
+    /// Ground truth: codes of `approval_code`'s instances created in `[from_ms, to_ms]`
+    /// (inclusive), in creation order.
+    pub fn instance_codes(&self, approval_code: &str, from_ms: i64, to_ms: i64) -> Vec<String> {
+        self.data().codes_in(approval_code, from_ms, to_ms)
+    }
+
+    /// Ground truth: how many of `approval_code`'s instances were created in
+    /// `[from_ms, to_ms]` (inclusive).
+    pub fn instance_count(&self, approval_code: &str, from_ms: i64, to_ms: i64) -> usize {
+        self.instance_codes(approval_code, from_ms, to_ms).len()
+    }
+
+    /// Ground truth: all instance codes of `approval_code`, in creation order.
+    pub fn all_instance_codes(&self, approval_code: &str) -> Vec<String> {
+        self.instance_codes(approval_code, i64::MIN, i64::MAX)
+    }
+
+    /// The `data` object the instance GET answers for `code` (or its uuid).
+    pub fn instance(&self, code: &str) -> Option<Value> {
+        self.data().find(code).map(|i| i.data.clone())
+    }
+
+    /// The decoded form of the instance `code` (the `form` string parsed), if it is JSON.
+    pub fn instance_form(&self, code: &str) -> Option<Value> {
+        let data = self.instance(code)?;
+        serde_json::from_str(data["form"].as_str()?).ok()
+    }
+
+    /// Creates a new instance of `approval_code` created at `start_time_ms` with `status`
+    /// (one of [`INSTANCE_STATUSES`](crate::approval::INSTANCE_STATUSES), or any string to test unknown statuses) and returns its
+    /// code. Its form, tasks and timeline are generated like the dataset's.
+    ///
+    /// # Panics
+    /// When `approval_code` is not a definition of this tenant (a test bug).
+    pub fn add_instance(&self, approval_code: &str, start_time_ms: i64, status: &str) -> String {
+        let mut data = self.data();
+        assert!(
+            data.definition(approval_code).is_some(),
+            "add_instance: unknown approval code {approval_code:?}"
+        );
+        data.insert_generated(approval_code, start_time_ms, status)
+    }
+
+    /// Changes an instance's status (and sets `end_time` when it finishes). Returns whether
+    /// the instance exists.
+    pub fn set_instance_status(&self, code: &str, status: &str) -> bool {
+        let mut data = self.data();
+        let Some(instance) = data.find_mut(code) else {
+            return false;
+        };
+        instance.data["status"] = json!(status);
+        let finished = status != "PENDING";
+        let open = instance.data["end_time"] == json!("0");
+        if finished && open {
+            instance.data["end_time"] = json!((instance.start_time + HOUR_MS).to_string());
+        } else if !finished {
+            instance.data["end_time"] = json!("0");
+        }
+        true
+    }
+
+    /// Replaces an instance's raw `form` string (e.g. with malformed JSON or unknown widget
+    /// types). Returns whether the instance exists.
+    pub fn set_instance_form(&self, code: &str, form: &str) -> bool {
+        let mut data = self.data();
+        match data.find_mut(code) {
+            Some(instance) => {
+                instance.data["form"] = json!(form);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets any top-level field of an instance's `data` (e.g. `reverted`, or an unknown
+    /// field). Returns whether the instance exists.
+    pub fn set_instance_field(&self, code: &str, field: &str, value: Value) -> bool {
+        let mut data = self.data();
+        match data.find_mut(code) {
+            Some(instance) => {
+                if let Value::Object(map) = &mut instance.data {
+                    map.insert(field.to_string(), value);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The distinct timeline event types over every instance of the dataset.
+    pub fn timeline_types(&self) -> Vec<String> {
+        let data = self.data();
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for instance in &data.instances {
+            for event in instance.data["timeline"].as_array().into_iter().flatten() {
+                if let Some(t) = event["type"].as_str()
+                    && seen.insert(t.to_string())
+                {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,84 @@
+//! Attendance v1 of the fake tenant: punch flows and punch results (tasks) of the tenant's
+//! people, generated deterministically per user and day
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_flow/query>,
+//! <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_task/query>).
+//!
+//! - `POST /open-apis/attendance/v1/user_flows/query?employee_type=&include_terminated_user=`
+//!   body `{user_ids, check_time_from, check_time_to}` (Unix seconds as strings, `[from, to)`)
+//!   → `data.user_flow_results[]`.
+//! - `POST /open-apis/attendance/v1/user_tasks/query?employee_type=&ignore_invalid_users=`
+//!   body `{user_ids, check_date_from, check_date_to}` (`yyyyMMdd` numbers, both inclusive)
+//!   → `data.user_task_results[]`, `invalid_user_ids`, `unauthorized_user_ids`.
+//!
+//! Users are the Contact users: `employee_type=employee_id` names them by Contact `user_id`,
+//! `employee_no` by their `employee_no`. Days are China time (UTC+8). On a workday (Mon–Fri)
+//! a user punches in around 09:00 and out around 18:00, sometimes once more around noon, and is
+//! absent on about one workday in twenty; weekends have no punches. Every workday has one
+//! task result per user (`Lack` when absent). `include_terminated_user` does not change the
+//! answer here (ids are never reused).
+//!
+//! Validation (all HTTP 400, code 1220001 unless noted): `employee_type` missing or not
+//! `employee_id`/`employee_no`; body not JSON; `user_ids` missing, empty or more than 50;
+//! `check_time_*` missing or not decimal strings (as documented; a JSON number is refused)
+//! or outside years 1970–9999; `check_date_*` missing, not JSON numbers or not valid
+//! `yyyyMMdd` dates; `to <= from`; a span over the limit (flows: 31 days by
+//! default, tasks: 31 days inclusive by default; see [`AttendanceDataset`]). Unknown user ids:
+//! flows → 1220004; tasks → 1220004 unless `ignore_invalid_users=true` (then listed in
+//! `invalid_user_ids`).
+
+mod dataset;
+mod handlers;
+mod knobs;
+mod punches;
+
+use std::sync::Mutex;
+
+use crate::directory::DirectoryHandle;
+use crate::reply::Reply;
+use crate::request::RequestView;
+use crate::service::{FakeService, only};
+
+pub use self::dataset::AttendanceDataset;
+pub use self::knobs::AttendanceKnobs;
+
+const FLOWS: &str = "/open-apis/attendance/v1/user_flows/query";
+const TASKS: &str = "/open-apis/attendance/v1/user_tasks/query";
+
+/// The Attendance v1 service: its knobs behind their own lock, and the people it reads from
+/// the tenant's directory.
+#[derive(Debug)]
+pub(crate) struct AttendanceService {
+    dataset: Mutex<AttendanceDataset>,
+    directory: DirectoryHandle,
+}
+
+impl AttendanceService {
+    /// A service over the people `directory` publishes.
+    pub(crate) fn new(directory: DirectoryHandle) -> AttendanceService {
+        AttendanceService {
+            dataset: Mutex::new(AttendanceDataset::default()),
+            directory,
+        }
+    }
+
+    /// The knobs and ground truth of this service.
+    pub(crate) fn knobs(&self) -> AttendanceKnobs<'_> {
+        AttendanceKnobs::new(&self.dataset, &self.directory)
+    }
+}
+
+impl FakeService for AttendanceService {
+    fn handle(&self, req: &RequestView) -> Option<Reply> {
+        if req.match_path(FLOWS).is_some() {
+            return Some(only(req, "POST", || {
+                handlers::flows(&self.dataset, &self.directory, req)
+            }));
+        }
+        if req.match_path(TASKS).is_some() {
+            return Some(only(req, "POST", || {
+                handlers::tasks(&self.dataset, &self.directory, req)
+            }));
+        }
+        None
+    }
+}

@@ -1,0 +1,169 @@
+//! The fields of the generated tables: one of every documented type in "All types".
+
+use serde_json::{Value, json};
+
+use super::data::Kind;
+use crate::rng::mix;
+
+/// One field of a table.
+pub(super) struct FieldDef {
+    pub(super) name: &'static str,
+    pub(super) field_type: i64,
+    pub(super) ui_type: &'static str,
+    pub(super) property: Value,
+}
+
+/// Options of the `Status` single select.
+pub(super) const STATUS: [&str; 3] = ["Open", "In progress", "Done"];
+/// Options of the `Tags` multi select.
+pub(super) const TAGS: [&str; 4] = ["vip", "rush", "new", "bulk"];
+/// Options of the customers' `Region`.
+pub(super) const REGIONS: [&str; 3] = ["North", "South", "West"];
+
+fn options(names: &[&str]) -> Value {
+    let options: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({ "name": name, "id": format!("opt{i:03}"), "color": i }))
+        .collect();
+    json!({ "options": options })
+}
+
+/// The fields of a table of `kind`; `customers` is the link target table's id.
+pub(super) fn fields(kind: Kind, customers: &str) -> Vec<FieldDef> {
+    let f = |name, field_type, ui_type, property| FieldDef {
+        name,
+        field_type,
+        ui_type,
+        property,
+    };
+    match kind {
+        Kind::Customers => vec![
+            f("Name", 1, "Text", Value::Null),
+            f("Region", 3, "SingleSelect", options(&REGIONS)),
+            f("Revenue", 2, "Number", json!({ "formatter": "0.00" })),
+        ],
+        Kind::AllTypes => vec![
+            f("Name", 1, "Text", Value::Null),
+            f("Email", 1, "Email", Value::Null),
+            f("Barcode", 1, "Barcode", Value::Null),
+            f("Amount", 2, "Number", json!({ "formatter": "0.00" })),
+            f(
+                "Progress",
+                2,
+                "Progress",
+                json!({ "formatter": "0%", "min": 0, "max": 1 }),
+            ),
+            f(
+                "Price",
+                2,
+                "Currency",
+                json!({ "formatter": "0.00", "currency_code": "CNY" }),
+            ),
+            f(
+                "Rating",
+                2,
+                "Rating",
+                json!({ "formatter": "0", "min": 1, "max": 5, "rating": { "symbol": "star" } }),
+            ),
+            f("Status", 3, "SingleSelect", options(&STATUS)),
+            f("Tags", 4, "MultiSelect", options(&TAGS)),
+            f(
+                "Due",
+                5,
+                "DateTime",
+                json!({ "date_formatter": "yyyy/MM/dd", "auto_fill": false }),
+            ),
+            f("Done", 7, "Checkbox", Value::Null),
+            f("Owner", 11, "User", json!({ "multiple": true })),
+            f("Phone", 13, "Phone", Value::Null),
+            f("Site", 15, "Url", Value::Null),
+            f("Files", 17, "Attachment", Value::Null),
+            f(
+                "Customer",
+                18,
+                "SingleLink",
+                json!({ "table_id": customers, "table_name": "Customers", "multiple": false }),
+            ),
+            f(
+                "Partners",
+                21,
+                "DuplexLink",
+                json!({ "table_id": customers, "table_name": "Customers", "back_field_name": "Partner of", "multiple": true }),
+            ),
+            f(
+                "Customer Name",
+                19,
+                "Lookup",
+                json!({ "filter_info": { "target_table": customers } }),
+            ),
+            f(
+                "Margin",
+                20,
+                "Formula",
+                json!({ "formula_expression": "bitable::$table[tbl].$field[Amount]*0.1", "type": { "data_type": 2, "ui_type": "Number", "ui_property": { "formatter": "0.00" } } }),
+            ),
+            f(
+                "Where",
+                22,
+                "Location",
+                json!({ "location": { "input_type": "not_limit" } }),
+            ),
+            f("Chat", 23, "GroupChat", json!({ "multiple": false })),
+            f("Flow", 24, "Flow", Value::Null),
+            f(
+                "Created",
+                1001,
+                "CreatedTime",
+                json!({ "date_formatter": "yyyy/MM/dd HH:mm" }),
+            ),
+            f(
+                "Modified",
+                1002,
+                "ModifiedTime",
+                json!({ "date_formatter": "yyyy/MM/dd HH:mm" }),
+            ),
+            f("Creator", 1003, "CreatedUser", Value::Null),
+            f("Modifier", 1004, "ModifiedUser", Value::Null),
+            f(
+                "No.",
+                1005,
+                "AutoNumber",
+                json!({ "auto_serial": { "type": "auto_increment_number" } }),
+            ),
+            f(
+                "Action",
+                3001,
+                "Button",
+                json!({ "button": { "title": "Approve" } }),
+            ),
+        ],
+    }
+}
+
+fn field_id(table_no: u64, i: usize) -> String {
+    format!(
+        "fld{:010x}",
+        mix(table_no << 16 | i as u64) & 0xFF_FFFF_FFFF
+    )
+}
+
+/// A field as `fields` lists it.
+pub(super) fn field_json(table_no: u64, i: usize, def: &FieldDef, text_as_array: bool) -> Value {
+    let description = format!("{} column", def.name);
+    let description = if text_as_array {
+        json!([{ "type": "text", "text": description }])
+    } else {
+        json!(description)
+    };
+    json!({
+        "field_id": field_id(table_no, i),
+        "field_name": def.name,
+        "type": def.field_type,
+        "ui_type": def.ui_type,
+        "is_primary": i == 0,
+        "is_hidden": false,
+        "description": description,
+        "property": def.property,
+    })
+}

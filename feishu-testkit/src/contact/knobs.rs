@@ -1,0 +1,210 @@
+//! Contact knobs and ground truth, reached through
+//! [`FakeTenant::contact`](crate::FakeTenant::contact).
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use super::data::{ContactData, DeptKind, UserKind, user_kind};
+use super::dataset::{ContactDataset, ContactRange};
+use crate::directory::DirectoryHandle;
+use crate::lock::lock;
+
+/// The Contact service's knobs and ground truth: the organisation, the app's contact range,
+/// and the ids a test compares its results with.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use feishu_testkit::FakeTenant;
+/// let tenant = FakeTenant::start().await;
+/// let contact = tenant.contact();
+/// contact.set_range(Some(contact.sample_range()));
+/// assert!(contact.visible_user_ids("open_id").len() < contact.user_ids("open_id").len());
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ContactKnobs<'a> {
+    data: &'a Mutex<ContactData>,
+    directory: &'a DirectoryHandle,
+}
+
+impl<'a> ContactKnobs<'a> {
+    pub(super) fn new(data: &'a Mutex<ContactData>, directory: &'a DirectoryHandle) -> Self {
+        ContactKnobs { data, directory }
+    }
+}
+
+impl ContactKnobs<'_> {
+    /// Replaces the organisation with one generated from `dataset` (the contact range is
+    /// reset to "all members").
+    pub fn set_dataset(&self, dataset: ContactDataset) {
+        let generated = ContactData::generate(&dataset);
+        self.directory.publish(generated.directory());
+        *lock(self.data) = generated;
+    }
+
+    /// Restricts the app's contact range (`None` = all members). With a range, the root `0`
+    /// is not visible (40004), `scopes` lists exactly the granted departments and users,
+    /// and only users in a granted subtree or granted individually can be read.
+    ///
+    /// # Panics
+    /// When a department or user id is unknown (a test setup mistake).
+    pub fn set_range(&self, range: Option<ContactRange>) {
+        let mut data = lock(self.data);
+        data.range = range.map(|r| {
+            let depts = r
+                .departments
+                .iter()
+                .map(|id| {
+                    data.find_dept(id, DeptKind::Custom)
+                        .filter(|&d| d != 0)
+                        .unwrap_or_else(|| panic!("unknown department {id:?}"))
+                })
+                .collect();
+            let users = r
+                .users
+                .iter()
+                .map(|id| {
+                    data.find_user(id, UserKind::User)
+                        .unwrap_or_else(|| panic!("unknown user {id:?}"))
+                })
+                .collect();
+            (depts, users)
+        });
+    }
+
+    /// Makes `departments/:id/children?fetch_child=true` refuse (HTTP 400, code 43010)
+    /// departments with more than `limit` descendants, as Feishu does above 500; `None`
+    /// (the default) never refuses. Reset by [`set_contact_dataset`](Self::set_dataset).
+    pub fn set_recursion_limit(&self, limit: Option<usize>) {
+        lock(self.data).recursion_limit = limit;
+    }
+
+    /// Leaves these fields (e.g. `user_id`, `employee_no`) out of every user object, as
+    /// Feishu does when the app lacks their field scope. Lookups by such an id still work.
+    /// Reset by [`set_contact_dataset`](Self::set_dataset).
+    pub fn set_withheld_user_fields(&self, fields: &[&str]) {
+        lock(self.data).withheld_user_fields = fields.iter().map(|f| (*f).to_owned()).collect();
+    }
+
+    /// Lists department `child` (custom id, e.g. `D001`) as one more child of `parent`
+    /// (custom id, or `0`) in `departments/:id/children`, without changing its parent or
+    /// members. Linking an ancestor makes a cycle: a corrupt tree for walk tests. Reset by
+    /// [`set_contact_dataset`](Self::set_dataset).
+    ///
+    /// # Panics
+    /// When a department id is unknown (a test setup mistake).
+    pub fn link_child(&self, parent: &str, child: &str) {
+        let mut data = lock(self.data);
+        let find = |id: &str| {
+            data.find_dept(id, DeptKind::Custom)
+                .unwrap_or_else(|| panic!("unknown department {id:?}"))
+        };
+        let (p, c) = (find(parent), find(child));
+        if !data.children[p].contains(&c) {
+            data.children[p].push(c);
+        }
+    }
+
+    /// A typical restricted range: the subtree of `D004` (a second-level department) plus
+    /// two users outside it. Pass it to [`set_contact_range`](Self::set_range).
+    pub fn sample_range(&self) -> ContactRange {
+        let data = lock(self.data);
+        let root = data.find_dept("D004", DeptKind::Custom).unwrap_or(1);
+        let inside: HashSet<usize> = data.subtree_users(root).into_iter().collect();
+        let users = (0..data.users.len())
+            .filter(|u| !inside.contains(u) && !data.users[*u].resigned)
+            .take(2)
+            .map(|u| data.users[u].user_id.clone())
+            .collect();
+        ContactRange {
+            departments: vec![data.depts[root].custom_id.clone()],
+            users,
+        }
+    }
+
+    /// Every user's id of `id_type` (`open_id`, `union_id`, `user_id` or `employee_no`), in
+    /// generation order (resigned users included).
+    ///
+    /// # Panics
+    /// On an unknown id type.
+    pub fn user_ids(&self, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        (0..data.users.len())
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect()
+    }
+
+    /// Every department's id (`department_id` or `open_department_id`), breadth first,
+    /// without the root.
+    pub fn department_ids(&self, department_id_type: &str) -> Vec<String> {
+        let kind = if department_id_type == "department_id" {
+            DeptKind::Custom
+        } else {
+            DeptKind::Open
+        };
+        let data = lock(self.data);
+        (1..data.depts.len())
+            .map(|d| data.dept_id(d, kind).to_owned())
+            .collect()
+    }
+
+    /// Users (ids of `id_type`) who are in `department_id` (custom or open id, `0` = root)
+    /// or any department below it; sorted. Empty for an unknown department.
+    pub fn subtree_user_ids(&self, department_id: &str, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        let Some(d) = data
+            .find_dept(department_id, DeptKind::Custom)
+            .or_else(|| data.find_dept(department_id, DeptKind::Open))
+        else {
+            return Vec::new();
+        };
+        let mut ids: Vec<String> = data
+            .subtree_users(d)
+            .into_iter()
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Users (ids of `id_type`) the app can see under the current contact range; sorted.
+    pub fn visible_user_ids(&self, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        let mut ids: Vec<String> = (0..data.users.len())
+            .filter(|&u| data.user_visible(u))
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Users (ids of `id_type`) that are in two or more departments.
+    pub fn multi_department_user_ids(&self, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        (0..data.users.len())
+            .filter(|&u| data.users[u].depts.len() > 1)
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect()
+    }
+
+    /// Users (ids of `id_type`) that have resigned.
+    pub fn resigned_user_ids(&self, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        (0..data.users.len())
+            .filter(|&u| data.users[u].resigned)
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect()
+    }
+}
+
+fn kind_or_panic(id_type: &str) -> UserKind {
+    user_kind(id_type).unwrap_or_else(|| {
+        panic!("unknown id type {id_type:?}: use open_id, union_id, user_id or employee_no")
+    })
+}

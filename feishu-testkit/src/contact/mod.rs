@@ -1,0 +1,101 @@
+//! Contact v3 of the fake tenant: a seeded organisation (department tree, users in one or
+//! more departments, resigned and frozen users), the app's contact range, and the read
+//! endpoints (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/resources>):
+//!
+//! - `GET /open-apis/contact/v3/departments/:department_id/children` (`fetch_child`,
+//!   `user_id_type`, `department_id_type`, `page_size` 1–50 default 10, `page_token`)
+//! - `GET /open-apis/contact/v3/users/find_by_department` (direct members only)
+//! - `GET /open-apis/contact/v3/users/:user_id`
+//! - `GET /open-apis/contact/v3/users/batch` (`user_ids` repeated, ≤ 50)
+//! - `GET /open-apis/contact/v3/scopes` (`page_size` 1–100 default 50; users first, then
+//!   departments, then groups)
+//!
+//! Errors as documented: bad `user_id_type` / `department_id_type` / missing parameter /
+//! more than 50 `user_ids` → 40001 (HTTP 400); bad `page_size` → 40011, bad `page_token` →
+//! 40012 (HTTP 400); a department unknown or outside the contact range (the root `0` when the
+//! range is not "all members") → 40004 (HTTP 403); a user outside the range → 41050
+//! (HTTP 400); an unknown user id → 41012 (HTTP 400); `fetch_child=true` over a subtree
+//! larger than [`ContactKnobs::set_recursion_limit`] → 43010 (HTTP 400). `users/batch`
+//! silently drops unknown and out-of-range ids, as Feishu does.
+//!
+//! Dataset conventions: departments are numbered `D001`, `D002`, ... (custom
+//! `department_id`) in breadth-first order below the virtual root `0`; their
+//! `open_department_id` is `od-` + 32 hex digits. User `i` has `user_id` = 10 hex digits,
+//! `open_id` = `ou_` + 32 hex, `union_id` = `on_` + 32 hex and `employee_no` = `E00001`....
+//! Resigned users stay members of their departments here (with `status.is_resigned: true`)
+//! so that status filters can be tested.
+
+mod data;
+mod dataset;
+mod handlers;
+mod knobs;
+mod render;
+
+use std::sync::Mutex;
+
+use crate::directory::DirectoryHandle;
+use crate::reply::Reply;
+use crate::request::RequestView;
+use crate::service::{FakeService, only};
+
+use self::data::ContactData;
+pub use self::dataset::{ContactDataset, ContactRange};
+pub use self::knobs::ContactKnobs;
+
+const CHILDREN: &str = "/open-apis/contact/v3/departments/:department_id/children";
+const FIND_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
+const BATCH: &str = "/open-apis/contact/v3/users/batch";
+const USER: &str = "/open-apis/contact/v3/users/:user_id";
+const SCOPES: &str = "/open-apis/contact/v3/scopes";
+
+/// The Contact v3 service: the organisation, behind its own lock, and the directory it
+/// publishes for the other services.
+#[derive(Debug)]
+pub(crate) struct ContactService {
+    data: Mutex<ContactData>,
+    directory: DirectoryHandle,
+}
+
+impl ContactService {
+    /// The default organisation, published to `directory`.
+    pub(crate) fn new(directory: DirectoryHandle) -> ContactService {
+        let data = ContactData::default();
+        directory.publish(data.directory());
+        ContactService {
+            data: Mutex::new(data),
+            directory,
+        }
+    }
+
+    /// The knobs and ground truth of this service.
+    pub(crate) fn knobs(&self) -> ContactKnobs<'_> {
+        ContactKnobs::new(&self.data, &self.directory)
+    }
+}
+
+impl FakeService for ContactService {
+    fn handle(&self, req: &RequestView) -> Option<Reply> {
+        let data = &self.data;
+        if !req.path.starts_with("/open-apis/contact/v3/") {
+            return None;
+        }
+        if let Some(p) = req.match_path(CHILDREN) {
+            let id = p[0].to_owned();
+            return Some(only(req, "GET", || handlers::children(data, req, &id)));
+        }
+        if req.match_path(FIND_BY_DEPARTMENT).is_some() {
+            return Some(only(req, "GET", || handlers::find_by_department(data, req)));
+        }
+        if req.match_path(BATCH).is_some() {
+            return Some(only(req, "GET", || handlers::batch(data, req)));
+        }
+        if let Some(p) = req.match_path(USER) {
+            let id = p[0].to_owned();
+            return Some(only(req, "GET", || handlers::get_user(data, req, &id)));
+        }
+        if req.match_path(SCOPES).is_some() {
+            return Some(only(req, "GET", || handlers::scopes(data, req)));
+        }
+        None
+    }
+}
