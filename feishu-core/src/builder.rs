@@ -20,6 +20,13 @@ const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 type EventHook = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
+
 /// Builds a [`Client`].
 ///
 /// # Example

@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::auth::TokenProvider;
-use crate::builder::ClientBuilder;
 use crate::credentials::AppTicketEvent;
 use crate::domain::Domain;
 use crate::error::{ApiError, AuthError, Error, Result};
@@ -36,7 +35,7 @@ const MAX_TOKEN_REFRESHES: usize = 3;
 /// ```
 ///
 /// # Configuration
-/// [`ClientBuilder`] sets the domain, credentials, timeouts (connect 10 s, per request 60 s by
+/// [`ClientBuilder`](crate::ClientBuilder) sets the domain, credentials, timeouts (connect 10 s, per request 60 s by
 /// default, token endpoints included), the [`RetryPolicy`](crate::RetryPolicy), the
 /// client-side [`RateLimits`](crate::RateLimits), the user agent, a shared
 /// [`TokenStore`](crate::TokenStore), or a caller-built HTTP client.
@@ -67,11 +66,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts building a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
     pub(crate) fn from_parts(domain: Domain, transport: Transport, tokens: TokenProvider) -> Self {
         Client {
             inner: Arc::new(ClientInner {

@@ -48,6 +48,7 @@ mod ids;
 #[doc(hidden)]
 pub mod internal;
 mod page;
+mod page_request;
 mod rate_limit;
 mod redact;
 mod request;

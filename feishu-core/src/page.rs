@@ -123,7 +123,7 @@ impl<T> WirePage<T> {
 /// Every `list_*` and `search_*` builder of the module crates implements it; bring it into
 /// scope with `use feishu_core::ListRequest`. It cannot be implemented outside this SDK: its
 /// supertrait is hidden plumbing.
-pub trait ListRequest: crate::internal::PageFetch {
+pub trait ListRequest: PageFetch {
     /// Fetches one page: the first, or the one at the builder's `page_token`.
     fn send(&self) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<Self> {
         self.fetch_page(self.start_token())
@@ -152,7 +152,23 @@ pub trait ListRequest: crate::internal::PageFetch {
     }
 }
 
-impl<T: crate::internal::PageFetch> ListRequest for T {}
+impl<T: PageFetch> ListRequest for T {}
+
+/// The one thing a listing implements: fetch the page at a token. [`crate::ListRequest`]
+/// builds `send`, `by_page` and `into_stream` on it.
+pub trait PageFetch: Send + Sync + 'static {
+    /// What the listing yields.
+    type Item: Send + 'static;
+
+    /// The token the listing starts at (`None`: the first page).
+    fn start_token(&self) -> Option<String>;
+
+    /// Fetches the page at `page_token`. Argument errors are returned here, before a request.
+    fn fetch_page(
+        &self,
+        page_token: Option<String>,
+    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<Self>;
+}
 
 /// The items of a stream of pages, in order; ends after the first error.
 pub fn flatten<T, S>(pages: S) -> impl Stream<Item = Result<T>> + Send + 'static

@@ -4,72 +4,16 @@
 //! whatever its version number says; semver does not cover it. Application code should not
 //! use it: every capability it serves is reachable through the module crates.
 
-use std::future::Future;
-
 use futures::stream::{Stream, StreamExt};
 
 pub mod de;
 
-pub use crate::page::{WirePage, flatten, pages};
+pub use crate::page::{PageFetch, WirePage, flatten, pages};
+pub use crate::page_request::PageRequest;
 pub use crate::time_range::{from_unix_ms, unix_ms};
 pub use crate::{__id_type as id_type, __wire_enum as wire_enum};
 
-use serde::de::DeserializeOwned;
-
-use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::page::Page;
-use crate::request::Request;
-
-/// The one thing a listing implements: fetch the page at a token. [`crate::ListRequest`]
-/// builds `send`, `by_page` and `into_stream` on it.
-pub trait PageFetch: Send + Sync + 'static {
-    /// What the listing yields.
-    type Item: Send + 'static;
-
-    /// The token the listing starts at (`None`: the first page).
-    fn start_token(&self) -> Option<String>;
-
-    /// Fetches the page at `page_token`. Argument errors are returned here, before a request.
-    fn fetch_page(
-        &self,
-        page_token: Option<String>,
-    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<Self>;
-}
-
-/// A listing whose `data` is Feishu's usual page (`{items, has_more, page_token, total}`): it
-/// only builds the request for a page, and gets [`PageFetch`] (and so
-/// [`ListRequest`](crate::ListRequest)) from it.
-pub trait PageRequest: Send + Sync + 'static {
-    /// What the listing yields, decoded from `items`.
-    type Item: DeserializeOwned + Send + 'static;
-
-    /// The client that sends the pages.
-    fn client(&self) -> &Client;
-
-    /// The token the listing starts at (`None`: the first page).
-    fn start_token(&self) -> Option<String>;
-
-    /// The request for the page at `page_token`; argument errors are returned here.
-    fn page_request(&self, page_token: Option<String>) -> Result<Request>;
-}
-
-impl<T: PageRequest> PageFetch for T {
-    type Item = T::Item;
-
-    fn start_token(&self) -> Option<String> {
-        PageRequest::start_token(self)
-    }
-
-    fn fetch_page(
-        &self,
-        page_token: Option<String>,
-    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send + use<T> {
-        let client = self.client().clone();
-        let request = self.page_request(page_token);
-        async move { client.send_page(request?).await }
-    }
-}
 
 /// Adds `note` to an error: kept in an API error (its code and kind unchanged), appended to
 /// the message of any other kind as a [`Error::Config`].
