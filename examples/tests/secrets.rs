@@ -291,3 +291,75 @@ fn config_errors_name_the_field_and_the_line_but_never_a_secret() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server answering every request with `status`, `content_type` and `body`.
+async fn replying(status: u16, content_type: &str, body: String) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(status).set_body_raw(body.into_bytes(), content_type),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_in_error_bodies_are_masked_whatever_their_place() {
+    let dir = scratch_dir("secret-bodies");
+    let bodies = [
+        // An escaped quote earlier in the body threw the text scan out of step.
+        format!(r#"{{"code":99991663,"msg":"say \"hi","tenant_access_token":"{CANARY}"}}"#),
+        // Arrays, nesting, numbers.
+        format!(r#"{{"code":1,"data":{{"items":[{{"refresh_token":"{CANARY}"}}]}}}}"#),
+        format!(r#"{{"code":1,"tokens":["{CANARY}"],"msg":"x"}}"#),
+        format!(r#"[{{"app_secret":{NUMERIC_CANARY}}}]"#),
+        format!(r#"{{"code":1,"encrypt_key":{{"v":"{CANARY}"}}}}"#),
+        // Not JSON: cut off inside the value.
+        format!(r#"{{"code":1,"msg":"a \"b","app_access_token":"{CANARY}"#),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        // Not a JSON content type: the client quotes an excerpt of the body in its error.
+        let server = replying(400, "text/plain", body.clone()).await;
+        let config = dir.join(format!("config-{i}.json"));
+        std::fs::write(
+            &config,
+            serde_json::json!({
+                "domain": server.uri(),
+                "credentials": {"auth_type": "self_built", "app_id": "cli_1", "app_secret": "x"},
+                "contact": {}
+            })
+            .to_string(),
+        )
+        .unwrap();
+        for (label, output) in [
+            (
+                "feishu-sync check",
+                feishu_sync()
+                    .arg("check")
+                    .arg("--config")
+                    .arg(&config)
+                    .output(),
+            ),
+            (
+                "source-feishu check",
+                source_feishu()
+                    .arg("check")
+                    .arg("--config")
+                    .arg(&config)
+                    .output(),
+            ),
+        ] {
+            let output = output.unwrap();
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            // The reply was quoted (or there is nothing to check).
+            assert!(printed.contains("http 400"), "{label} {i}: {printed}");
+            assert_no_secret(&format!("{label}, body {i}"), &output);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
