@@ -363,3 +363,18 @@ async fn tokens_in_error_bodies_are_masked_whatever_their_place() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_benchmark_environment_debug_shows_no_secret() {
+    let env = feishu_examples::bench::Env::new(feishu_examples::bench::Options::default())
+        .expect("the fake tenant starts");
+    let secret = env
+        .tenant
+        .as_ref()
+        .expect("the fake tenant")
+        .app_secret()
+        .to_string();
+    let shown = format!("{env:?}");
+    assert!(!shown.contains(&secret), "{shown}");
+    assert!(shown.contains(&env.app_id), "{shown}");
+}
