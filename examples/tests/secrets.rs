@@ -6,7 +6,10 @@ mod support;
 
 use std::path::Path;
 use std::process::Output;
+use std::time::Duration;
 
+use feishu_testkit::{FakeTenant, Fault};
+use serde_json::{Value, json};
 use support::*;
 
 /// The app secret (or token) every test here uses.
@@ -18,6 +21,16 @@ const NUMERIC_CANARY: &str = "918273645546";
 /// each result is labelled. With `extra` arguments, only `feishu-sync`'s commands (which
 /// take them).
 fn every_command(config: &Path, dir: &Path, extra: &[&str]) -> Vec<(String, Output)> {
+    every_command_after(config, dir, extra, &|| {})
+}
+
+/// [`every_command`], calling `arm` before each command (to set up the server's faults).
+fn every_command_after(
+    config: &Path,
+    dir: &Path,
+    extra: &[&str],
+    arm: &dyn Fn(),
+) -> Vec<(String, Output)> {
     let catalog = dir.join("configured_catalog.json");
     std::fs::write(
         &catalog,
@@ -71,6 +84,7 @@ fn every_command(config: &Path, dir: &Path, extra: &[&str]) -> Vec<(String, Outp
             }
             // Verbose logs too: nothing secret at any level.
             cmd.env("RUST_LOG", "trace");
+            arm();
             let output = cmd.args(&args).output().unwrap();
             (format!("{bin} {}", args.join(" ")), output)
         })
@@ -377,4 +391,112 @@ fn the_benchmark_environment_debug_shows_no_secret() {
     let shown = format!("{env:?}");
     assert!(!shown.contains(&secret), "{shown}");
     assert!(shown.contains(&env.app_id), "{shown}");
+}
+
+/// How the server misbehaves in one scenario (set up again before each command).
+type Arm = fn(&FakeTenant);
+
+fn server_scenarios() -> Vec<(&'static str, Arm)> {
+    vec![
+        ("answers normally", |_| {}),
+        ("answers 500 twice", |t| {
+            t.fail_next(2, Fault::ServerError(500))
+        }),
+        // Not retried: the commands end with the error quoting the HTML page.
+        ("answers 404 pages", |t| {
+            t.fail_next(3, Fault::ServerError(404))
+        }),
+        ("answers garbage", |t| t.fail_next(2, Fault::Malformed)),
+        ("rate-limits", |t| {
+            t.set_rate_limit_reset(Duration::from_millis(50));
+            t.fail_next(2, Fault::RateLimited);
+        }),
+        ("rejects the token twice", |t| {
+            t.fail_next(2, Fault::TokenInvalid)
+        }),
+        ("rejects every token", |t| t.reject_all_tokens(true)),
+        ("denies permissions", |t| {
+            t.fail_next(1, Fault::Permission);
+            t.forbid("/open-apis/contact/", "contact:contact.base:readonly");
+        }),
+        ("answers an error code", |t| {
+            t.fail_next(
+                3,
+                Fault::Code {
+                    status: 400,
+                    code: 99992402,
+                },
+            )
+        }),
+    ]
+}
+
+/// A config reading every module of `tenant` with `credentials`, the secret in the file.
+fn config_with(tenant: &FakeTenant, credentials: Value) -> Value {
+    let mut config = config_json(tenant);
+    config["credentials"] = credentials;
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_command_prints_the_secret_whatever_the_server_answers() {
+    let dir = scratch_dir("secret-server");
+    // The tenant's app secret is the canary; so are the pre-minted tokens the other modes
+    // send (which the tenant then rejects).
+    let mut runs: Vec<(String, FakeTenant, Value, Arm)> = Vec::new();
+    for (name, arm) in server_scenarios() {
+        let tenant = seeded(FakeTenant::builder().app_secret(CANARY).start().await, 6, 3);
+        let credentials = json!({
+            "auth_type": "self_built", "app_id": tenant.app_id(), "app_secret": CANARY,
+        });
+        let config = config_with(&tenant, credentials);
+        runs.push((
+            format!("self-built app, server {name}"),
+            tenant,
+            config,
+            arm,
+        ));
+    }
+    let wrong = seeded(FakeTenant::builder().start().await, 6, 3);
+    for (mode, credentials) in [
+        (
+            "a wrong app secret",
+            json!({"auth_type": "self_built", "app_id": wrong.app_id(), "app_secret": CANARY}),
+        ),
+        (
+            "a tenant access token",
+            json!({"auth_type": "tenant_access_token", "tenant_access_token": CANARY}),
+        ),
+        (
+            "an app access token",
+            json!({"auth_type": "app_access_token", "app_access_token": CANARY,
+                   "tenant_key": wrong.tenant_key()}),
+        ),
+    ] {
+        let config = config_with(&wrong, credentials);
+        runs.push((mode.to_string(), wrong.clone(), config, |_| {}));
+    }
+    // Scenarios side by side: the commands mostly wait (retries, rate limits).
+    std::thread::scope(|scope| {
+        for (i, (name, tenant, config, arm)) in runs.iter().enumerate() {
+            let dir = dir.join(format!("run-{i}"));
+            scope.spawn(move || {
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = write_config(&dir, config);
+                let prepare = || {
+                    tenant.clear_faults();
+                    tenant.allow_all();
+                    tenant.reject_all_tokens(false);
+                    arm(tenant);
+                };
+                for (label, output) in every_command_after(&path, &dir, &[], &prepare) {
+                    assert_no_secret(&format!("{name}: {label}"), &output);
+                    if name.ends_with("answers normally") {
+                        assert_success(&output, &label);
+                    }
+                }
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
 }

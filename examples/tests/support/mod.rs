@@ -38,7 +38,11 @@ pub(crate) fn source_feishu() -> Command {
 /// A tenant seeded for every module, with `purchase + leave` approval instances created in
 /// the three days before now (so a run with the wall clock sees all of them).
 pub(crate) async fn tenant(purchase: usize, leave: usize) -> FakeTenant {
-    let tenant = FakeTenant::builder().start().await;
+    seeded(FakeTenant::builder().start().await, purchase, leave)
+}
+
+/// `tenant` with `purchase + leave` approval instances created in the three days before now.
+pub(crate) fn seeded(tenant: FakeTenant, purchase: usize, leave: usize) -> FakeTenant {
     tenant.set_approval_dataset(
         ApprovalDataset::default()
             .now_ms(feishu_examples::wall_ms() - 60_000)
