@@ -281,13 +281,18 @@ pub async fn read_into(
     args: &Args,
     mut options: ReadOptions,
 ) -> Result<Summary, String> {
-    let mut sink = open_sink(source, args)?;
-    options.state = match &args.state {
+    // A bad --state file stops the run before the output is touched.
+    let from_file = match &args.state {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
             Some(SyncState::from_json(&text).map_err(|e| e.to_string())?)
         }
+        None => None,
+    };
+    let mut sink = open_sink(source, args)?;
+    options.state = match from_file {
+        Some(state) => Some(state),
         None => sink.committed_state()?,
     };
     if let Some(streams) = &args.streams {

@@ -128,41 +128,19 @@ impl JsonlSink {
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let lock = OutputLock::acquire(&dir.join(LOCK_FILE), dir)?;
         remove_stale_temps(dir, &[CHECKPOINT_FILE, STATE_FILE])?;
-        let on_disk = read_checkpoint(dir)?;
+        // A full refresh reads nothing of the old output: it may be damaged.
         let baseline = if options.full_refresh {
             Checkpoint {
                 version: CHECKPOINT_VERSION,
                 ..Checkpoint::default()
             }
         } else {
-            match on_disk {
+            match read_checkpoint(dir)? {
                 Some(c) => c,
                 None => first_checkpoint(dir)?,
             }
         };
-        let mut streams = known_streams();
-        streams.extend(baseline.lengths.keys().cloned());
-        streams.sort();
-        streams.dedup();
-        let mut cuts = Vec::new();
-        for stream in &streams {
-            let path = dir.join(format!("{stream}.jsonl"));
-            let want = baseline.lengths.get(stream).copied().unwrap_or(0);
-            let have = file_len(&path)?;
-            match have {
-                Some(have) if have > want => cuts.push((path, want)),
-                Some(have) if have < want => {
-                    return Err(changed_outside(
-                        &path,
-                        format!("{have} bytes, {want} at the last checkpoint"),
-                    ));
-                }
-                None if want > 0 => {
-                    return Err(changed_outside(&path, "missing".to_string()));
-                }
-                _ => {}
-            }
-        }
+        let cuts = cuts_to(dir, &baseline, options.full_refresh)?;
         // Commit first, then cut: a crash in between cuts again on the next open.
         commit(dir, &baseline, &options.crash, None)?;
         for (path, len) in cuts {
@@ -185,11 +163,6 @@ impl JsonlSink {
             checkpoints: 0,
             _lock: lock,
         })
-    }
-
-    /// The state file's path.
-    pub fn state_path(dir: &Path) -> PathBuf {
-        dir.join(STATE_FILE)
     }
 
     fn stream_file(&mut self, stream: &str) -> Result<&mut StreamFile, String> {
@@ -280,6 +253,39 @@ impl JsonlSink {
         self.committed = next;
         Ok(())
     }
+}
+
+/// The stream files longer than `checkpoint` records, and the length to cut each to; an
+/// error for a file shorter than recorded or missing (unless `full_refresh`, which cuts
+/// everything to nothing).
+fn cuts_to(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+    full_refresh: bool,
+) -> Result<Vec<(PathBuf, u64)>, String> {
+    let mut streams = known_streams();
+    streams.extend(checkpoint.lengths.keys().cloned());
+    streams.sort();
+    streams.dedup();
+    let mut cuts = Vec::new();
+    for stream in &streams {
+        let path = dir.join(format!("{stream}.jsonl"));
+        let want = checkpoint.lengths.get(stream).copied().unwrap_or(0);
+        match file_len(&path)? {
+            Some(have) if have > want => cuts.push((path, want)),
+            Some(have) if have < want && !full_refresh => {
+                return Err(changed_outside(
+                    &path,
+                    format!("{have} bytes, {want} at the last checkpoint"),
+                ));
+            }
+            None if want > 0 && !full_refresh => {
+                return Err(changed_outside(&path, "missing".to_string()));
+            }
+            _ => {}
+        }
+    }
+    Ok(cuts)
 }
 
 fn changed_outside(path: &Path, what: String) -> String {
@@ -396,5 +402,58 @@ impl Sink for JsonlSink {
             .as_ref()
             .map(|v| SyncState::from_json(v.get()).map_err(|e| e.to_string()))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("feishu-jsonl-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_changed_or_damaged_output_is_refused_until_a_full_refresh() {
+        let dir = scratch("damaged");
+        let users = dir.join("contact_users.jsonl");
+        let checkpoint = dir.join(CHECKPOINT_FILE);
+        let state = SyncState::default().to_json();
+        fs::write(&users, "{\"id\":1}\n{\"id\":2}\n{\"id\":3").unwrap();
+        // No checkpoint yet: the torn tail goes, the whole lines stay.
+        drop(JsonlSink::open(&dir, &SinkOptions::default()).unwrap());
+        assert_eq!(
+            fs::read_to_string(&users).unwrap(),
+            "{\"id\":1}\n{\"id\":2}\n"
+        );
+
+        fs::write(
+            &checkpoint,
+            format!(r#"{{"version":1,"lengths":{{"contact_users":999}},"state":{state}}}"#),
+        )
+        .unwrap();
+        let err = JsonlSink::open(&dir, &SinkOptions::default()).unwrap_err();
+        assert!(
+            err.contains("changed outside") && err.contains("--full-refresh"),
+            "{err}"
+        );
+        fs::remove_file(&users).unwrap();
+        let err = JsonlSink::open(&dir, &SinkOptions::default()).unwrap_err();
+        assert!(err.contains("missing"), "{err}");
+
+        fs::write(&users, "{\"id\":1}\n").unwrap();
+        fs::write(&checkpoint, "{\"version\":1,").unwrap();
+        let err = JsonlSink::open(&dir, &SinkOptions::default()).unwrap_err();
+        assert!(err.contains("damaged"), "{err}");
+
+        let sink = JsonlSink::open(&dir, &SinkOptions::default().with_full_refresh(true)).unwrap();
+        assert_eq!(sink.committed_state().unwrap(), None);
+        drop(sink);
+        assert_eq!(fs::read_to_string(&users).unwrap(), "");
+        assert!(!dir.join(STATE_FILE).exists());
+        let _ = fs::remove_dir_all(&dir);
     }
 }
