@@ -10,7 +10,7 @@ use feishu_sync::{Message, ReadOptions, Source, SourceConfig, StreamStatus, Sync
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::sink::{JsonlSink, Sink, SqliteSink};
+use crate::sink::{CrashPlan, JsonlSink, Sink, SinkOptions, SqliteSink};
 
 /// Usage text.
 pub const USAGE: &str = "\
@@ -20,8 +20,12 @@ USAGE:
     feishu-sync demo [--out DIR]
     feishu-sync check --config FILE
     feishu-sync catalog --config FILE
-    feishu-sync read --config FILE [--state FILE] [--streams a,b] (--out DIR | --sink sqlite:PATH)
+    feishu-sync read --config FILE [--state FILE | --full-refresh] [--streams a,b]
+                     (--out DIR | --sink sqlite:PATH)
 
+`read` resumes where the output stopped (DIR/checkpoint.json, or the database's state);
+--state FILE resumes from FILE instead; --full-refresh empties the output and starts over.
+One process at a time may write an output.
 Every command takes --base-url URL to override the config's domain (demo: the fake's URL).
 Secrets may come from FEISHU_APP_SECRET, FEISHU_APP_TICKET, FEISHU_APP_ACCESS_TOKEN,
 FEISHU_TENANT_ACCESS_TOKEN instead of the config file.";
@@ -45,6 +49,11 @@ pub struct Args {
     pub base_url: Option<String>,
     /// `--quiet`: no progress bars.
     pub quiet: bool,
+    /// `--full-refresh`: empty the output and start over.
+    pub full_refresh: bool,
+    /// Test-only crash points for the sinks; the binary reads them from
+    /// [`crate::sink::CRASH_ENV`].
+    pub crash: CrashPlan,
 }
 
 /// Parses `args` (without the program name).
@@ -76,6 +85,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, Stri
                 );
             }
             Long("quiet") | Short('q') => out.quiet = true,
+            Long("full-refresh") => out.full_refresh = true,
             Long("help") | Short('h') => out.command = "help".into(),
             Value(v) if out.command.is_empty() => out.command = text(v)?,
             other => return Err(other.unexpected().to_string()),
@@ -239,34 +249,53 @@ impl Summary {
     }
 }
 
+/// Opens (and locks) the output the arguments name.
+fn open_sink(source: &Source, args: &Args) -> Result<Box<dyn Sink>, String> {
+    if args.full_refresh && args.state.is_some() {
+        return Err("--full-refresh starts over and --state resumes: use one of them".into());
+    }
+    let options = SinkOptions::default()
+        .with_full_refresh(args.full_refresh)
+        .with_crash(args.crash);
+    Ok(match (&args.sink, &args.out) {
+        (Some(sink), _) => {
+            let path = sink
+                .strip_prefix("sqlite:")
+                .ok_or_else(|| format!("--sink {sink:?}: expected sqlite:PATH"))?;
+            Box::new(SqliteSink::open(
+                Path::new(path),
+                &source.catalog(),
+                &options,
+            )?)
+        }
+        (None, Some(dir)) => Box::new(JsonlSink::open(dir, &options)?),
+        (None, None) => return Err("read needs --out DIR or --sink sqlite:PATH".into()),
+    })
+}
+
 /// Reads `source` into the sink the arguments name, with progress bars unless `--quiet`.
+///
+/// The run resumes from `--state FILE`, else from the state the output holds (none with
+/// `--full-refresh`); `options.state` is replaced either way.
 pub async fn read_into(
     source: &Source,
     args: &Args,
     mut options: ReadOptions,
 ) -> Result<Summary, String> {
-    let catalog = source.catalog();
-    let mut sink: Box<dyn Sink> = match (&args.sink, &args.out) {
-        (Some(sink), _) => {
-            let path = sink
-                .strip_prefix("sqlite:")
-                .ok_or_else(|| format!("--sink {sink:?}: expected sqlite:PATH"))?;
-            let db = SqliteSink::open(Path::new(path), &catalog)?;
-            if args.state.is_none()
-                && let Some(state) = db.committed_state()?
-            {
-                options.state = Some(state);
-            }
-            Box::new(db)
+    // A bad --state file stops the run before the output is touched.
+    let from_file = match &args.state {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
+            Some(SyncState::from_json(&text).map_err(|e| e.to_string())?)
         }
-        (None, Some(dir)) => Box::new(JsonlSink::open(dir)?),
-        (None, None) => return Err("read needs --out DIR or --sink sqlite:PATH".into()),
+        None => None,
     };
-    if let Some(path) = &args.state {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
-        options.state = Some(SyncState::from_json(&text).map_err(|e| e.to_string())?);
-    }
+    let mut sink = open_sink(source, args)?;
+    options.state = match from_file {
+        Some(state) => Some(state),
+        None => sink.committed_state()?,
+    };
     if let Some(streams) = &args.streams {
         options.streams = Some(streams.clone());
     }
@@ -348,18 +377,15 @@ async fn demo(args: &Args) -> Result<i32, String> {
         ),
     }
     let source = Source::new(config).map_err(|e| e.to_string())?;
+    // The demo always shows a full first run: it empties what an earlier run wrote (only
+    // the stream files and the state; `--out` may name a directory that holds other things).
     let demo_args = Args {
         command: "read".into(),
         out: Some(out.clone()),
         quiet: args.quiet,
+        full_refresh: true,
         ..Args::default()
     };
-    // The demo always shows a full first run: remove what an earlier demo wrote (only its
-    // own files; `--out` may name a directory that holds other things).
-    for stream in source.catalog() {
-        remove_if_present(&out.join(format!("{}.jsonl", stream.name)))?;
-    }
-    remove_if_present(&crate::sink::JsonlSink::state_path(&out))?;
     let summary = read_into(&source, &demo_args, ReadOptions::default().now_ms(now)).await?;
     print_out(&summary.table(source.client()))?;
     print_out(&format!(
@@ -368,13 +394,4 @@ async fn demo(args: &Args) -> Result<i32, String> {
         out.display()
     ))?;
     incomplete(&summary)
-}
-
-fn remove_if_present(path: &Path) -> Result<(), String> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(format!("cannot remove {}: {e}", path.display()))
-        }
-        _ => Ok(()),
-    }
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use feishu_examples::cli::{Args, read_into};
 use feishu_examples::demo;
-use feishu_examples::sink::{Sink, SqliteSink};
+use feishu_examples::sink::{Sink, SinkOptions, SqliteSink};
 use feishu_sync::{Message, ReadOptions, Source};
 use futures::StreamExt;
 use rusqlite::Connection;
@@ -114,7 +114,7 @@ async fn sqlite_sink_killed_mid_run_resumes_to_the_clean_tables() {
     let mut kills = 0;
     let mut a_record = None;
     for kill_after in [700usize, 1500, 2500, 4000] {
-        let mut sink = SqliteSink::open(&db, &catalog).unwrap();
+        let mut sink = SqliteSink::open(&db, &catalog, &SinkOptions::default()).unwrap();
         let mut options = ReadOptions::default().now_ms(NOW).checkpoint_every(200);
         if let Some(state) = sink.committed_state().unwrap() {
             options = options.state(state);
@@ -155,7 +155,8 @@ async fn sqlite_sink_killed_mid_run_resumes_to_the_clean_tables() {
         .unwrap()
         .primary_key[0][0];
     keyless.data.as_object_mut().unwrap().remove(key);
-    let mut sink = SqliteSink::open(&dir.join("keyless.db"), &catalog).unwrap();
+    let mut sink =
+        SqliteSink::open(&dir.join("keyless.db"), &catalog, &SinkOptions::default()).unwrap();
     let err = sink.write(&Message::Record(keyless)).unwrap_err();
     assert!(err.contains("no primary key field"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -34,10 +34,18 @@ pub enum Domain {
 impl Domain {
     /// A custom base URL. `https` is accepted for any host; plain `http` only for loopback
     /// hosts (`127.0.0.0/8`, `::1`, `localhost`), so a token can never travel in clear text
-    /// over a network.
+    /// over a network. User info (`https://user:password@host`) is refused, and the error
+    /// does not repeat it.
     pub fn custom(base_url: &str) -> Result<Self> {
+        // Before anything that quotes the URL: a password must not reach an error message.
+        if has_user_info(base_url) {
+            return Err(user_info_error());
+        }
         let url = Url::parse(base_url)
             .map_err(|e| Error::Config(format!("base URL {base_url:?} is not a URL: {e}")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(user_info_error());
+        }
         match url.scheme() {
             "https" => {}
             "http" => {
@@ -61,11 +69,6 @@ impl Domain {
             return Err(Error::Config(format!(
                 "base URL {base_url:?} must not carry a query or fragment"
             )));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::Config(
-                "base URL must not carry user info; credentials go in Credentials".to_string(),
-            ));
         }
         Ok(Domain::Custom(url))
     }
@@ -105,11 +108,55 @@ impl fmt::Display for Domain {
     }
 }
 
+/// Whether the text has an `@` before its path, as user info would (`http://u:p@host`,
+/// also in forms the URL parser would repair, like `http:/u:p@host`, or would refuse).
+fn has_user_info(text: &str) -> bool {
+    let after_scheme = text.find(':').map_or(text, |i| &text[i + 1..]);
+    let authority = after_scheme.trim_start_matches(['/', '\\']);
+    let end = authority
+        .find(['/', '\\', '?', '#'])
+        .unwrap_or(authority.len());
+    authority[..end].contains('@')
+}
+
+fn user_info_error() -> Error {
+    Error::Config(
+        "base URL must not carry user info (a name or password before `@`); \
+         credentials go in Credentials"
+            .to_string(),
+    )
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_info_is_refused_without_being_repeated() {
+        for url in [
+            "https://user:pa55word@example.com",
+            "http://user:pa55word@127.0.0.1:8080",
+            "http://user:pa55word@example.com",
+            "http:/user:pa55word@example.com",
+            "http://pa55word@exa mple.com",
+            "https://user:pa55word@[::1",
+            "ftp://pa55word@example.com",
+        ] {
+            let err = Domain::custom(url).unwrap_err().to_string();
+            assert!(!err.contains("pa55word"), "{url}: {err}");
+            assert!(err.contains("user info"), "{url}: {err}");
+        }
+        // An `@` in the path is not user info.
+        assert!(Domain::custom("https://example.com/@proxy").is_ok());
+        assert!(Domain::parse(" LARK ").is_ok());
     }
 }

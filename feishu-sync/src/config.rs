@@ -26,6 +26,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Result, SyncError};
 
+mod parse_error;
+
+use parse_error::Format;
+
 /// The whole source configuration.
 ///
 /// # Example
@@ -261,22 +265,30 @@ fn non_empty(field: &str, value: &str) -> Result<()> {
 
 impl SourceConfig {
     /// Parses and validates a JSON config.
+    ///
+    /// Errors name the field and the line, and never quote a value (the value may be a
+    /// secret).
     pub fn from_json_str(s: &str) -> Result<Self> {
         let config: SourceConfig = serde_json::from_str(s).map_err(|e| {
-            SyncError::config(field_of(&e.to_string()), format!("not a valid config: {e}"))
+            // serde_json appends the position to its message; it is reported separately.
+            let text = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = text.strip_suffix(&position).unwrap_or(&text);
+            let offset = parse_error::offset_of(s, e.line(), e.column());
+            parse_error::describe(s, Format::Json, message, offset)
         })?;
         config.validate()?;
         Ok(config)
     }
 
     /// Parses and validates a TOML config.
+    ///
+    /// Errors name the field and the line, and never quote a value (the value may be a
+    /// secret).
     pub fn from_toml_str(s: &str) -> Result<Self> {
         let config: SourceConfig = toml::from_str(s).map_err(|e| {
-            let text = e.to_string();
-            SyncError::config(
-                field_of(&text),
-                format!("not a valid config: {}", text.trim()),
-            )
+            let offset = e.span().map_or(s.len(), |span| span.start);
+            parse_error::describe(s, Format::Toml, e.message(), offset)
         })?;
         config.validate()?;
         Ok(config)
@@ -423,31 +435,4 @@ impl SourceConfig {
                 .flatten()
         })
     }
-}
-
-/// Best-effort field name from a serde message ("missing field `app_token`", "unknown variant
-/// `x`, expected ..." (auth_type), "unknown field `y`").
-fn field_of(message: &str) -> String {
-    let quoted = message.split('`').nth(1).unwrap_or("");
-    if message.contains("unknown variant") {
-        if message.contains("self_built") {
-            return "credentials.auth_type".into();
-        }
-        if message.contains("employee_id") {
-            return "attendance.employee_type".into();
-        }
-        if message.contains("open_id") {
-            return "contact.user_id_type".into();
-        }
-        if message.contains("open_department_id") {
-            return "contact.department_id_type".into();
-        }
-    }
-    if message.contains("missing field `auth_type`") {
-        return "credentials.auth_type".into();
-    }
-    if !quoted.is_empty() {
-        return quoted.to_string();
-    }
-    "config".into()
 }

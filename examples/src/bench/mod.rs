@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use feishu_core::{Client, Credentials, RateLimits};
 use feishu_testkit::FakeTenant;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use measure::FAKE_THREAD_NAME;
@@ -349,7 +350,6 @@ impl BenchResult {
 }
 
 /// What a workload runs against.
-#[derive(Debug)]
 pub struct Env {
     /// The options.
     pub opts: Options,
@@ -360,7 +360,20 @@ pub struct Env {
     /// App id.
     pub app_id: String,
     /// App secret.
-    pub app_secret: String,
+    pub app_secret: SecretString,
+}
+
+impl std::fmt::Debug for Env {
+    /// The tenant by its URL only: a `FakeTenant` shows its configuration, secrets included.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("opts", &self.opts)
+            .field("tenant", &self.tenant.as_ref().map(FakeTenant::base_url))
+            .field("base_url", &self.base_url)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &self.app_secret)
+            .finish()
+    }
 }
 
 impl Env {
@@ -377,7 +390,7 @@ impl Env {
             return Ok(Env {
                 base_url: url.clone(),
                 app_id: var("FEISHU_APP_ID")?,
-                app_secret: var("FEISHU_APP_SECRET")?,
+                app_secret: SecretString::from(var("FEISHU_APP_SECRET")?),
                 tenant: None,
                 opts,
             });
@@ -413,7 +426,7 @@ impl Env {
         Ok(Env {
             base_url: tenant.base_url(),
             app_id: tenant.app_id().to_string(),
-            app_secret: tenant.app_secret().to_string(),
+            app_secret: SecretString::from(tenant.app_secret()),
             tenant: Some(tenant),
             opts,
         })
@@ -423,7 +436,10 @@ impl Env {
     pub fn client(&self) -> Result<Client, String> {
         Client::builder()
             .base_url(&self.base_url)
-            .credentials(Credentials::self_built(&self.app_id, &self.app_secret))
+            .credentials(Credentials::self_built(
+                &self.app_id,
+                self.app_secret.expose_secret(),
+            ))
             .rate_limits(match self.opts.limits {
                 Limits::Documented => RateLimits::documented(),
                 Limits::Off => RateLimits::disabled(),
@@ -587,7 +603,8 @@ fn serve(opts: Options) -> Result<i32, String> {
     let line = serde_json::json!({
         "base_url": env.base_url,
         "app_id": env.app_id,
-        "app_secret": env.app_secret,
+        // The fake tenant's own secret: the client side needs it.
+        "app_secret": env.app_secret.expose_secret(),
         "app_token": tenant.bitable().app_token(),
         "table_id": table,
         "records": records,

@@ -12,6 +12,7 @@ use feishu_sync::{LogLevel, Message, ReadOptions, Source, SourceConfig, StreamSt
 use feishu_testkit::ContactDataset;
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset};
 use futures::{StreamExt, TryStreamExt, stream};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::measure::CpuSample;
@@ -181,7 +182,7 @@ async fn baseline(env: &Env, records: u64) -> Res<Outcome> {
         .post(format!(
             "{base}/open-apis/auth/v3/tenant_access_token/internal"
         ))
-        .json(&json!({ "app_id": env.app_id, "app_secret": env.app_secret }))
+        .json(&json!({ "app_id": env.app_id, "app_secret": env.app_secret.expose_secret() }))
         .send()
         .await
         .map_err(err)?
@@ -466,7 +467,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
         "credentials": {
             "auth_type": "self_built",
             "app_id": env.app_id,
-            "app_secret": env.app_secret,
+            "app_secret": env.app_secret.expose_secret(),
         },
         "contact": { "user_id_type": "open_id" },
         "attendance": { "employee_type": "employee_id", "start_date": start },
