@@ -12,6 +12,7 @@
 //!   `{code, msg, <token>, expire}`. A token is returned again while it has at least the
 //!   re-issue threshold (default 30 min) left, with `expire` = remaining whole seconds;
 //!   below that a new token is issued and the old one stays valid until it expires.
+//!   [`FakeTenant::set_token_expire_field`] leaves `expire` out or makes it unparsable.
 //! - **Everything else** needs `Authorization: Bearer <tenant token>`. Answers, all HTTP 400:
 //!   missing header or not `Bearer <token>` → 99991661; token not starting with `t-`, `a-`
 //!   or `u-` → 99991671; `u-` token → 99991668; unknown, expired, revoked or app token →
@@ -138,6 +139,7 @@ mod tenant;
 
 pub use approval::ApprovalKnobs;
 pub use attendance::{AttendanceDataset, AttendanceKnobs};
+pub use auth::ExpireField;
 pub use bitable::BitableKnobs;
 pub use builder::{
     DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,

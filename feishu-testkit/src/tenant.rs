@@ -11,7 +11,7 @@ use wiremock::MockServer;
 
 use crate::approval::{ApprovalKnobs, ApprovalService};
 use crate::attendance::{AttendanceKnobs, AttendanceService};
-use crate::auth::AuthService;
+use crate::auth::{AuthService, ExpireField};
 use crate::bitable::{BitableKnobs, BitableService};
 use crate::contact::{ContactKnobs, ContactService};
 use crate::faults::Fault;
@@ -180,6 +180,12 @@ impl FakeTenant {
     /// keep issuing tokens), to prove a client gives up instead of refreshing forever.
     pub fn reject_all_tokens(&self, reject: bool) {
         self.auth().reject_all(reject);
+    }
+
+    /// How the token endpoints write `expire` from now on: as documented (the default),
+    /// left out, or unparsable. The token itself and its real lifetime are unchanged.
+    pub fn set_token_expire_field(&self, field: ExpireField) {
+        self.auth().set_expire_field(field);
     }
 
     /// Moves the tenant's token clock forward: tokens age (and expire) by `by` without
