@@ -60,7 +60,7 @@
 //!
 //! Every response carries a unique `X-Tt-Logid` (`testkit-000001`, ...); JSON replies use
 //! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
-//! `error.log_id`.
+//! `error.log_id` (or `error.logid`, or both: [`FakeTenant::set_error_log_id_keys`]).
 //!
 //! # Knobs that cut across services
 //!
@@ -149,4 +149,5 @@ pub use builder::{
 pub use contact::{ContactDataset, ContactKnobs, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
+pub use reply::LogIdKeys;
 pub use tenant::FakeTenant;

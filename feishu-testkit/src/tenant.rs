@@ -17,6 +17,7 @@ use crate::contact::{ContactKnobs, ContactService};
 use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::lock::lock;
+use crate::reply::LogIdKeys;
 use crate::router::Router;
 
 /// A fake Feishu tenant: an HTTP server on `127.0.0.1` speaking the Open Platform wire
@@ -293,6 +294,12 @@ impl FakeTenant {
         lock(&self.router().faults)
             .forbidden
             .push((path_prefix.to_owned(), scope.to_owned()));
+    }
+
+    /// Which keys of an error envelope's `error` block carry the log id from now on:
+    /// `log_id` (the default), `logid`, or both. The `X-Tt-Logid` header is always sent.
+    pub fn set_error_log_id_keys(&self, keys: LogIdKeys) {
+        *lock(&self.router().log_id_keys) = keys;
     }
 
     /// Clears every [`forbid`](Self::forbid).
