@@ -49,11 +49,14 @@
 //!     no memory), wiki nodes. Knobs: `add_table`, `set_record_count`, `deny_app`,
 //!     `add_wiki_node`; ground truth: `record_ids`, `record_json`, `field_names`.
 //!   - Contact v3 ([`FakeTenant::contact`], [`ContactDataset`]): a department tree, users in
-//!     several departments, resigned users, the visible range. Knobs: `set_dataset`,
-//!     `set_range`, `set_recursion_limit`, `set_withheld_user_fields`, `link_child`; ground
-//!     truth: `user_ids`, `visible_user_ids`, `subtree_user_ids`.
+//!     several departments, resigned users, user groups and their members, the visible range
+//!     (departments, users and groups). Knobs: `set_dataset`, `set_range`,
+//!     `withhold_scope_user_ids`, `depart_user`, `hire_successor`, `set_recursion_limit`,
+//!     `set_withheld_user_fields`, `link_child`; ground truth: `user_ids`,
+//!     `visible_user_ids`, `subtree_user_ids`, `group_ids`, `group_user_ids`.
 //!   - Attendance v1 ([`FakeTenant::attendance`], [`AttendanceDataset`]): punch flows and tasks
-//!     for every user and day. Knob: `set_dataset`; ground truth: `flow_count`, `task_count`.
+//!     for every user and day, departed users and reused ids included. Knobs: `set_dataset`,
+//!     `set_out_of_scope_users`; ground truth: `flow_count`, `task_count`.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
