@@ -72,12 +72,16 @@
 //!
 //! Deterministic faults: [`FakeTenant::fail_next`] with a [`Fault`]. Random but seeded:
 //! [`FakeTenant::set_rate_limited_share`], [`FakeTenant::set_server_error_share`],
-//! [`FakeTenant::set_malformed_share`]. Server-side limits:
+//! [`FakeTenant::set_malformed_share`]. Server-side limits exactly like Feishu's gateway
+//! (fixed windows per endpoint family, counted per app and tenant, with
+//! `x-ogw-ratelimit-limit` on the family's replies): [`FakeTenant::set_family_limit`],
+//! [`FakeTenant::set_documented_rate_limits`], [`FakeTenant::set_rate_limit_window_offset`],
+//! counted in [`FakeTenant::rate_limit_stats`]; smooth per-prefix token buckets:
 //! [`FakeTenant::set_rate_limit`]. Missing scopes: [`FakeTenant::forbid`]. Latency:
 //! [`FakeTenant::set_latency`]. Faults touch data requests only; latency touches all.
 //!
 //! A data request goes through, in order: queued fault, random share, token check,
-//! forbidden prefix, per-prefix rate limit, then the service that owns its path.
+//! forbidden prefix, rate limits, then the service that owns its path.
 //!
 //! # Example
 //!
@@ -152,5 +156,6 @@ pub use builder::{
 pub use contact::{ContactDataset, ContactKnobs, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
+pub use rate_limit::{FamilyLimit, RateLimitStats, WindowStats};
 pub use reply::LogIdKeys;
 pub use tenant::FakeTenant;

@@ -80,14 +80,18 @@ impl Router {
         if let Some(reply) = lock(&self.faults).forbidden(req, app_id) {
             return reply;
         }
-        if let Some(reply) = lock(&self.limits).check(req) {
-            return reply;
-        }
-        let reply = self
+        let advertised = match lock(&self.limits).check(req) {
+            Ok(advertised) => advertised,
+            Err(reply) => return reply,
+        };
+        let mut reply = self
             .services
             .iter()
             .find_map(|service| service.handle(req))
             .unwrap_or_else(|| Reply::not_found(req));
+        if let Some(limit) = advertised {
+            reply = reply.with_header("x-ogw-ratelimit-limit", limit.to_string());
+        }
         reply.delayed(extra_delay)
     }
 }
