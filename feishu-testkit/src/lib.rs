@@ -65,6 +65,13 @@
 //! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
 //! `error.log_id` (or `error.logid`, or both: [`FakeTenant::set_error_log_id_keys`]).
 //!
+//! # A realistic tenant
+//!
+//! [`FakeTenantBuilder::realistic`] turns on the rough edges of a real tenant at once: part
+//! of the contact range granted through a user group, a user outside the attendance data
+//! scope, a departed user whose ids were reused, Bitable list replies in the historic shape,
+//! and error blocks carrying both `log_id` and `logid`.
+//!
 //! # Knobs that cut across services
 //!
 //! Credentials, tokens (`revoke_tokens`, `reject_all_tokens`, `advance_clock`), the journal,
@@ -137,6 +144,7 @@ mod journal;
 mod lock;
 mod paging;
 mod rate_limit;
+mod realistic;
 mod reply;
 mod request;
 mod rng;
@@ -157,5 +165,6 @@ pub use contact::{ContactDataset, ContactKnobs, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
 pub use rate_limit::{FamilyLimit, RateLimitStats, WindowStats};
+pub use realistic::REALISTIC_DEPARTURE;
 pub use reply::LogIdKeys;
 pub use tenant::FakeTenant;

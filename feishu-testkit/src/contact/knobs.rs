@@ -292,6 +292,22 @@ impl ContactKnobs<'_> {
     }
 }
 
+impl ContactKnobs<'_> {
+    /// Up to `n` users (by `user_id`) the app can see who are ordinary: not resigned, not
+    /// frozen, not a department leader, in generation order. For presets that need users
+    /// whose absence nothing else depends on.
+    pub(crate) fn ordinary_visible_users(&self, n: usize) -> Vec<String> {
+        let data = lock(self.data);
+        let leaders: HashSet<usize> = data.depts.iter().filter_map(|d| d.leader).collect();
+        (0..data.users.len())
+            .filter(|&u| data.user_visible(u) && !leaders.contains(&u))
+            .filter(|&u| !data.users[u].resigned && !data.users[u].frozen)
+            .take(n)
+            .map(|u| data.users[u].user_id.clone())
+            .collect()
+    }
+}
+
 fn kind_or_panic(id_type: &str) -> UserKind {
     user_kind(id_type).unwrap_or_else(|| {
         panic!("unknown id type {id_type:?}: use open_id, union_id, user_id or employee_no")
