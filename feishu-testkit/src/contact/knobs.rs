@@ -128,14 +128,14 @@ impl ContactKnobs<'_> {
 
     /// Makes `departments/:id/children?fetch_child=true` refuse (HTTP 400, code 43010)
     /// departments with more than `limit` descendants, as Feishu does above 500; `None`
-    /// (the default) never refuses. Reset by [`set_contact_dataset`](Self::set_dataset).
+    /// (the default) never refuses. Reset by [`set_dataset`](Self::set_dataset).
     pub fn set_recursion_limit(&self, limit: Option<usize>) {
         lock(self.data).recursion_limit = limit;
     }
 
     /// Leaves these fields (e.g. `user_id`, `employee_no`) out of every user object, as
     /// Feishu does when the app lacks their field scope. Lookups by such an id still work.
-    /// Reset by [`set_contact_dataset`](Self::set_dataset).
+    /// Reset by [`set_dataset`](Self::set_dataset).
     pub fn set_withheld_user_fields(&self, fields: &[&str]) {
         lock(self.data).withheld_user_fields = fields.iter().map(|f| (*f).to_owned()).collect();
     }
@@ -143,7 +143,7 @@ impl ContactKnobs<'_> {
     /// Lists department `child` (custom id, e.g. `D001`) as one more child of `parent`
     /// (custom id, or `0`) in `departments/:id/children`, without changing its parent or
     /// members. Linking an ancestor makes a cycle: a corrupt tree for walk tests. Reset by
-    /// [`set_contact_dataset`](Self::set_dataset).
+    /// [`set_dataset`](Self::set_dataset).
     ///
     /// # Panics
     /// When a department id is unknown (a test setup mistake).
@@ -160,7 +160,7 @@ impl ContactKnobs<'_> {
     }
 
     /// A typical restricted range: the subtree of `D004` (a second-level department) plus
-    /// two users outside it. Pass it to [`set_contact_range`](Self::set_range).
+    /// two users outside it. Pass it to [`set_range`](Self::set_range).
     pub fn sample_range(&self) -> ContactRange {
         let data = lock(self.data);
         let root = data.find_dept("D004", DeptKind::Custom).unwrap_or(1);
