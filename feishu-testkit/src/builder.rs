@@ -15,6 +15,7 @@ use crate::diag::DiagService;
 use crate::directory::DirectoryHandle;
 use crate::faults::FaultState;
 use crate::journal::Journal;
+use crate::realistic;
 use crate::router::{Responder, Router};
 use crate::service::FakeService;
 use crate::tenant::{FakeTenant, Services};
@@ -45,6 +46,7 @@ pub struct FakeTenantBuilder {
     journal_capacity: usize,
     issue_app_ticket_at_start: bool,
     latency: Duration,
+    realistic: bool,
 }
 
 impl Default for FakeTenantBuilder {
@@ -65,6 +67,7 @@ impl Default for FakeTenantBuilder {
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             issue_app_ticket_at_start: true,
             latency: Duration::ZERO,
+            realistic: false,
         }
     }
 }
@@ -154,6 +157,30 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// The rough edges of a real tenant, all at once (the default tenant has none of them):
+    ///
+    /// - part of the app's contact range is granted through a user group (the range is
+    ///   [`ContactKnobs::sample_range`](crate::ContactKnobs::sample_range) plus a group that
+    ///   adds users), so a walk over departments misses users it must expand from the group;
+    /// - one visible user is outside the attendance administrator's data scope (a flows chunk
+    ///   naming them fails with 1220005; [`AttendanceKnobs::out_of_scope_user_ids`]);
+    /// - another left at [`REALISTIC_DEPARTURE`] and a successor took over their `user_id`
+    ///   and `employee_no`: the walk lists only the successor, and the departed user's earlier
+    ///   punches come back only with `include_terminated_user=true`
+    ///   ([`ContactKnobs::departed_user_ids`]);
+    /// - Bitable list records answers in the historic shape without `text_field_as_array`;
+    /// - error blocks carry the log id as both `log_id` and `logid`.
+    ///
+    /// Changing a module's dataset afterwards drops that module's part of the preset.
+    ///
+    /// [`AttendanceKnobs::out_of_scope_user_ids`]: crate::AttendanceKnobs::out_of_scope_user_ids
+    /// [`ContactKnobs::departed_user_ids`]: crate::ContactKnobs::departed_user_ids
+    /// [`REALISTIC_DEPARTURE`]: crate::REALISTIC_DEPARTURE
+    pub fn realistic(mut self) -> Self {
+        self.realistic = true;
+        self
+    }
+
     /// Starts the server on a free port of `127.0.0.1`.
     pub async fn start(self) -> FakeTenant {
         let auth = Arc::new(AuthService::new(
@@ -191,7 +218,11 @@ impl FakeTenantBuilder {
             .respond_with(Responder(Arc::clone(&router)))
             .mount(&server)
             .await;
-        FakeTenant::new(server, router, services)
+        let tenant = FakeTenant::new(server, router, services);
+        if self.realistic {
+            realistic::apply(&tenant);
+        }
+        tenant
     }
 }
 

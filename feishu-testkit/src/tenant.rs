@@ -11,12 +11,14 @@ use wiremock::MockServer;
 
 use crate::approval::{ApprovalKnobs, ApprovalService};
 use crate::attendance::{AttendanceKnobs, AttendanceService};
-use crate::auth::AuthService;
+use crate::auth::{AuthService, ExpireField};
 use crate::bitable::{BitableKnobs, BitableService};
 use crate::contact::{ContactKnobs, ContactService};
 use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::lock::lock;
+use crate::rate_limit::{FamilyLimit, RateLimitStats};
+use crate::reply::LogIdKeys;
 use crate::router::Router;
 
 /// A fake Feishu tenant: an HTTP server on `127.0.0.1` speaking the Open Platform wire
@@ -182,6 +184,12 @@ impl FakeTenant {
         self.auth().reject_all(reject);
     }
 
+    /// How the token endpoints write `expire` from now on: as documented (the default),
+    /// left out, or unparsable. The token itself and its real lifetime are unchanged.
+    pub fn set_token_expire_field(&self, field: ExpireField) {
+        self.auth().set_expire_field(field);
+    }
+
     /// Moves the tenant's token clock forward: tokens age (and expire) by `by` without
     /// waiting. Only token lifetimes use this clock.
     pub fn advance_clock(&self, by: Duration) {
@@ -267,16 +275,59 @@ impl FakeTenant {
         lock(&self.router().faults).queue.len()
     }
 
-    /// A server-side limit for paths starting with `path_prefix`: a token bucket of
+    /// A smooth server-side limit for paths starting with `path_prefix`: a token bucket of
     /// capacity `per_second` refilled at `per_second` per second. Over the limit: HTTP 429,
     /// code 99991400, `x-ogw-ratelimit-limit: per_second` and `x-ogw-ratelimit-reset` = time
     /// until a token is available. Setting a prefix again replaces it (full bucket);
-    /// `per_second == 0` removes it.
+    /// `per_second == 0` removes it. Feishu itself counts in fixed windows: see
+    /// [`set_family_limit`](Self::set_family_limit).
     pub fn set_rate_limit(&self, path_prefix: &str, per_second: u32) {
-        lock(&self.router().limits).set(path_prefix, per_second);
+        lock(&self.router().limits).set_bucket(path_prefix, per_second);
     }
 
-    /// Removes every per-prefix rate limit.
+    /// A limit exactly like Feishu's gateway: fixed windows per endpoint family, counted per
+    /// app and tenant (two clients of one app share the count). Over any window: HTTP 429,
+    /// code 99991400, `x-ogw-ratelimit-limit` = that window's cap, `x-ogw-ratelimit-reset` =
+    /// seconds to its end. Every other reply of the family carries `x-ogw-ratelimit-limit` =
+    /// the cap of its shortest window. Setting a family again replaces it (to advertise and
+    /// enforce a lower figure, e.g. 10 per second for a family documented at 50); a limit
+    /// without windows removes it.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use feishu_testkit::{FakeTenant, FamilyLimit};
+    /// let tenant = FakeTenant::start().await;
+    /// tenant.set_documented_rate_limits();
+    /// tenant.set_family_limit(
+    ///     FamilyLimit::new("GET /open-apis/contact/v3/users/:user_id").per_second(10),
+    /// );
+    /// # }
+    /// ```
+    pub fn set_family_limit(&self, limit: FamilyLimit) {
+        lock(&self.router().limits).set_family(limit);
+    }
+
+    /// Sets Feishu's documented limit (as each endpoint's page states it) on every endpoint
+    /// family the tenant serves, e.g. 1000/min & 50/s on Contact reads, 20/s on Bitable,
+    /// 100/min on approval instance listing.
+    pub fn set_documented_rate_limits(&self) {
+        lock(&self.router().limits).set_documented();
+    }
+
+    /// Shifts every fixed window: windows of length `L` start at `k * L + offset` on the
+    /// wall clock (e.g. half a window, so a client that assumes windows start on the second
+    /// is off by half). Default zero; counts restart.
+    pub fn set_rate_limit_window_offset(&self, offset: Duration) {
+        lock(&self.router().limits).set_window_offset(offset);
+    }
+
+    /// What a family's limit saw: its 429s and, per window of its shortest length, the
+    /// requests let through and refused (over every app and tenant).
+    pub fn rate_limit_stats(&self, family: &str) -> RateLimitStats {
+        lock(&self.router().limits).stats(family)
+    }
+
+    /// Removes every rate limit (buckets and families) and their counts.
     pub fn clear_rate_limits(&self) {
         lock(&self.router().limits).clear();
     }
@@ -287,6 +338,12 @@ impl FakeTenant {
         lock(&self.router().faults)
             .forbidden
             .push((path_prefix.to_owned(), scope.to_owned()));
+    }
+
+    /// Which keys of an error envelope's `error` block carry the log id from now on:
+    /// `log_id` (the default), `logid`, or both. The `X-Tt-Logid` header is always sent.
+    pub fn set_error_log_id_keys(&self, keys: LogIdKeys) {
+        *lock(&self.router().log_id_keys) = keys;
     }
 
     /// Clears every [`forbid`](Self::forbid).
