@@ -1341,7 +1341,11 @@ impl FakeTenant {
             data.definition(approval_code).is_some(),
             "add_approval_instance: unknown approval code {approval_code:?}"
         );
-        data.insert_generated(approval_code, start_time_ms, status)
+        let code = data.insert_generated(approval_code, start_time_ms, status);
+        if let Some(instance) = data.find_mut(&code) {
+            crate::events::on_instance_changed(self.state(), &instance.data);
+        }
+        code
     }
 
     /// Changes an instance's status (and sets `end_time` when it finishes). Returns whether
@@ -1352,6 +1356,7 @@ impl FakeTenant {
             return false;
         };
         instance.data["status"] = json!(status);
+        crate::events::on_instance_changed(self.state(), &instance.data);
         let finished = status != "PENDING";
         let open = instance.data["end_time"] == json!("0");
         if finished && open {

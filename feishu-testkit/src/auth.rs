@@ -347,6 +347,7 @@ fn resend_ticket(state: &State, req: &RequestView) -> Reply {
         ),
         Ok(App::Store) => {
             lock(&state.auth).issue_ticket(&state.config);
+            crate::events::on_app_ticket(state);
             Reply::json(200, json!({ "code": 0, "msg": "success" }))
         }
     }

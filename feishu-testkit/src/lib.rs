@@ -105,6 +105,7 @@ mod auth;
 mod bitable;
 mod contact;
 mod diag;
+pub mod events;
 mod faults;
 mod journal;
 mod rate_limit;
@@ -115,6 +116,7 @@ mod tenant;
 
 pub use attendance::AttendanceDataset;
 pub use contact::{ContactDataset, ContactRange};
+pub use events::FakeEvents;
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
 pub use tenant::{

@@ -167,6 +167,9 @@ impl Respond for Router {
 
 /// Decides the reply for one request.
 fn route(state: &State, req: &mut RequestView) -> Reply {
+    if let Some(reply) = crate::events::endpoint(state, req) {
+        return reply;
+    }
     if req.is_auth_path() {
         return auth::handle(state, req);
     }

@@ -35,6 +35,7 @@ pub(crate) struct State {
     pub(crate) attendance: Mutex<crate::attendance::AttendanceData>,
     pub(crate) approval: Mutex<crate::approval::ApprovalData>,
     pub(crate) bitable: Mutex<crate::bitable::BitableData>,
+    pub(crate) events: crate::events::EventsState,
     log_ids: AtomicU64,
     /// Virtual clock offset in nanoseconds, added to `Instant::now()` for token lifetimes.
     clock_offset_nanos: AtomicU64,
@@ -57,6 +58,7 @@ impl State {
             attendance: Mutex::new(crate::attendance::AttendanceData::default()),
             approval: Mutex::new(crate::approval::ApprovalData::default()),
             bitable: Mutex::new(crate::bitable::BitableData::default()),
+            events: crate::events::EventsState::default(),
             log_ids: AtomicU64::new(0),
             clock_offset_nanos: AtomicU64::new(0),
         }

@@ -274,6 +274,7 @@ impl FakeTenant {
     /// Issues a new app ticket as if Feishu pushed one; the previous ticket stops working.
     pub fn push_app_ticket(&self) {
         lock(&self.state().auth).issue_ticket(&self.state().config);
+        crate::events::on_app_ticket(self.state());
     }
 
     // ----- tokens ----------------------------------------------------------------------

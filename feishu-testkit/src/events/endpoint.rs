@@ -1,0 +1,59 @@
+//! `POST /callback/ws/endpoint`: the request that opens a long connection (oapi-sdk-go
+//! `ws/client.go` `getConnURL`). Body `{"AppID", "AppSecret"}` of the custom app; answer
+//! `{code, msg, data: {URL, ClientConfig}}`.
+
+use serde_json::json;
+
+use crate::reply::Reply;
+use crate::router::{RequestView, only};
+use crate::state::{State, lock};
+
+/// The endpoint path (oapi-sdk-go `ws/const.go` `GenEndpointUri`).
+const PATH: &str = "/callback/ws/endpoint";
+/// Code for wrong credentials: "auth failed" (oapi-sdk-go `ws/const.go` `AuthFailed`). What
+/// Feishu answers for a wrong secret is not documented.
+const AUTH_FAILED: i64 = 514;
+
+/// Answers the endpoint request, or `None` for other paths.
+pub(crate) fn handle(state: &State, req: &RequestView) -> Option<Reply> {
+    if req.path != PATH {
+        return None;
+    }
+    Some(only(req, "POST", || answer(state, req)))
+}
+
+fn answer(state: &State, req: &RequestView) -> Reply {
+    let hub = state.events.hub(&state.config);
+    let shared = hub.shared();
+    let field = |name: &str| {
+        req.json
+            .as_ref()
+            .and_then(|body| body.get(name))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let mut knobs = lock(&shared.knobs);
+    knobs.endpoint_requests += 1;
+    if let Some(code) = knobs.endpoint_failures.pop_front() {
+        return Reply::json(200, json!({ "code": code, "msg": "system busy", "data": null }));
+    }
+    if field("AppID") != shared.custom.app_id || field("AppSecret") != shared.app_secret {
+        return Reply::json(
+            200,
+            json!({ "code": AUTH_FAILED, "msg": "auth failed: wrong AppID or AppSecret", "data": null }),
+        );
+    }
+    let Some(addr) = hub.websocket_address() else {
+        return Reply::json(200, json!({ "code": 1, "msg": "system busy", "data": null }));
+    };
+    knobs.next_id += 1;
+    let url = format!("ws://{addr}/ws?device_id={}&service_id=1", knobs.next_id);
+    Reply::json(
+        200,
+        json!({
+            "code": 0,
+            "msg": "ok",
+            "data": { "URL": url, "ClientConfig": knobs.client_config.to_json() },
+        }),
+    )
+}
