@@ -64,8 +64,8 @@ pub fn decrypt(encrypt_key: &SecretString, encrypt: &str) -> Result<Vec<u8>, Dec
     }
     let key = Sha256::digest(encrypt_key.expose_secret().as_bytes());
     let (iv, ciphertext) = data.split_at_mut(BLOCK);
-    let decryptor = cbc::Decryptor::<Aes256>::new_from_slices(&key, iv)
-        .map_err(|_| DecryptError::TooShort)?;
+    let decryptor =
+        cbc::Decryptor::<Aes256>::new_from_slices(&key, iv).map_err(|_| DecryptError::TooShort)?;
     let plain_len = decryptor
         .decrypt_padded::<Pkcs7>(ciphertext)
         .map_err(|_| DecryptError::Padding)?

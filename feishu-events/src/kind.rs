@@ -53,20 +53,20 @@ pub enum EventKind {
     /// An approval task changed status (`approval_task`).
     ApprovalTask(TaskStatusChanged),
     /// A user joined (`contact.user.created_v3`).
-    UserCreated(UserEvent),
+    UserCreated(Box<UserEvent>),
     /// A user's profile changed (`contact.user.updated_v3`); `old_object` has the previous
     /// values of the changed fields.
-    UserUpdated(UserEvent),
+    UserUpdated(Box<UserEvent>),
     /// A user left (`contact.user.deleted_v3`).
-    UserDeleted(UserEvent),
+    UserDeleted(Box<UserEvent>),
     /// A department was created (`contact.department.created_v3`).
-    DepartmentCreated(DepartmentEvent),
+    DepartmentCreated(Box<DepartmentEvent>),
     /// A department changed (`contact.department.updated_v3`).
-    DepartmentUpdated(DepartmentEvent),
+    DepartmentUpdated(Box<DepartmentEvent>),
     /// A department was deleted (`contact.department.deleted_v3`).
-    DepartmentDeleted(DepartmentEvent),
+    DepartmentDeleted(Box<DepartmentEvent>),
     /// Records of a subscribed Bitable table changed (`drive.file.bitable_record_changed_v1`).
-    BitableRecordChanged(RecordChanged),
+    BitableRecordChanged(Box<RecordChanged>),
     /// A store app's `app_ticket`; hand it to the client with [`AppTicket::hand_to`].
     AppTicket(AppTicket),
     /// Any other event type, with its raw `event` object.

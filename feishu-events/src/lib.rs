@@ -80,7 +80,9 @@ pub use dedup::{DEFAULT_CAPACITY as DEDUP_CAPACITY, DEFAULT_WINDOW as DEDUP_WIND
 pub use envelope::{Event, EventHeader, Schema};
 pub use error::{DecodeError, DecryptError, Error, Result, SignatureError};
 pub use kind::{EventKind, types};
-pub use webhook::{SignatureHeaders, WebhookHandler, WebhookHandlerBuilder, WebhookOutcome, WebhookResponse};
+pub use webhook::{
+    SignatureHeaders, WebhookHandler, WebhookHandlerBuilder, WebhookOutcome, WebhookResponse,
+};
 pub use ws::{LongConnection, LongConnectionBuilder, LongConnectionEvents};
 
 /// The `secrecy` version this crate takes secrets in.

@@ -64,7 +64,10 @@ fn event_json(id: &str) -> String {
 
 /// An encrypted, signed request for `plain`.
 fn request(plain: &str, timestamp: &str) -> (HeaderMap, Vec<u8>) {
-    let body = format!(r#"{{"encrypt":"{}"}}"#, encrypt(KEY, [7; 16], plain.as_bytes()));
+    let body = format!(
+        r#"{{"encrypt":"{}"}}"#,
+        encrypt(KEY, [7; 16], plain.as_bytes())
+    );
     let signature = sign(timestamp, "n0nce", KEY, body.as_bytes());
     (headers(timestamp, "n0nce", &signature), body.into_bytes())
 }
@@ -83,7 +86,10 @@ fn independently_encrypted_bodies_decrypt() {
     for len in [0usize, 1, 15, 16, 17, 100, 4096] {
         let plain: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
         let iv: [u8; 16] = std::array::from_fn(|i| i as u8 * 3);
-        assert_eq!(crypto::decrypt(&key, &encrypt(KEY, iv, &plain)).unwrap(), plain);
+        assert_eq!(
+            crypto::decrypt(&key, &encrypt(KEY, iv, &plain)).unwrap(),
+            plain
+        );
     }
 }
 
@@ -92,11 +98,38 @@ fn signatures_match_an_independent_computation() {
     let key = SecretString::from(KEY);
     let body = br#"{"encrypt":"abc"}"#;
     let expected = sign("1700000000", "nonce", KEY, body);
-    assert_eq!(crypto::signature("1700000000", "nonce", &key, body), expected);
-    assert!(crypto::verify_signature("1700000000", "nonce", &key, body, &expected));
-    assert!(crypto::verify_signature("1700000000", "nonce", &key, body, &expected.to_uppercase()));
-    assert!(!crypto::verify_signature("1700000001", "nonce", &key, body, &expected));
-    assert!(!crypto::verify_signature("1700000000", "nonce", &key, b"{}", &expected));
+    assert_eq!(
+        crypto::signature("1700000000", "nonce", &key, body),
+        expected
+    );
+    assert!(crypto::verify_signature(
+        "1700000000",
+        "nonce",
+        &key,
+        body,
+        &expected
+    ));
+    assert!(crypto::verify_signature(
+        "1700000000",
+        "nonce",
+        &key,
+        body,
+        &expected.to_uppercase()
+    ));
+    assert!(!crypto::verify_signature(
+        "1700000001",
+        "nonce",
+        &key,
+        body,
+        &expected
+    ));
+    assert!(!crypto::verify_signature(
+        "1700000000",
+        "nonce",
+        &key,
+        b"{}",
+        &expected
+    ));
 }
 
 #[test]
@@ -124,7 +157,10 @@ fn a_tampered_body_is_refused() {
 #[test]
 fn a_wrong_key_is_refused() {
     // Signed and encrypted with another key: the signature fails first...
-    let other = WebhookHandler::builder().encrypt_key("another key").build().unwrap();
+    let other = WebhookHandler::builder()
+        .encrypt_key("another key")
+        .build()
+        .unwrap();
     let (headers, body) = request(&event_json("e1"), &now());
     assert!(matches!(
         other.handle(&headers, &body).result,
@@ -134,7 +170,10 @@ fn a_wrong_key_is_refused() {
     let wrong = SecretString::from("another key");
     let encrypted = encrypt(KEY, [9; 16], event_json("e1").as_bytes());
     let result = crypto::decrypt(&wrong, &encrypted);
-    assert!(matches!(result, Err(DecryptError::Padding)) || result.is_ok_and(|p| serde_json::from_slice::<serde_json::Value>(&p).is_err()));
+    assert!(
+        matches!(result, Err(DecryptError::Padding))
+            || result.is_ok_and(|p| serde_json::from_slice::<serde_json::Value>(&p).is_err())
+    );
 }
 
 #[test]
@@ -145,7 +184,11 @@ fn a_stale_timestamp_is_refused() {
     assert_eq!(outcome.response.status(), 401);
     assert!(matches!(outcome.result, Err(Error::StaleTimestamp { .. })));
     // with the window turned off, the same request passes
-    let lenient = WebhookHandler::builder().encrypt_key(KEY).max_skew(None).build().unwrap();
+    let lenient = WebhookHandler::builder()
+        .encrypt_key(KEY)
+        .max_skew(None)
+        .build()
+        .unwrap();
     assert!(lenient.handle(&headers, &body).result.unwrap().is_some());
 }
 
@@ -162,29 +205,47 @@ fn missing_signature_headers_are_refused() {
 #[test]
 fn broken_ciphertexts_are_typed_errors() {
     let key = SecretString::from(KEY);
-    assert_eq!(crypto::decrypt(&key, "%%%not base64"), Err(DecryptError::Base64));
-    assert_eq!(crypto::decrypt(&key, &STANDARD.encode([1u8; 16])), Err(DecryptError::TooShort));
-    assert_eq!(crypto::decrypt(&key, &STANDARD.encode([1u8; 40])), Err(DecryptError::NotBlockAligned));
+    assert_eq!(
+        crypto::decrypt(&key, "%%%not base64"),
+        Err(DecryptError::Base64)
+    );
+    assert_eq!(
+        crypto::decrypt(&key, &STANDARD.encode([1u8; 16])),
+        Err(DecryptError::TooShort)
+    );
+    assert_eq!(
+        crypto::decrypt(&key, &STANDARD.encode([1u8; 40])),
+        Err(DecryptError::NotBlockAligned)
+    );
     // Through the handler: a signed body whose `encrypt` is not base64.
     let body = br#"{"encrypt":"%%%"}"#;
     let ts = now();
     let outcome = handler().handle(&headers(&ts, "n", &sign(&ts, "n", KEY, body)), body);
     assert_eq!(outcome.response.status(), 400);
-    assert!(matches!(outcome.result, Err(Error::Decrypt(DecryptError::Base64))));
+    assert!(matches!(
+        outcome.result,
+        Err(Error::Decrypt(DecryptError::Base64))
+    ));
 }
 
 #[test]
 fn a_wrong_verification_token_is_refused() {
     let plain = event_json("e1").replace("v-token", "someone-else");
     let (headers, body) = request(&plain, &now());
-    assert!(matches!(handler().handle(&headers, &body).result, Err(Error::Token)));
+    assert!(matches!(
+        handler().handle(&headers, &body).result,
+        Err(Error::Token)
+    ));
 }
 
 #[test]
 fn secrets_never_show_in_debug_or_errors() {
     let h = handler();
     let shown = format!("{h:?}");
-    assert!(!shown.contains(KEY) && !shown.contains("v-token"), "{shown}");
+    assert!(
+        !shown.contains(KEY) && !shown.contains("v-token"),
+        "{shown}"
+    );
     let (headers, body) = request(&event_json("e1").replace("v-token", "x"), &now());
     let outcome = h.handle(&headers, &body);
     let text = format!("{:?} {}", outcome.result, outcome.response.body());

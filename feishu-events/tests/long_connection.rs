@@ -86,10 +86,16 @@ async fn a_dropped_connection_reconnects_and_loses_or_doubles_nothing() {
     events.drop_after_events(2);
     let second = emit_users(&events, "across", 6);
     let got = collect(&mut stream, 6).await;
-    assert_eq!(got.iter().collect::<HashSet<_>>(), second.iter().collect::<HashSet<_>>());
+    assert_eq!(
+        got.iter().collect::<HashSet<_>>(),
+        second.iter().collect::<HashSet<_>>()
+    );
     assert!(events.wait_all_acknowledged(Duration::from_secs(10)).await);
     assert!(events.connections() >= 2, "the client reconnected");
-    assert!(events.endpoint_requests() >= 2, "each connection starts with the endpoint request");
+    assert!(
+        events.endpoint_requests() >= 2,
+        "each connection starts with the endpoint request"
+    );
 
     // Dropped while idle, too.
     events.drop_connections();
@@ -121,14 +127,22 @@ async fn fragmented_events_are_reassembled() {
     events.set_fragments(4);
     let mut stream = connect(&tenant);
     let code = "81D31358-93AF-92D6-7425-01A5D67C4E71";
-    events.emit(events.target().approval_instance("APPROVAL", code, "REJECTED"));
+    events.emit(
+        events
+            .target()
+            .approval_instance("APPROVAL", code, "REJECTED"),
+    );
     let event = next(&mut stream).await;
     let EventKind::ApprovalInstance(change) = &event.kind else {
         panic!("wrong kind {:?}", event.kind);
     };
     assert_eq!(change.instance_code, code);
     assert!(events.wait_all_acknowledged(Duration::from_secs(10)).await);
-    assert_eq!(events.acks().len(), 1, "one acknowledgement per message, not per fragment");
+    assert_eq!(
+        events.acks().len(),
+        1,
+        "one acknowledgement per message, not per fragment"
+    );
 }
 
 #[tokio::test]
@@ -150,7 +164,10 @@ async fn a_slow_application_loses_nothing() {
         assert!(!got.contains(&id), "event {id} delivered twice");
         got.push(id);
     }
-    assert_eq!(got.iter().collect::<HashSet<_>>(), sent.iter().collect::<HashSet<_>>());
+    assert_eq!(
+        got.iter().collect::<HashSet<_>>(),
+        sent.iter().collect::<HashSet<_>>()
+    );
     assert!(events.wait_all_acknowledged(Duration::from_secs(10)).await);
     assert!(
         events.acks().iter().any(|a| a.code == 500),
@@ -178,12 +195,16 @@ async fn wrong_credentials_end_the_stream_with_a_typed_error() {
         .build()
         .unwrap()
         .connect();
-    let item = tokio::time::timeout(Duration::from_secs(10), stream.recv()).await.unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(10), stream.recv())
+        .await
+        .unwrap();
     let Some(Err(Error::Refused { code, .. })) = item else {
         panic!("expected a refusal, got {item:?}");
     };
     assert_eq!(code, 514);
-    let end = tokio::time::timeout(Duration::from_secs(10), stream.recv()).await.unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), stream.recv())
+        .await
+        .unwrap();
     assert!(end.is_none(), "the stream ends after a refusal");
 }
 
@@ -201,9 +222,14 @@ async fn the_reconnect_budget_from_the_server_is_honoured() {
     // From now on the endpoint is busy for good: two retries, then the client gives up.
     events.fail_endpoint(&[1; 10]);
     events.drop_connections();
-    let item = tokio::time::timeout(Duration::from_secs(10), stream.recv()).await.unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(10), stream.recv())
+        .await
+        .unwrap();
     assert!(
-        matches!(item, Some(Err(Error::ReconnectExhausted { attempts: 3, .. }))),
+        matches!(
+            item,
+            Some(Err(Error::ReconnectExhausted { attempts: 3, .. }))
+        ),
         "got {item:?}"
     );
 }
@@ -213,10 +239,13 @@ async fn unknown_event_types_arrive_raw() {
     let tenant = FakeTenant::start().await;
     let events = tenant.events();
     let mut stream = connect(&tenant);
-    let envelope: Value = events
-        .target()
-        .v2("im.message.receive_v1", json!({ "message": { "chat_id": "oc_1" } }));
+    let envelope: Value = events.target().v2(
+        "im.message.receive_v1",
+        json!({ "message": { "chat_id": "oc_1" } }),
+    );
     events.emit(envelope);
     let event = next(&mut stream).await;
-    assert!(matches!(&event.kind, EventKind::Unknown { event_type, .. } if event_type == "im.message.receive_v1"));
+    assert!(
+        matches!(&event.kind, EventKind::Unknown { event_type, .. } if event_type == "im.message.receive_v1")
+    );
 }

@@ -10,11 +10,17 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)),
         "[a-z_.0-9 ]{0,12}".prop_map(serde_json::Value::from),
         prop_oneof![
-            Just("event_callback"), Just("url_verification"), Just("2.0"), Just("approval_instance"),
-            Just("contact.user.created_v3"), Just("drive.file.bitable_record_changed_v1"), Just("app_ticket"),
+            Just("event_callback"),
+            Just("url_verification"),
+            Just("2.0"),
+            Just("approval_instance"),
+            Just("contact.user.created_v3"),
+            Just("drive.file.bitable_record_changed_v1"),
+            Just("app_ticket"),
         ]
         .prop_map(serde_json::Value::from),
     ];
@@ -23,10 +29,18 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("schema".to_owned()), Just("header".to_owned()), Just("event".to_owned()),
-                    Just("type".to_owned()), Just("event_type".to_owned()), Just("object".to_owned()),
-                    Just("status".to_owned()), Just("token".to_owned()), Just("uuid".to_owned()),
-                    Just("action_list".to_owned()), Just("operate_time".to_owned()), Just("encrypt".to_owned()),
+                    Just("schema".to_owned()),
+                    Just("header".to_owned()),
+                    Just("event".to_owned()),
+                    Just("type".to_owned()),
+                    Just("event_type".to_owned()),
+                    Just("object".to_owned()),
+                    Just("status".to_owned()),
+                    Just("token".to_owned()),
+                    Just("uuid".to_owned()),
+                    Just("action_list".to_owned()),
+                    Just("operate_time".to_owned()),
+                    Just("encrypt".to_owned()),
                     "[a-z_]{1,8}",
                 ],
                 inner,

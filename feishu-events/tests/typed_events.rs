@@ -34,7 +34,10 @@ fn approval_instance_reverted_has_a_numeric_operate_time() {
     // The documentation warns that REVERTED sends operate_time as an int64.
     let json = include_str!("data/approval_instance.json")
         .replace("\"PENDING\"", "\"REVERTED\"")
-        .replace("\"operate_time\": \"1666079207003\"", "\"operate_time\": 1666079207003");
+        .replace(
+            "\"operate_time\": \"1666079207003\"",
+            "\"operate_time\": 1666079207003",
+        );
     assert!(json.contains("\"operate_time\": 1666079207003"));
     let EventKind::ApprovalInstance(change) = decode(&json).kind else {
         panic!("wrong kind");
@@ -69,12 +72,24 @@ fn contact_user_created_updated_deleted() {
     let EventKind::UserCreated(user) = &created.kind else {
         panic!("wrong kind: {:?}", created.kind);
     };
-    assert_eq!(user.object.open_id.as_deref(), Some("ou_7dab8a3d3cdcc9da365777c7ad535d62"));
+    assert_eq!(
+        user.object.open_id.as_deref(),
+        Some("ou_7dab8a3d3cdcc9da365777c7ad535d62")
+    );
     assert_eq!(user.object.name.as_deref(), Some("张三"));
-    assert_eq!(user.object.department_ids, ["od-4e6ac4d14bcd5071a37a39de902c7141"]);
+    assert_eq!(
+        user.object.department_ids,
+        ["od-4e6ac4d14bcd5071a37a39de902c7141"]
+    );
     assert_eq!(user.object.join_time, Some(1_615_381_702));
-    assert_eq!(user.object.status.as_ref().unwrap().is_activated, Some(true));
-    assert!(user.object.other.contains_key("custom_attrs"), "unmodelled fields are kept");
+    assert_eq!(
+        user.object.status.as_ref().unwrap().is_activated,
+        Some(true)
+    );
+    assert!(
+        user.object.other.contains_key("custom_attrs"),
+        "unmodelled fields are kept"
+    );
     assert!(user.old_object.is_none());
 
     // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/events/updated
@@ -82,7 +97,10 @@ fn contact_user_created_updated_deleted() {
     let EventKind::UserUpdated(user) = &updated.kind else {
         panic!("wrong kind: {:?}", updated.kind);
     };
-    assert_eq!(user.old_object.as_ref().unwrap().user_id.as_deref(), Some("e33ggbyz"));
+    assert_eq!(
+        user.old_object.as_ref().unwrap().user_id.as_deref(),
+        Some("e33ggbyz")
+    );
 
     // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/events/deleted
     let deleted = decode(include_str!("data/contact_user_deleted.json"));
@@ -101,7 +119,10 @@ fn contact_department_events() {
     let EventKind::DepartmentCreated(dept) = &created.kind else {
         panic!("wrong kind: {:?}", created.kind);
     };
-    assert_eq!(dept.object.open_department_id.as_deref(), Some("od_j10j52hjksd9g0isdfg43"));
+    assert_eq!(
+        dept.object.open_department_id.as_deref(),
+        Some("od_j10j52hjksd9g0isdfg43")
+    );
     assert_eq!(dept.object.order, Some(100));
     assert!(dept.object.other.contains_key("leaders"));
 
@@ -132,7 +153,10 @@ fn bitable_record_changed() {
     assert_eq!(action.record_id, "rec9sabcef");
     assert_eq!(action.action, RecordActionKind::Edited);
     assert_eq!(action.after_value[0].field_id, "fld9Eabcef");
-    assert_eq!(action.after_value[0].value().unwrap(), serde_json::json!(666));
+    assert_eq!(
+        action.after_value[0].value().unwrap(),
+        serde_json::json!(666)
+    );
     assert!(action.after_value[0].field_identity_value.is_some());
 }
 
@@ -146,7 +170,10 @@ fn app_ticket_keeps_the_ticket_secret() {
     assert_eq!(ticket.app_id, "cli_xxx");
     assert_eq!(ticket.app_ticket.expose_secret(), "xxx");
     let shown = format!("{event:?}");
-    assert!(!shown.contains("\"xxx\""), "the ticket leaked into Debug: {shown}");
+    assert!(
+        !shown.contains("\"xxx\""),
+        "the ticket leaked into Debug: {shown}"
+    );
 }
 
 #[test]
@@ -186,7 +213,10 @@ fn malformed_bodies_are_refused() {
         r#"{"type":"url_verification"}"#,
     ] {
         let result = Event::from_json(body.as_bytes());
-        assert!(matches!(result, Err(Error::Malformed(_))), "{body:?} gave {result:?}");
+        assert!(
+            matches!(result, Err(Error::Malformed(_))),
+            "{body:?} gave {result:?}"
+        );
     }
     assert!(matches!(
         Event::from_json(br#"{"encrypt":"abc"}"#),

@@ -43,7 +43,10 @@ async fn the_challenge_is_answered_plain_and_encrypted() {
     let (url, _events) = serve(handler(&tenant, None)).await;
     let answer = events.post_challenge(&url, "c-123").await;
     assert_eq!(answer.status, 200);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&answer.body).unwrap(), json!({"challenge": "c-123"}));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&answer.body).unwrap(),
+        json!({"challenge": "c-123"})
+    );
 
     events.set_encrypt_key(Some(KEY));
     let (url, _events) = serve(handler(&tenant, Some(KEY))).await;
@@ -59,7 +62,8 @@ async fn an_event_is_delivered_once_even_when_redelivered() {
     events.set_encrypt_key(Some(KEY));
     let (url, mut stream) = serve(handler(&tenant, Some(KEY))).await;
     let target = events.target();
-    let joined = target.user_created(json!({ "open_id": "ou_new", "name": "Li Lei", "department_ids": ["od_1"] }));
+    let joined = target
+        .user_created(json!({ "open_id": "ou_new", "name": "Li Lei", "department_ids": ["od_1"] }));
     for _ in 0..3 {
         let answer = events.post(&url, &joined).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
@@ -73,7 +77,9 @@ async fn an_event_is_delivered_once_even_when_redelivered() {
     let marker = target.user_deleted(json!({ "open_id": "ou_marker" }));
     assert_eq!(events.post(&url, &marker).await.status, 200);
     let event = next(&mut stream).await;
-    assert!(matches!(&event.kind, EventKind::UserDeleted(u) if u.object.open_id.as_deref() == Some("ou_marker")));
+    assert!(
+        matches!(&event.kind, EventKind::UserDeleted(u) if u.object.open_id.as_deref() == Some("ou_marker"))
+    );
 }
 
 #[tokio::test]
@@ -84,19 +90,40 @@ async fn forged_and_stale_requests_are_refused_and_never_delivered() {
     let (url, mut stream) = serve(handler(&tenant, Some(KEY))).await;
     let target = events.target();
 
-    let stale = events.post_at(&url, &target.user_created(json!({"open_id": "ou_stale"})), 1_000_000_000).await;
+    let stale = events
+        .post_at(
+            &url,
+            &target.user_created(json!({"open_id": "ou_stale"})),
+            1_000_000_000,
+        )
+        .await;
     assert_eq!(stale.status, 401, "{}", stale.body);
     events.set_encrypt_key(Some("not the app's key"));
-    let forged = events.post(&url, &target.user_created(json!({"open_id": "ou_forged"}))).await;
+    let forged = events
+        .post(&url, &target.user_created(json!({"open_id": "ou_forged"})))
+        .await;
     assert_eq!(forged.status, 401, "{}", forged.body);
     events.set_encrypt_key(None);
-    let unsigned = events.post(&url, &target.user_created(json!({"open_id": "ou_unsigned"}))).await;
+    let unsigned = events
+        .post(
+            &url,
+            &target.user_created(json!({"open_id": "ou_unsigned"})),
+        )
+        .await;
     assert_eq!(unsigned.status, 401, "{}", unsigned.body);
 
     events.set_encrypt_key(Some(KEY));
-    assert_eq!(events.post(&url, &target.user_created(json!({"open_id": "ou_ok"}))).await.status, 200);
+    assert_eq!(
+        events
+            .post(&url, &target.user_created(json!({"open_id": "ou_ok"})))
+            .await
+            .status,
+        200
+    );
     let event = next(&mut stream).await;
-    assert!(matches!(&event.kind, EventKind::UserCreated(u) if u.object.open_id.as_deref() == Some("ou_ok")));
+    assert!(
+        matches!(&event.kind, EventKind::UserCreated(u) if u.object.open_id.as_deref() == Some("ou_ok"))
+    );
 }
 
 #[tokio::test]
@@ -118,13 +145,19 @@ async fn knob_changes_arrive_as_events() {
         assert_eq!(change.approval_code, approval_code);
         statuses.push(change.status.clone());
     }
-    assert_eq!(statuses, [InstanceStatus::Pending, InstanceStatus::Approved]);
+    assert_eq!(
+        statuses,
+        [InstanceStatus::Pending, InstanceStatus::Approved]
+    );
     assert!(events.webhook_deliveries().iter().all(|d| d.status == 200));
 }
 
 #[tokio::test]
 async fn a_store_app_gets_its_ticket_from_the_event() {
-    let tenant = FakeTenant::builder().issue_app_ticket_at_start(false).start().await;
+    let tenant = FakeTenant::builder()
+        .issue_app_ticket_at_start(false)
+        .start()
+        .await;
     let events = tenant.events();
     events.set_encrypt_key(Some(KEY));
     let (url, mut stream) = serve(handler(&tenant, Some(KEY))).await;
@@ -149,7 +182,15 @@ async fn a_store_app_gets_its_ticket_from_the_event() {
     });
     // No ticket yet: the client asks for a resend, the tenant pushes the ticket event to the
     // webhook, the handler hands it over, and the token request goes through.
-    let token = client.tenant_access_token().await.expect("a tenant token with the pushed ticket");
+    let token = client
+        .tenant_access_token()
+        .await
+        .expect("a tenant token with the pushed ticket");
     assert!(!secrecy::ExposeSecret::expose_secret(&token).is_empty());
-    assert!(events.emitted().iter().any(|e| e["event"]["type"] == "app_ticket"));
+    assert!(
+        events
+            .emitted()
+            .iter()
+            .any(|e| e["event"]["type"] == "app_ticket")
+    );
 }

@@ -128,14 +128,17 @@ impl WebhookHandlerBuilder {
     /// Builds the handler. At least one of the verification token and the encrypt key is
     /// required: without either, anyone could post events.
     pub fn build(self) -> Result<WebhookHandler> {
-        let usable = |s: &Option<SecretString>| s.as_ref().is_some_and(|s| !s.expose_secret().is_empty());
+        let usable =
+            |s: &Option<SecretString>| s.as_ref().is_some_and(|s| !s.expose_secret().is_empty());
         if !usable(&self.verification_token) && !usable(&self.encrypt_key) {
             return Err(Error::Config(
                 "a webhook needs the app's verification token or encrypt key (or both)".into(),
             ));
         }
         Ok(WebhookHandler {
-            verification_token: self.verification_token.filter(|s| !s.expose_secret().is_empty()),
+            verification_token: self
+                .verification_token
+                .filter(|s| !s.expose_secret().is_empty()),
             encrypt_key: self.encrypt_key.filter(|s| !s.expose_secret().is_empty()),
             max_skew: self.max_skew.unwrap_or(Some(DEFAULT_MAX_SKEW)),
             dedup: self.dedup.unwrap_or_default(),
@@ -236,7 +239,7 @@ pub struct WebhookOutcome {
 enum Verified {
     Challenge(String),
     Duplicate,
-    Event(Event),
+    Event(Box<Event>),
 }
 
 impl WebhookHandler {
@@ -258,11 +261,14 @@ impl WebhookHandler {
                 Ok(None),
             ),
             Ok(Verified::Duplicate) => (WebhookResponse::success(), Ok(None)),
-            Ok(Verified::Event(event)) => (WebhookResponse::success(), Ok(Some(event))),
+            Ok(Verified::Event(event)) => (WebhookResponse::success(), Ok(Some(*event))),
             Err(e @ Error::Decode(_)) => (WebhookResponse::success(), Err(e)),
             Err(e) => {
                 tracing::warn!(error = %e, "feishu webhook request refused");
-                (WebhookResponse::refusal(e.http_status(), &e.to_string()), Err(e))
+                (
+                    WebhookResponse::refusal(e.http_status(), &e.to_string()),
+                    Err(e),
+                )
             }
         };
         WebhookOutcome { response, result }
@@ -299,7 +305,7 @@ impl WebhookHandler {
                     tracing::debug!(event_id = %parts.header.event_id, "feishu event redelivered; already seen");
                     return Ok(Verified::Duplicate);
                 }
-                parts.into_event().map(Verified::Event)
+                parts.into_event().map(|e| Verified::Event(Box::new(e)))
             }
         }
     }
@@ -334,7 +340,10 @@ impl WebhookHandler {
         let Some(encrypt) = outer.encrypt else {
             return Ok(Cow::Borrowed(body));
         };
-        let key = self.encrypt_key.as_ref().ok_or(Error::EncryptedWithoutKey)?;
+        let key = self
+            .encrypt_key
+            .as_ref()
+            .ok_or(Error::EncryptedWithoutKey)?;
         let plain = crypto::decrypt(key, &encrypt).map_err(Error::Decrypt)?;
         if serde_json::from_slice::<serde::de::IgnoredAny>(&plain).is_err() {
             return Err(Error::Decrypt(DecryptError::NotJson));
@@ -362,7 +371,11 @@ fn check_fresh(timestamp: &str, window: Duration) -> Result<()> {
         .trim()
         .parse()
         .map_err(|_| Error::Signature(SignatureError::BadTimestamp))?;
-    let secs = if value > 100_000_000_000 { value / 1000 } else { value };
+    let secs = if value > 100_000_000_000 {
+        value / 1000
+    } else {
+        value
+    };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()

@@ -208,8 +208,8 @@ pub(crate) async fn request(
 
 /// Checks the websocket URL: `wss`, or plain `ws` to a loopback host only.
 fn parse_url(raw: &str) -> Result<Endpoint, Failure> {
-    let url = Url::parse(raw)
-        .map_err(|e| Failure::Retry(format!("endpoint URL is not a URL: {e}")))?;
+    let url =
+        Url::parse(raw).map_err(|e| Failure::Retry(format!("endpoint URL is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -266,7 +266,10 @@ mod tests {
         let ok = parse_url("wss://msg-frontier.feishu.cn/ws/v2?device_id=7&service_id=33").unwrap();
         assert_eq!((ok.service_id, ok.device_id.as_str()), (33, "7"));
         assert!(parse_url("ws://127.0.0.1:1/ws").is_ok());
-        assert!(matches!(parse_url("ws://example.com/ws"), Err(Failure::Fatal(_))));
+        assert!(matches!(
+            parse_url("ws://example.com/ws"),
+            Err(Failure::Fatal(_))
+        ));
         assert!(matches!(parse_url("not a url"), Err(Failure::Retry(_))));
     }
 }

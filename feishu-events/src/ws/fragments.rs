@@ -103,7 +103,10 @@ mod tests {
     #[test]
     fn whole_message_passes_through() {
         let mut f = Fragments::default();
-        assert_eq!(f.push("m", 1, 0, b"abc".to_vec()), Ok(Some(b"abc".to_vec())));
+        assert_eq!(
+            f.push("m", 1, 0, b"abc".to_vec()),
+            Ok(Some(b"abc".to_vec()))
+        );
         assert_eq!(f.push("m", 0, 0, b"x".to_vec()), Ok(Some(b"x".to_vec())));
     }
 

@@ -115,7 +115,10 @@ impl std::fmt::Debug for LongConnectionBuilder {
 
 impl LongConnection {
     /// A builder for the self-built app `app_id` with its secret.
-    pub fn builder(app_id: impl Into<String>, app_secret: impl Into<SecretString>) -> LongConnectionBuilder {
+    pub fn builder(
+        app_id: impl Into<String>,
+        app_secret: impl Into<SecretString>,
+    ) -> LongConnectionBuilder {
         LongConnectionBuilder {
             app_id: app_id.into(),
             app_secret: app_secret.into(),
@@ -320,12 +323,16 @@ async fn open(
     .await?;
     match tokio_tungstenite::connect_async(endpoint.url.as_str()).await {
         Ok((socket, _)) => {
-            tracing::info!(device_id = endpoint.device_id, "feishu long connection open");
+            tracing::info!(
+                device_id = endpoint.device_id,
+                "feishu long connection open"
+            );
             Ok((socket, endpoint.service_id))
         }
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            Err(handshake_failure(response.headers(), response.status().as_u16()))
-        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(handshake_failure(
+            response.headers(),
+            response.status().as_u16(),
+        )),
         Err(e) => Err(Failure::Retry(format!("websocket handshake failed: {e}"))),
     }
 }
@@ -333,7 +340,12 @@ async fn open(
 /// Classifies a refused handshake (oapi-sdk-go `ws/client.go` `parseErr`): forbidden, or
 /// too many connections, is final; anything else is retried.
 fn handshake_failure(headers: &http::HeaderMap, status: u16) -> Failure {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
     let code: i64 = get(handshake::STATUS).trim().parse().unwrap_or(0);
     let msg = get(handshake::MSG).to_owned();
     let auth_code: i64 = get(handshake::AUTH_ERR_CODE).trim().parse().unwrap_or(0);
@@ -342,7 +354,9 @@ fn handshake_failure(headers: &http::HeaderMap, status: u16) -> Failure {
     if fatal {
         Failure::Fatal(Error::Refused { code, msg })
     } else {
-        Failure::Retry(format!("websocket handshake refused: HTTP {status}, code {code}: {msg}"))
+        Failure::Retry(format!(
+            "websocket handshake refused: HTTP {status}, code {code}: {msg}"
+        ))
     }
 }
 

@@ -12,10 +12,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use super::endpoint::{ClientConfig, ServerParams};
 use super::fragments::Fragments;
 use super::frame::{Frame, METHOD_CONTROL, METHOD_DATA, header, message_type};
+use crate::Event;
 use crate::dedup::Deduplicator;
 use crate::envelope::Envelope;
 use crate::error::Result;
-use crate::Event;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -83,7 +83,10 @@ impl Session<'_> {
             match next {
                 Next::Continue => {}
                 Next::Send(frame) => {
-                    if let Err(e) = sink.send(Message::Binary(frame.encode_to_vec().into())).await {
+                    if let Err(e) = sink
+                        .send(Message::Binary(frame.encode_to_vec().into()))
+                        .await
+                    {
                         return SessionEnd::Lost(format!("send failed: {e}"));
                     }
                 }
@@ -94,7 +97,8 @@ impl Session<'_> {
             }
             if self.params.ping_interval != ping_every {
                 ping_every = self.params.ping_interval;
-                ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+                ping =
+                    tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
             }
         }
     }
@@ -115,7 +119,10 @@ impl Session<'_> {
             }
             METHOD_DATA => self.on_data(frame, fragments).await,
             other => {
-                tracing::debug!(method = other, "long-connection frame of unknown method ignored");
+                tracing::debug!(
+                    method = other,
+                    "long-connection frame of unknown method ignored"
+                );
                 Next::Continue
             }
         }
@@ -145,10 +152,17 @@ impl Session<'_> {
             return Next::Continue;
         }
         if kind != message_type::EVENT {
-            tracing::debug!(kind, trace_id, "long-connection data frame of unknown type ignored");
+            tracing::debug!(
+                kind,
+                trace_id,
+                "long-connection data frame of unknown type ignored"
+            );
             return Next::Continue;
         }
-        let message_id = frame.header(header::MESSAGE_ID).unwrap_or_default().to_owned();
+        let message_id = frame
+            .header(header::MESSAGE_ID)
+            .unwrap_or_default()
+            .to_owned();
         let sum = frame.header_u32(header::SUM).unwrap_or(1);
         let seq = frame.header_u32(header::SEQ).unwrap_or(0);
         let payload = frame.payload.take().unwrap_or_default();

@@ -35,7 +35,10 @@ fn answer(state: &State, req: &RequestView) -> Reply {
     let mut knobs = lock(&shared.knobs);
     knobs.endpoint_requests += 1;
     if let Some(code) = knobs.endpoint_failures.pop_front() {
-        return Reply::json(200, json!({ "code": code, "msg": "system busy", "data": null }));
+        return Reply::json(
+            200,
+            json!({ "code": code, "msg": "system busy", "data": null }),
+        );
     }
     if field("AppID") != shared.custom.app_id || field("AppSecret") != shared.app_secret {
         return Reply::json(
@@ -44,7 +47,10 @@ fn answer(state: &State, req: &RequestView) -> Reply {
         );
     }
     let Some(addr) = hub.websocket_address() else {
-        return Reply::json(200, json!({ "code": 1, "msg": "system busy", "data": null }));
+        return Reply::json(
+            200,
+            json!({ "code": 1, "msg": "system busy", "data": null }),
+        );
     };
     knobs.next_id += 1;
     let url = format!("ws://{addr}/ws?device_id={}&service_id=1", knobs.next_id);

@@ -45,7 +45,10 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Weak<Shared>) {
 /// What a session does next.
 enum Step {
     /// Send these frames; then drop the connection if `then_drop`.
-    Send { frames: Vec<Vec<u8>>, then_drop: bool },
+    Send {
+        frames: Vec<Vec<u8>>,
+        then_drop: bool,
+    },
     /// Drop the connection now.
     Drop,
 }
@@ -66,7 +69,12 @@ async fn serve(socket: WebSocketStream<TcpStream>, shared: Weak<Shared>) {
         let Some(strong) = shared.upgrade() else {
             break;
         };
-        let step = prepare(&mut lock(&strong.knobs), connection, generation, &mut counters);
+        let step = prepare(
+            &mut lock(&strong.knobs),
+            connection,
+            generation,
+            &mut counters,
+        );
         match step {
             Step::Drop => break,
             Step::Send { frames, then_drop } => {
@@ -90,10 +98,10 @@ async fn serve(socket: WebSocketStream<TcpStream>, shared: Weak<Shared>) {
         match inbound {
             None => {}
             Some(Some(Ok(Message::Binary(bytes)))) => {
-                if let Some(reply) = on_client_frame(&strong, &bytes) {
-                    if sink.send(Message::Binary(reply.into())).await.is_err() {
-                        break;
-                    }
+                if let Some(reply) = on_client_frame(&strong, &bytes)
+                    && sink.send(Message::Binary(reply.into())).await.is_err()
+                {
+                    break;
                 }
             }
             Some(Some(Ok(Message::Close(_)) | Err(_)) | None) => break,
@@ -134,7 +142,9 @@ fn prepare(knobs: &mut Knobs, connection: u64, generation: u64, counters: &mut C
         knobs.next_id += 1;
         let message_id = format!("testkit_msg_{}", knobs.next_id);
         frames.extend(event_frames(&event, &message_id, knobs.fragments, counters));
-        knobs.message_events.insert(message_id.clone(), event.event_id.clone());
+        knobs
+            .message_events
+            .insert(message_id.clone(), event.event_id.clone());
         knobs.in_flight.push(InFlight {
             message_id,
             event,
@@ -154,7 +164,12 @@ fn prepare(knobs: &mut Knobs, connection: u64, generation: u64, counters: &mut C
 }
 
 /// The data frames of one event, split into `fragments` parts.
-fn event_frames(event: &Queued, message_id: &str, fragments: u32, counters: &mut Counters) -> Vec<Vec<u8>> {
+fn event_frames(
+    event: &Queued,
+    message_id: &str,
+    fragments: u32,
+    counters: &mut Counters,
+) -> Vec<Vec<u8>> {
     let payload = event.payload.as_slice();
     let parts = (fragments.max(1) as usize).min(payload.len().max(1));
     let size = payload.len().div_ceil(parts).max(1);
@@ -228,7 +243,10 @@ fn record_ack(knobs: &mut Knobs, frame: &Frame) {
         .and_then(|p| serde_json::from_slice::<serde_json::Value>(p).ok())
         .and_then(|v| v["code"].as_i64())
         .unwrap_or(0);
-    let position = knobs.in_flight.iter().position(|f| f.message_id == message_id);
+    let position = knobs
+        .in_flight
+        .iter()
+        .position(|f| f.message_id == message_id);
     let late = position.is_none();
     let event_id = knobs
         .message_events

@@ -506,7 +506,11 @@ async fn post_loop(mut rx: mpsc::UnboundedReceiver<Value>, shared: Weak<Shared>)
                 encrypt_key: knobs.encrypt_key.clone(),
                 timestamp: None,
             };
-            (knobs.webhook_url.clone(), options, knobs.webhook_retry_delays.clone())
+            (
+                knobs.webhook_url.clone(),
+                options,
+                knobs.webhook_retry_delays.clone(),
+            )
         };
         let http = strong.http.clone();
         drop(strong);

@@ -70,7 +70,12 @@ impl EventTarget {
 
     /// `approval_instance`: an instance changed status
     /// (<https://open.feishu.cn/document/ukTMukTMukTM/uIDO24iM4YjLygjN/event/common-event/approval-instance-event>).
-    pub fn approval_instance(&self, approval_code: &str, instance_code: &str, status: &str) -> Value {
+    pub fn approval_instance(
+        &self,
+        approval_code: &str,
+        instance_code: &str,
+        status: &str,
+    ) -> Value {
         let ms = now_ms().to_string();
         // REVERTED carries operate_time as a number, as documented.
         let operate_time = if status == "REVERTED" {
