@@ -45,6 +45,9 @@
 //!     users, the visible range. Knobs: `set_contact_dataset`, `set_contact_range`.
 //!   - Attendance v1 ([`AttendanceDataset`]): punch flows and tasks for every user and day. Knob:
 //!     `set_attendance_dataset`; ground truth: `attendance_flow_count`.
+//! - **Events** ([`events`], via [`FakeTenant::events`]): documented event bodies posted to a
+//!   webhook (signed and encrypted) or served over the long connection
+//!   (`POST /callback/ws/endpoint` and a loopback websocket), with fault knobs.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
