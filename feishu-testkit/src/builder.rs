@@ -13,6 +13,8 @@ use crate::bitable::BitableService;
 use crate::contact::ContactService;
 use crate::diag::DiagService;
 use crate::directory::DirectoryHandle;
+use crate::event_hub::EventHub;
+use crate::events::EventsService;
 use crate::faults::FaultState;
 use crate::journal::Journal;
 use crate::realistic;
@@ -183,20 +185,28 @@ impl FakeTenantBuilder {
 
     /// Starts the server on a free port of `127.0.0.1`.
     pub async fn start(self) -> FakeTenant {
+        // Approval and Auth announce changes to the hub; the events side hears them once a
+        // test starts it.
+        let hub = EventHub::default();
         let auth = Arc::new(AuthService::new(
             self.config,
             self.seed,
             self.issue_app_ticket_at_start,
+            hub.clone(),
         ));
+        let events = Arc::new(EventsService::new(auth.config().clone(), hub.clone()));
         let directory = DirectoryHandle::default();
         let services = Services {
-            approval: Arc::new(ApprovalService::default()),
+            approval: Arc::new(ApprovalService::new(hub)),
             bitable: Arc::new(BitableService::default()),
             contact: Arc::new(ContactService::new(directory.clone())),
             attendance: Arc::new(AttendanceService::new(directory)),
             auth: Arc::clone(&auth),
+            events: Arc::clone(&events),
         };
-        // The order the router asks the services in (paths never overlap).
+        // The order the router asks the services in (paths never overlap). The token
+        // endpoints and the long-connection endpoint take credentials in the body, not a token.
+        let public: Vec<Arc<dyn FakeService>> = vec![auth.clone(), events];
         let data_services: Vec<Arc<dyn FakeService>> = vec![
             Arc::new(DiagService),
             services.approval.clone(),
@@ -208,6 +218,7 @@ impl FakeTenantBuilder {
             Journal::new(self.record_bodies, self.journal_capacity),
             FaultState::new(self.seed, self.latency),
             auth,
+            public,
             data_services,
         ));
         let server = MockServer::builder()

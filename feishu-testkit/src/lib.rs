@@ -57,6 +57,16 @@
 //!   - Attendance v1 ([`FakeTenant::attendance`], [`AttendanceDataset`]): punch flows and tasks
 //!     for every user and day, departed users and reused ids included. Knobs: `set_dataset`,
 //!     `set_out_of_scope_users`; ground truth: `flow_count`, `task_count`.
+//! - **Events** ([`FakeTenant::events`], [`events`]): documented event bodies
+//!   ([`events::EventTarget`]) posted to a webhook, signed and encrypted (`set_webhook_url`,
+//!   `set_encrypt_key`, `post`, `post_at`, `post_challenge`), or served over the long
+//!   connection: `POST /callback/ws/endpoint` (no token: the custom app's `AppID` /
+//!   `AppSecret` in the body) hands out a loopback websocket. Once `events()` was called,
+//!   `approval().add_instance`, `approval().set_instance_status`, `push_app_ticket` and the
+//!   `app_ticket/resend` endpoint emit their events. Fault knobs: `drop_connections`,
+//!   `drop_after_events`, `set_ack_timeout`, `redeliver`, `set_fragments`, `fail_endpoint`,
+//!   `set_client_config`; records: `emitted`, `acks`, `acked_event_ids`, `connections`,
+//!   `pings`, `endpoint_requests`, `webhook_deliveries`.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
@@ -87,7 +97,8 @@
 //! [`FakeTenant::set_rate_limit`]. Missing scopes: [`FakeTenant::forbid`]. Latency:
 //! [`FakeTenant::set_latency`]. Faults touch data requests only; latency touches all.
 //!
-//! A data request goes through, in order: queued fault, random share, token check,
+//! The token endpoints and the long-connection endpoint answer first, untouched by faults and
+//! limits. Any other request goes through, in order: queued fault, random share, token check,
 //! forbidden prefix, rate limits, then the service that owns its path.
 //!
 //! # Example
@@ -139,6 +150,8 @@ mod calendar;
 pub mod contact;
 mod diag;
 mod directory;
+mod event_hub;
+pub mod events;
 mod faults;
 mod journal;
 mod lock;
@@ -162,6 +175,7 @@ pub use builder::{
     FakeTenantBuilder,
 };
 pub use contact::{ContactDataset, ContactKnobs, ContactRange};
+pub use events::EventsKnobs;
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
 pub use rate_limit::{FamilyLimit, RateLimitStats, WindowStats};

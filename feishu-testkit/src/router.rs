@@ -1,6 +1,8 @@
-//! The front door of the fake tenant: every request passes the gateway's checks (queued and
-//! random faults, the bearer token, forbidden prefixes, rate limits) in Feishu's order, then
-//! the first service that knows its path answers, and the journal records the exchange.
+//! The front door of the fake tenant: the services that need no token (the `auth/v3` token
+//! endpoints, the long-connection endpoint) answer first; every other request passes the
+//! gateway's checks (queued and random faults, the bearer token, forbidden prefixes, rate
+//! limits) in Feishu's order, then the first service that knows its path answers. The journal
+//! records every exchange.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,7 +28,11 @@ pub(crate) struct Router {
     /// Where error envelopes carry the log id.
     pub(crate) log_id_keys: Mutex<LogIdKeys>,
     log_ids: AtomicU64,
+    /// Checks the bearer token of data requests.
     auth: Arc<AuthService>,
+    /// The services called without a token (credentials travel in the body), asked first,
+    /// in order; faults and limits do not touch them.
+    public: Vec<Arc<dyn FakeService>>,
     /// The data services, asked in order after authentication.
     services: Vec<Arc<dyn FakeService>>,
 }
@@ -36,6 +42,7 @@ impl Router {
         journal: Journal,
         faults: FaultState,
         auth: Arc<AuthService>,
+        public: Vec<Arc<dyn FakeService>>,
         services: Vec<Arc<dyn FakeService>>,
     ) -> Router {
         Router {
@@ -45,6 +52,7 @@ impl Router {
             log_id_keys: Mutex::new(LogIdKeys::default()),
             log_ids: AtomicU64::new(0),
             auth,
+            public,
             services,
         }
     }
@@ -57,11 +65,8 @@ impl Router {
 
     /// Decides the reply for one request, in the gateway's order.
     fn route(&self, req: &mut RequestView) -> Reply {
-        if req.is_auth_path() {
-            return self
-                .auth
-                .handle(req)
-                .unwrap_or_else(|| Reply::not_found(req));
+        if let Some(reply) = self.public.iter().find_map(|service| service.handle(req)) {
+            return reply;
         }
         let app_id = self.auth.config().app_id.as_str();
         let mut extra_delay = Duration::ZERO;

@@ -1,6 +1,7 @@
 //! [`FakeTenant`]: the handle tests hold. It reaches each service's knobs through a handle
-//! (`tenant.bitable().set_record_count(..)`) and keeps the knobs that cut across services:
-//! credentials and tokens, the journal, faults, latency, rate limits and forbidden scopes.
+//! (`tenant.bitable().set_record_count(..)`, `tenant.events().emit(..)`) and keeps the knobs
+//! that cut across services: credentials and tokens, the journal, faults, latency, rate
+//! limits and forbidden scopes.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use crate::attendance::{AttendanceKnobs, AttendanceService};
 use crate::auth::{AuthService, ExpireField};
 use crate::bitable::{BitableKnobs, BitableService};
 use crate::contact::{ContactKnobs, ContactService};
+use crate::events::{EventsKnobs, EventsService};
 use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::lock::lock;
@@ -47,6 +49,7 @@ pub(crate) struct Services {
     pub(crate) bitable: Arc<BitableService>,
     pub(crate) contact: Arc<ContactService>,
     pub(crate) attendance: Arc<AttendanceService>,
+    pub(crate) events: Arc<EventsService>,
 }
 
 impl FakeTenant {
@@ -88,6 +91,14 @@ impl FakeTenant {
     /// Attendance v1: span limits, the punch seed, and ground truth.
     pub fn attendance(&self) -> AttendanceKnobs<'_> {
         self.inner.services.attendance.knobs()
+    }
+
+    /// Events: emit them, post them to a webhook, serve them over the long connection, with
+    /// fault knobs (see [`crate::events`]). The first call starts the events side; from then
+    /// on the knobs that change data (an approval instance's status, the app ticket) emit
+    /// their events too.
+    pub fn events(&self) -> EventsKnobs {
+        self.inner.services.events.knobs()
     }
 
     // ----- addresses -------------------------------------------------------------------
@@ -153,6 +164,7 @@ impl FakeTenant {
     }
 
     /// Issues a new app ticket as if Feishu pushed one; the previous ticket stops working.
+    /// Emits the `app_ticket` event once [`events`](Self::events) was called.
     pub fn push_app_ticket(&self) {
         self.auth().push_ticket();
     }

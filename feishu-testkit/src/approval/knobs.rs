@@ -10,10 +10,14 @@ use super::catalog::HOUR_MS;
 use super::data::{ApprovalData, built};
 use super::dataset::ApprovalDataset;
 use super::listing::WindowEnd;
+use crate::event_hub::{Change, EventHub};
 use crate::lock::lock;
 
 /// The Approval service's knobs and ground truth: the dataset, changes to single instances,
 /// and the instance codes a listing must find.
+///
+/// Once [`FakeTenant::events`](crate::FakeTenant::events) was called, [`add_instance`](Self::add_instance)
+/// and [`set_instance_status`](Self::set_instance_status) emit the `approval_instance` event.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -30,17 +34,27 @@ use crate::lock::lock;
 #[derive(Debug, Clone, Copy)]
 pub struct ApprovalKnobs<'a> {
     data: &'a Mutex<ApprovalData>,
+    events: &'a EventHub,
 }
 
 impl<'a> ApprovalKnobs<'a> {
-    pub(super) fn new(data: &'a Mutex<ApprovalData>) -> Self {
-        ApprovalKnobs { data }
+    pub(super) fn new(data: &'a Mutex<ApprovalData>, events: &'a EventHub) -> Self {
+        ApprovalKnobs { data, events }
     }
 }
 
 impl ApprovalKnobs<'_> {
     fn data(&self) -> MutexGuard<'_, ApprovalData> {
         built(self.data)
+    }
+
+    /// Announces that an instance was created or changed status.
+    fn announce(&self, instance: &InstanceChange) {
+        self.events.announce(Change::ApprovalInstance {
+            approval_code: &instance.approval_code,
+            instance_code: &instance.instance_code,
+            status: &instance.status,
+        });
     }
 
     /// Replaces the approval dataset with one generated from `spec`.
@@ -93,35 +107,48 @@ impl ApprovalKnobs<'_> {
     }
 
     /// Creates a new instance of `approval_code` created at `start_time_ms` with `status`
-    /// (one of [`INSTANCE_STATUSES`](crate::approval::INSTANCE_STATUSES), or any string to test unknown statuses) and returns its
-    /// code. Its form, tasks and timeline are generated like the dataset's.
+    /// (one of [`INSTANCE_STATUSES`](crate::approval::INSTANCE_STATUSES), or any string to
+    /// test unknown statuses) and returns its code. Its form, tasks and timeline are generated
+    /// like the dataset's. Emits `approval_instance` once events are in use.
     ///
     /// # Panics
     /// When `approval_code` is not a definition of this tenant (a test bug).
     pub fn add_instance(&self, approval_code: &str, start_time_ms: i64, status: &str) -> String {
-        let mut data = self.data();
-        assert!(
-            data.definition(approval_code).is_some(),
-            "add_instance: unknown approval code {approval_code:?}"
-        );
-        data.insert_generated(approval_code, start_time_ms, status)
+        let (code, instance) = {
+            let mut data = self.data();
+            assert!(
+                data.definition(approval_code).is_some(),
+                "add_instance: unknown approval code {approval_code:?}"
+            );
+            let code = data.insert_generated(approval_code, start_time_ms, status);
+            let instance = data.find(&code).map(|i| InstanceChange::of(&i.data));
+            (code, instance)
+        };
+        if let Some(instance) = instance {
+            self.announce(&instance);
+        }
+        code
     }
 
     /// Changes an instance's status (and sets `end_time` when it finishes). Returns whether
-    /// the instance exists.
+    /// the instance exists. Emits `approval_instance` once events are in use.
     pub fn set_instance_status(&self, code: &str, status: &str) -> bool {
-        let mut data = self.data();
-        let Some(instance) = data.find_mut(code) else {
-            return false;
+        let instance = {
+            let mut data = self.data();
+            let Some(instance) = data.find_mut(code) else {
+                return false;
+            };
+            instance.data["status"] = json!(status);
+            let finished = status != "PENDING";
+            let open = instance.data["end_time"] == json!("0");
+            if finished && open {
+                instance.data["end_time"] = json!((instance.start_time + HOUR_MS).to_string());
+            } else if !finished {
+                instance.data["end_time"] = json!("0");
+            }
+            InstanceChange::of(&instance.data)
         };
-        instance.data["status"] = json!(status);
-        let finished = status != "PENDING";
-        let open = instance.data["end_time"] == json!("0");
-        if finished && open {
-            instance.data["end_time"] = json!((instance.start_time + HOUR_MS).to_string());
-        } else if !finished {
-            instance.data["end_time"] = json!("0");
-        }
+        self.announce(&instance);
         true
     }
 
@@ -226,4 +253,22 @@ pub enum MalformedTaskList {
     String,
     /// A single task object instead of an array of them.
     Object,
+}
+
+/// What an `approval_instance` event says about an instance, taken out of the data lock.
+struct InstanceChange {
+    approval_code: String,
+    instance_code: String,
+    status: String,
+}
+
+impl InstanceChange {
+    fn of(instance: &Value) -> InstanceChange {
+        let field = |name: &str| instance[name].as_str().unwrap_or_default().to_owned();
+        InstanceChange {
+            approval_code: field("approval_code"),
+            instance_code: field("instance_code"),
+            status: field("status"),
+        }
+    }
 }

@@ -57,6 +57,7 @@ mod widgets;
 
 use std::sync::Mutex;
 
+use crate::event_hub::EventHub;
 use crate::reply::Reply;
 use crate::request::RequestView;
 use crate::service::{FakeService, only};
@@ -76,16 +77,26 @@ const INSTANCES: &str = "/open-apis/approval/v4/instances";
 const INSTANCE: &str = "/open-apis/approval/v4/instances/:instance_id";
 const QUERY: &str = "/open-apis/approval/v4/instances/query";
 
-/// The Approval v4 service: its dataset behind its own lock, built on first use.
-#[derive(Debug, Default)]
+/// The Approval v4 service: its dataset behind its own lock, built on first use, and the hub
+/// its knobs announce instance changes to.
+#[derive(Debug)]
 pub(crate) struct ApprovalService {
     data: Mutex<ApprovalData>,
+    events: EventHub,
 }
 
 impl ApprovalService {
+    /// A service announcing its instance changes to `events`.
+    pub(crate) fn new(events: EventHub) -> ApprovalService {
+        ApprovalService {
+            data: Mutex::default(),
+            events,
+        }
+    }
+
     /// The knobs and ground truth of this service.
     pub(crate) fn knobs(&self) -> ApprovalKnobs<'_> {
-        ApprovalKnobs::new(&self.data)
+        ApprovalKnobs::new(&self.data, &self.events)
     }
 }
 

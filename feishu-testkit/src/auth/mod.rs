@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::event_hub::{Change, EventHub};
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::{Caller, RequestView};
@@ -24,18 +25,26 @@ pub(crate) use self::config::AuthConfig;
 pub use self::expire::ExpireField;
 use self::tokens::{TokenKind, Tokens};
 
-/// The auth service: configuration, issued tokens and tickets, and the token clock.
+/// The auth service: configuration, issued tokens and tickets, the token clock, and the hub
+/// new app tickets are announced to.
 #[derive(Debug)]
 pub(crate) struct AuthService {
     config: AuthConfig,
     tokens: Mutex<Tokens>,
     clock: VirtualClock,
     expire_field: Mutex<ExpireField>,
+    events: EventHub,
 }
 
 impl AuthService {
     /// A service for `config`; with `issue_ticket`, the store app's first ticket exists at once.
-    pub(crate) fn new(config: AuthConfig, seed: u64, issue_ticket: bool) -> AuthService {
+    /// Later tickets are announced to `events`.
+    pub(crate) fn new(
+        config: AuthConfig,
+        seed: u64,
+        issue_ticket: bool,
+        events: EventHub,
+    ) -> AuthService {
         let mut tokens = Tokens::new(seed);
         if issue_ticket {
             tokens.issue_ticket(&config);
@@ -45,6 +54,7 @@ impl AuthService {
             tokens: Mutex::new(tokens),
             clock: VirtualClock::default(),
             expire_field: Mutex::new(ExpireField::default()),
+            events,
         }
     }
 
@@ -120,9 +130,16 @@ impl AuthService {
         self.clock.advance(by);
     }
 
-    /// Issues a new app ticket as if Feishu pushed one.
+    /// Issues a new app ticket as if Feishu pushed one, and announces its `app_ticket` event.
     pub(crate) fn push_ticket(&self) {
-        lock(&self.tokens).issue_ticket(&self.config);
+        let event = {
+            let mut tokens = lock(&self.tokens);
+            tokens.issue_ticket(&self.config);
+            tokens.ticket_event()
+        };
+        if let Some(event) = &event {
+            self.events.announce(Change::AppTicket { event });
+        }
     }
 
     /// The latest app ticket event.
@@ -276,7 +293,8 @@ impl AuthService {
     }
 }
 
-/// Serves `/open-apis/auth/v3/*` (the router sends only those paths here).
+/// Serves `/open-apis/auth/v3/*`, without a bearer token: an unknown path under that prefix
+/// is a 404 here rather than a token error.
 impl FakeService for AuthService {
     fn handle(&self, req: &RequestView) -> Option<Reply> {
         let reply = match req.path.as_str() {
@@ -293,6 +311,7 @@ impl FakeService for AuthService {
             "/open-apis/auth/v3/tenant_access_token" => {
                 only(req, "POST", || self.store_tenant_token(req))
             }
+            _ if req.is_auth_path() => Reply::not_found(req),
             _ => return None,
         };
         Some(reply)
