@@ -30,11 +30,12 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         page_token: resume.clone(),
     });
     let mut request = Bitable::new(source.client.clone())
-        .records(&cfg.app_token, &cfg.table_id)
+        .list_records(&cfg.app_token, &cfg.table_id)
+        .text_field_as_array(false)
         .automatic_fields(true)
         .page_size(PAGE_SIZE.min(u32::try_from(em.checkpoint_every).unwrap_or(PAGE_SIZE)));
     if let Some(view) = &cfg.view_id {
-        request = request.view_id(view.clone());
+        request = request.view_id(view);
     }
     if let Some(token) = resume {
         request = request.page_token(token);
@@ -48,7 +49,10 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             let mut data = Map::with_capacity(8);
             data.insert("app_token".into(), Value::String(cfg.app_token.clone()));
             data.insert("table_id".into(), Value::String(cfg.table_id.clone()));
-            data.insert("record_id".into(), Value::String(record.record_id));
+            data.insert(
+                "record_id".into(),
+                Value::String(record.record_id.into_string()),
+            );
             data.insert("fields".into(), Value::Object(record.fields));
             data.insert("created_time".into(), json!(record.created_time));
             data.insert(
