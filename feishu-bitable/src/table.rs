@@ -40,6 +40,19 @@ pub struct Table {
 /// ([list tables](https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table/list)).
 /// Built by [`Bitable::list_tables`](crate::Bitable::list_tables); run it with
 /// [`ListRequest`](feishu_core::ListRequest).
+///
+/// # Example
+/// ```no_run
+/// use feishu_bitable::{Bitable, ListRequest, Table};
+/// use futures::TryStreamExt;
+/// # async fn sample(bitable: Bitable) -> feishu_core::Result<()> {
+/// let tables: Vec<Table> = bitable
+///     .list_tables("bascnAbCdEfGhIjKlMnOpQrStU")
+///     .into_stream()
+///     .try_collect()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListTables {

@@ -74,6 +74,22 @@ pub struct View {
 /// ([list views](https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-view/list)).
 /// Built by [`Bitable::list_views`](crate::Bitable::list_views); run it with
 /// [`ListRequest`](feishu_core::ListRequest).
+///
+/// # Example
+/// ```no_run
+/// use feishu_bitable::{Bitable, ListRequest, ViewType};
+/// use feishu_core::UserIdType;
+/// use futures::TryStreamExt;
+/// # async fn sample(bitable: Bitable) -> feishu_core::Result<()> {
+/// let kanbans: Vec<_> = bitable
+///     .list_views("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456")
+///     .user_id_type(UserIdType::UnionId)
+///     .into_stream()
+///     .try_filter(|v| futures::future::ready(v.view_type == Some(ViewType::Kanban)))
+///     .try_collect()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListViews {

@@ -20,6 +20,19 @@ pub(crate) const LIST_FIELDS: Endpoint = Endpoint::get(
 /// ([list fields](https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-field/list)).
 /// Built by [`Bitable::list_fields`](crate::Bitable::list_fields); run it with
 /// [`ListRequest`](feishu_core::ListRequest).
+///
+/// # Example
+/// ```no_run
+/// use feishu_bitable::{Bitable, FieldType, ListRequest};
+/// # async fn sample(bitable: Bitable) -> feishu_core::Result<()> {
+/// let page = bitable
+///     .list_fields("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456")
+///     .text_field_as_array(true)
+///     .send()
+///     .await?;
+/// let formulas = page.items.iter().filter(|f| f.field_type == FieldType::Formula).count();
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListFields {

@@ -34,6 +34,23 @@ pub(crate) const LIST_RECORDS: Endpoint = Endpoint::get(
 /// shape. `filter` and `sort` make Feishu ignore `view_id`.
 ///
 /// [`FieldValue`]: crate::FieldValue
+///
+/// # Example
+/// ```no_run
+/// use feishu_bitable::{Bitable, ListRequest};
+/// # async fn sample(bitable: Bitable) -> feishu_core::Result<()> {
+/// let page = bitable
+///     .list_records("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456")
+///     .field_names(["Name", "Amount"])
+///     .display_formula_ref(true)
+///     .page_size(100)
+///     .send()
+///     .await?;
+/// for record in &page.items {
+///     println!("{}: {:?}", record.record_id, record.text("Name"));
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListRecords {

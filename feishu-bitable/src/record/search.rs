@@ -46,6 +46,28 @@ struct SearchBody<'a> {
 /// documented limits (≤ 50 conditions, ≤ 10 values each, ≤ 200 field names, ≤ 100 sort keys)
 /// are left to the server, which answers `1254018` / `1254024` / `1254016`. With advanced
 /// permissions and no manage right, a search can succeed with fewer (or no) records.
+///
+/// # Example
+///
+/// Page by page, keeping the next page's token as a checkpoint to resume from:
+/// ```no_run
+/// use feishu_bitable::{Bitable, ListRequest, SearchRecords};
+/// use futures::TryStreamExt;
+/// # async fn sample(bitable: Bitable, checkpoint: Option<String>) -> feishu_core::Result<()> {
+/// let mut search = bitable
+///     .search_records("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456")
+///     .view_id("vewAbCdEf1")
+///     .automatic_fields(true)
+///     .page_size(SearchRecords::MAX_PAGE_SIZE);
+/// if let Some(token) = checkpoint {
+///     search = search.page_token(token);
+/// }
+/// let mut pages = search.by_page();
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{} records; resume at {:?}", page.items.len(), page.next_token());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct SearchRecords {
