@@ -13,11 +13,13 @@ use crate::config::BitableConfig;
 use crate::state::BitableState;
 use crate::{Source, SourceConfig};
 
-/// Codes Bitable answers a page token it does not accept with: 1254002 "Fail" (search
-/// records' error table names "an invalid page_token" among its causes:
-/// https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-table-record/search)
-/// and 1254011, the page parameter error. A state saved by a version that read the historic
-/// list endpoint holds that endpoint's token, which search may refuse.
+/// Codes Bitable may answer a page token it does not accept with: 1254002 "Fail" (search
+/// records' error table names "an invalid page_token" among its causes) and 1254011 (HTTP 400,
+/// its error for a bad page parameter); see the error table of
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-table-record/search>.
+/// Which one a foreign token gets is not documented, so both count. A state saved by a
+/// version that read the historic list endpoint holds that endpoint's token, which search may
+/// refuse.
 const REFUSED_PAGE_TOKEN: [i64; 2] = [1254002, 1254011];
 
 pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
