@@ -1,18 +1,17 @@
-//! Views of a table: `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
-//! (feishu-api.md §6.4).
+//! The views of a table: the [`View`] model and the
+//! `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views` listing.
 
-use feishu_core::internal::PageRequest;
-use feishu_core::internal::de::string_or_empty;
+use feishu_core::internal::de::{opt_string, string_or_empty};
+use feishu_core::internal::{PageRequest, check_page_size, wire_enum};
 use feishu_core::{Client, Endpoint, Request, Result, UserIdType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codes::{BITABLE_CODES, BITABLE_LIMIT};
-use crate::paging::MAX_META_PAGE_SIZE;
-use feishu_core::internal::check_page_size;
-use feishu_core::internal::wire_enum;
+use crate::ids::{AppToken, TableId, ViewId, id_or_empty};
 
 /// <https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-view/list>
+// oapi-sdk-go service/bitable/v1/resource.go (appTableView.List).
 pub(crate) const LIST_VIEWS: Endpoint = Endpoint::get(
     "bitable.views.list",
     "bitable/v1/apps/{app_token}/tables/{table_id}/views",
@@ -21,7 +20,7 @@ pub(crate) const LIST_VIEWS: Endpoint = Endpoint::get(
 .codes(BITABLE_CODES);
 
 wire_enum! {
-    /// How a view presents records.
+    /// How a view presents records (`view_type`).
     pub enum ViewType {
         /// Spreadsheet grid.
         Grid => "grid",
@@ -37,7 +36,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// Who can see a view.
+    /// Who can see a view (`view_public_level`).
     pub enum ViewPublicLevel {
         /// Everyone with access to the Base.
         Public => "Public",
@@ -49,13 +48,13 @@ wire_enum! {
 }
 
 /// One view of a table.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct View {
-    /// View id (`vew…`).
-    #[serde(deserialize_with = "string_or_empty")]
-    pub view_id: String,
+    /// The view's id: what `view_id` options take.
+    #[serde(deserialize_with = "id_or_empty")]
+    pub view_id: ViewId,
     /// Display name.
     #[serde(deserialize_with = "string_or_empty")]
     pub view_name: String,
@@ -63,51 +62,62 @@ pub struct View {
     pub view_type: Option<ViewType>,
     /// Visibility.
     pub view_public_level: Option<ViewPublicLevel>,
-    /// Owner of a private view (an id of the requested `user_id_type`).
+    /// Owner of a private view: an id of the `user_id_type` the listing asked for.
+    #[serde(deserialize_with = "opt_string")]
     pub view_private_owner_id: Option<String>,
-    /// Fields this SDK version does not model, kept as sent.
+    /// Keys this SDK version does not model, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-impl Default for View {
-    fn default() -> Self {
-        View {
-            view_id: String::new(),
-            view_name: String::new(),
-            view_type: None,
-            view_public_level: None,
-            view_private_owner_id: None,
-            extra: Map::new(),
-        }
-    }
-}
-
-/// Lists the views of a table. Built by [`Bitable::views`](crate::Bitable::views).
+/// Lists the views of a table
+/// ([list views](https://open.feishu.cn/document/server-docs/docs/bitable-v1/app-table-view/list)).
+/// Built by [`Bitable::list_views`](crate::Bitable::list_views); run it with
+/// [`ListRequest`](feishu_core::ListRequest).
+///
+/// # Example
+/// ```no_run
+/// use feishu_bitable::{Bitable, ListRequest, ViewType};
+/// use feishu_core::UserIdType;
+/// use futures::TryStreamExt;
+/// # async fn sample(bitable: Bitable) -> feishu_core::Result<()> {
+/// let kanbans: Vec<_> = bitable
+///     .list_views("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456")
+///     .user_id_type(UserIdType::UnionId)
+///     .into_stream()
+///     .try_filter(|v| futures::future::ready(v.view_type == Some(ViewType::Kanban)))
+///     .try_collect()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListViews {
     client: Client,
-    app_token: String,
-    table_id: String,
+    app_token: AppToken,
+    table_id: TableId,
     page_size: Option<u32>,
     page_token: Option<String>,
     user_id_type: Option<UserIdType>,
 }
 
 impl ListViews {
-    pub(crate) fn new(client: Client, app_token: &str, table_id: &str) -> Self {
+    /// The largest `page_size` Feishu accepts (list views' documented maximum).
+    pub const MAX_PAGE_SIZE: u32 = 100;
+
+    pub(crate) fn new(client: Client, app_token: AppToken, table_id: TableId) -> Self {
         ListViews {
             client,
-            app_token: app_token.to_string(),
-            table_id: table_id.to_string(),
+            app_token,
+            table_id,
             page_size: None,
             page_token: None,
             user_id_type: None,
         }
     }
 
-    /// Items per page, 1..=100, checked client-side.
+    /// Views per page, `1..=`[`MAX_PAGE_SIZE`](Self::MAX_PAGE_SIZE) (Feishu's default is 20),
+    /// checked before anything is sent.
     pub fn page_size(mut self, n: u32) -> Self {
         self.page_size = Some(n);
         self
@@ -138,11 +148,14 @@ impl PageRequest for ListViews {
     }
 
     fn page_request(&self, token: Option<String>) -> Result<Request> {
-        check_page_size(self.page_size, MAX_META_PAGE_SIZE)?;
-        let req = Request::new(LIST_VIEWS, &[&self.app_token, &self.table_id])?
-            .query_opt("page_size", self.page_size)
-            .query_opt("page_token", token)
-            .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str));
+        check_page_size(self.page_size, Self::MAX_PAGE_SIZE)?;
+        let req = Request::new(
+            LIST_VIEWS,
+            &[self.app_token.as_str(), self.table_id.as_str()],
+        )?
+        .query_opt("page_size", self.page_size)
+        .query_opt("page_token", token)
+        .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str));
         Ok(req)
     }
 }

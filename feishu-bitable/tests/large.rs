@@ -17,7 +17,7 @@ async fn ten_thousand_records_lazily() {
 
     // The item stream is lazy: the first 10 items cost exactly one request.
     let first: Vec<_> = bitable
-        .records(&app, &table)
+        .list_records(&app, &table)
         .page_size(500)
         .into_stream()
         .take(10)
@@ -27,7 +27,10 @@ async fn ten_thousand_records_lazily() {
     assert_eq!(first.len(), 10);
     assert_eq!(tenant.count_path(&path), 1);
     // Nothing is fetched before the first poll.
-    let stream = bitable.records(&app, &table).page_size(500).into_stream();
+    let stream = bitable
+        .list_records(&app, &table)
+        .page_size(500)
+        .into_stream();
     assert_eq!(tenant.count_path(&path), 1);
     drop(stream);
 
@@ -37,7 +40,7 @@ async fn ten_thousand_records_lazily() {
     tenant.clear_journal();
     let mut pages = Box::pin(
         bitable
-            .records(&app, &table)
+            .list_records(&app, &table)
             .field_names(["Name"])
             .page_size(500)
             .by_page(),
@@ -53,7 +56,7 @@ async fn ten_thousand_records_lazily() {
         // page received so far.
         assert_eq!(tenant.count_path(&path), n_pages);
         for r in &page.items {
-            assert_eq!(r.record_id, expected[seen]);
+            assert_eq!(r.record_id, expected[seen].as_str());
             seen += 1;
         }
     }
@@ -89,5 +92,5 @@ async fn hundred_thousand_records_need_no_memory_in_the_testkit() {
         .await
         .unwrap();
     assert_eq!(page.total, Some(100_000));
-    assert_eq!(page.items.last().unwrap().record_id, ids[499]);
+    assert_eq!(page.items.last().unwrap().record_id, ids[499].as_str());
 }

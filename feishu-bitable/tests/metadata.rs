@@ -13,8 +13,11 @@ use futures::{StreamExt, TryStreamExt};
 #[tokio::test]
 async fn app_metadata() {
     let (tenant, bitable) = setup().await;
-    let app = bitable.app(&tenant.bitable().app_token()).await.unwrap();
-    assert_eq!(app.app_token, tenant.bitable().app_token());
+    let app = bitable
+        .get_app(&tenant.bitable().app_token())
+        .await
+        .unwrap();
+    assert_eq!(app.app_token, tenant.bitable().app_token().as_str());
     assert_eq!(app.name, "Testkit Sales");
     assert_eq!(app.time_zone.as_deref(), Some("Asia/Shanghai"));
     assert_eq!(app.formula_type, Some(2));
@@ -25,11 +28,11 @@ async fn app_metadata() {
 #[tokio::test]
 async fn unknown_app_token_is_1254040_and_wiki_token_is_1254003() {
     let (tenant, bitable) = setup().await;
-    let err = bitable.app("bascnDoesNotExist").await.unwrap_err();
+    let err = bitable.get_app("bascnDoesNotExist").await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254040), "{err}");
     assert!(!err.is_retryable());
     let err = bitable
-        .app(&tenant.bitable().wiki_node_token())
+        .get_app(tenant.bitable().wiki_node_token())
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1254003), "{err}");
@@ -40,7 +43,7 @@ async fn denied_base_is_1254302_with_a_hint() {
     let (tenant, bitable) = setup().await;
     let app = tenant.bitable().app_token();
     tenant.bitable().deny_app(&app);
-    let err = bitable.app(&app).await.unwrap_err();
+    let err = bitable.get_app(&app).await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254302));
     assert!(err.is_permission_denied());
     let api = err.as_api().unwrap();
@@ -49,13 +52,13 @@ async fn denied_base_is_1254302_with_a_hint() {
     assert!(hint.contains("collaborator"), "{hint}");
     // Every endpoint of the Base says the same.
     let err = bitable
-        .records(&app, &tenant.bitable().table_id())
+        .list_records(&app, tenant.bitable().table_id())
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1254302));
     tenant.bitable().allow_app(&app);
-    assert!(bitable.app(&app).await.is_ok());
+    assert!(bitable.get_app(&app).await.is_ok());
 }
 
 #[tokio::test]
@@ -63,7 +66,7 @@ async fn missing_scope_names_the_scope_to_grant() {
     let (tenant, bitable) = setup().await;
     tenant.forbid("/open-apis/bitable/", "bitable:app:readonly");
     let err = bitable
-        .tables(&tenant.bitable().app_token())
+        .list_tables(tenant.bitable().app_token())
         .send()
         .await
         .unwrap_err();
@@ -81,7 +84,7 @@ async fn missing_scope_names_the_scope_to_grant() {
 async fn tables_list_and_stream() {
     let (tenant, bitable) = setup().await;
     let app = tenant.bitable().app_token();
-    let page = bitable.tables(&app).send().await.unwrap();
+    let page = bitable.list_tables(&app).send().await.unwrap();
     assert_eq!(page.total, Some(2));
     assert!(!page.has_more);
     let names: Vec<_> = page.items.iter().map(|t| t.name.as_str()).collect();
@@ -89,10 +92,10 @@ async fn tables_list_and_stream() {
 
     let extra = tenant.bitable().add_table("Big", 5);
     let ids: Vec<String> = bitable
-        .tables(&app)
+        .list_tables(&app)
         .page_size(1)
         .into_stream()
-        .map_ok(|t| t.table_id)
+        .map_ok(|t| t.table_id.into_string())
         .try_collect()
         .await
         .unwrap();
@@ -103,7 +106,7 @@ async fn tables_list_and_stream() {
         1 + 3
     );
     let pages: Vec<_> = bitable
-        .tables(&app)
+        .list_tables(&app)
         .page_size(2)
         .by_page()
         .try_collect()
@@ -121,7 +124,7 @@ async fn page_size_is_checked_client_side() {
     let app = tenant.bitable().app_token();
     let before = tenant.request_count();
     let err = bitable
-        .tables(&app)
+        .list_tables(&app)
         .page_size(101)
         .send()
         .await
@@ -129,7 +132,7 @@ async fn page_size_is_checked_client_side() {
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     assert!(err.to_string().contains("1..=100"), "{err}");
     let err = bitable
-        .records(&app, &tenant.bitable().table_id())
+        .list_records(&app, tenant.bitable().table_id())
         .page_size(501)
         .into_stream()
         .next()
@@ -138,7 +141,7 @@ async fn page_size_is_checked_client_side() {
         .unwrap_err();
     assert!(err.to_string().contains("1..=500"), "{err}");
     let err = bitable
-        .search_records(&app, &tenant.bitable().table_id())
+        .search_records(&app, tenant.bitable().table_id())
         .page_size(0)
         .send()
         .await
@@ -152,14 +155,17 @@ async fn views_typed() {
     let (tenant, bitable) = setup().await;
     let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     let views: Vec<_> = bitable
-        .views(&app, &table)
+        .list_views(&app, &table)
         .user_id_type(UserIdType::UserId)
         .into_stream()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(
-        views.iter().map(|v| v.view_id.clone()).collect::<Vec<_>>(),
+        views
+            .iter()
+            .map(|v| v.view_id.to_string())
+            .collect::<Vec<_>>(),
         tenant.bitable().view_ids(&app, &table)
     );
     assert_eq!(views[0].view_type, Some(ViewType::Grid));
@@ -176,12 +182,16 @@ async fn views_typed() {
 async fn unknown_table_and_view() {
     let (tenant, bitable) = setup().await;
     let app = tenant.bitable().app_token();
-    let err = bitable.views(&app, "tblNope").send().await.unwrap_err();
+    let err = bitable
+        .list_views(&app, "tblNope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.api_code(), Some(1254041));
-    let err = bitable.views(&app, "nottbl").send().await.unwrap_err();
+    let err = bitable.list_views(&app, "nottbl").send().await.unwrap_err();
     assert_eq!(err.api_code(), Some(1254004));
     let err = bitable
-        .fields(&app, &tenant.bitable().table_id())
+        .list_fields(&app, tenant.bitable().table_id())
         .view_id("vewNope")
         .send()
         .await
@@ -189,7 +199,7 @@ async fn unknown_table_and_view() {
     assert_eq!(err.api_code(), Some(1254042));
     // A hostile id stays one path segment.
     let err = bitable
-        .views(&app, "../../tables")
+        .list_views(&app, "../../tables")
         .send()
         .await
         .unwrap_err();
@@ -202,7 +212,7 @@ async fn fields_of_every_type() {
     let (app, table) = (tenant.bitable().app_token(), tenant.bitable().table_id());
     // Default page size 20: 28 fields take two pages.
     let fields: Vec<_> = bitable
-        .fields(&app, &table)
+        .list_fields(&app, &table)
         .into_stream()
         .try_collect()
         .await
@@ -245,23 +255,20 @@ async fn fields_of_every_type() {
     );
     let link = schema.field("Customer").unwrap().property.as_ref().unwrap();
     assert_eq!(
-        link.table_id.as_deref(),
+        link.table_id.as_ref().map(|t| t.as_str()),
         Some(tenant.bitable().customers_table_id().as_str())
     );
     assert_eq!(
         schema.field("Margin").unwrap().formula_result_type(),
         Some(FieldType::Number)
     );
-    assert_eq!(
-        schema.field("Flow").unwrap().ui_type,
-        Some(UiType::Unknown("Stage".into()))
-    );
+    assert_eq!(schema.field("Flow").unwrap().ui_type, Some(UiType::Stage));
     assert_eq!(schema.field_type("No."), Some(FieldType::AutoNumber));
     // `schema()` gives the same.
-    assert_eq!(bitable.schema(&app, &table).await.unwrap(), schema);
+    assert_eq!(bitable.get_schema(&app, &table).await.unwrap(), schema);
     // Descriptions as segments on request.
     let page = bitable
-        .fields(&app, &table)
+        .list_fields(&app, &table)
         .text_field_as_array(true)
         .page_size(100)
         .send()
@@ -275,17 +282,21 @@ async fn fields_of_every_type() {
 async fn wiki_node_resolves_to_app_token() {
     let (tenant, bitable) = setup().await;
     let node = bitable
-        .wiki_node(&tenant.bitable().wiki_node_token())
+        .get_wiki_node(&tenant.bitable().wiki_node_token())
         .await
         .unwrap();
     assert_eq!(node.obj_type, Some(WikiObjType::Bitable));
     assert_eq!(node.obj_create_time, Some(1_735_689_600));
     assert_eq!(
+        node.obj_created_at().unwrap(),
+        time::macros::datetime!(2025-01-01 0:00 UTC)
+    );
+    assert_eq!(
         bitable
-            .resolve_wiki_node(&tenant.bitable().wiki_node_token())
+            .resolve_wiki_node(tenant.bitable().wiki_node_token())
             .await
             .unwrap(),
-        tenant.bitable().app_token()
+        tenant.bitable().app_token().as_str()
     );
     // A node that is a document, not a Base.
     let err = bitable
@@ -295,7 +306,7 @@ async fn wiki_node_resolves_to_app_token() {
     assert!(matches!(err, Error::InvalidArgument(_)));
     assert!(err.to_string().contains("docx"), "{err}");
     // Unknown node.
-    let err = bitable.wiki_node("wikcnNope").await.unwrap_err();
+    let err = bitable.get_wiki_node("wikcnNope").await.unwrap_err();
     assert_eq!(err.api_code(), Some(131005));
     // From a URL.
     let url = format!(
@@ -306,7 +317,7 @@ async fn wiki_node_resolves_to_app_token() {
     let link = BaseLink::parse(&url).unwrap();
     assert_eq!(
         bitable.resolve_link(&link).await.unwrap(),
-        tenant.bitable().app_token()
+        tenant.bitable().app_token().as_str()
     );
     assert_eq!(tenant.count_path("/open-apis/wiki/v2/spaces/get_node"), 5);
 }

@@ -154,3 +154,29 @@ fn documented_drift_is_reconciled() {
         FieldValue::Unknown(json!(1))
     );
 }
+
+#[test]
+fn dates_read_from_numbers_or_strings_and_export_as_unix_ms() {
+    let from_number = FieldValue::parse(FieldType::DateTime, &json!(1_735_689_600_000_i64));
+    let from_string = FieldValue::parse(FieldType::DateTime, &json!("1735689600000"));
+    assert_eq!(from_number, from_string);
+    assert_eq!(
+        from_number.as_datetime().unwrap(),
+        time::macros::datetime!(2025-01-01 0:00 UTC)
+    );
+    let exported = serde_json::to_value(&from_number).unwrap();
+    assert_eq!(
+        exported,
+        json!({"kind": "date_time", "value": 1_735_689_600_000_i64})
+    );
+    assert_eq!(
+        serde_json::from_value::<FieldValue>(exported).unwrap(),
+        from_number
+    );
+    // A time no date can hold stays raw instead of failing or being clamped.
+    let far = json!(i64::MAX);
+    assert_eq!(
+        FieldValue::parse(FieldType::DateTime, &far),
+        FieldValue::Unknown(far.clone())
+    );
+}

@@ -126,7 +126,7 @@ impl Source {
         }
         if let Some(b) = &self.config.bitable {
             let probe = Bitable::new(c.clone())
-                .fields(&b.app_token, &b.table_id)
+                .list_fields(&b.app_token, &b.table_id)
                 .page_size(1)
                 .send()
                 .await;

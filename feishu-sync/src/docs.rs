@@ -90,11 +90,13 @@ Cursor field: `start_time` (Unix ms).
 
 ### Bitable: full refresh that resumes by page
 
-`bitable_records` reads the whole table every run (`GET .../records`, `automatic_fields` on,
-optionally through `view_id`), in pages of up to 500 records. After each page a checkpoint
-stores the next page's `page_token` in `bitable.page_token`; a run cut mid-table resumes at
-that page instead of starting over. Once the table is complete the token is cleared, so the
-next run reads the table from the start. Records deleted in Feishu simply stop appearing: to
+`bitable_records` reads the whole table every run through search records
+(`POST .../records/search`, `automatic_fields` on, optionally through `view_id`), in pages of
+up to 500 records. After each page a checkpoint stores the next page's `page_token` in
+`bitable.page_token`; a run cut mid-table resumes at that page instead of starting over (a
+token the endpoint refuses, such as one saved by a version that read the historic
+`GET .../records`, restarts the table from its first page). Once the table is complete the
+token is cleared, so the next run reads the table from the start. Records deleted in Feishu simply stop appearing: to
 mirror deletions, replace the destination table after each complete run.
 
 ### Attendance: check-time windows with a one-day overlap
@@ -205,7 +207,7 @@ fn describe(stream: &str, field: &str) -> Option<&'static str> {
         (BITABLE_RECORDS, "table_id") => "The table (from the config).",
         (BITABLE_RECORDS, "record_id") => "Record id.",
         (BITABLE_RECORDS, "fields") => {
-            "Cell values keyed by field name, raw JSON as the list endpoint sends them (empty cells are absent)."
+            "Cell values keyed by field name, raw JSON exactly as search records sends them: text as segment arrays (mentions and links kept), numbers as numbers (empty cells are absent)."
         }
         (BITABLE_RECORDS, "created_time") => "Creation time, Unix ms.",
         (BITABLE_RECORDS, "last_modified_time") => "Last modification time, Unix ms.",

@@ -142,7 +142,7 @@ async fn bitable_scan(env: &Env, records: u64) -> Res<Outcome> {
     let bitable = Bitable::new(client.clone());
     let meter = Meter::start()?;
     let mut stream = bitable
-        .records(&app, &table)
+        .list_records(&app, &table)
         .page_size(500)
         .automatic_fields(true)
         .into_stream();
@@ -208,10 +208,11 @@ async fn baseline(env: &Env, records: u64) -> Res<Outcome> {
             }
         }
         last_sent = Some(Instant::now());
-        let mut req = http
-            .get(&url)
-            .bearer_auth(&token)
-            .query(&[("page_size", "500"), ("automatic_fields", "true")]);
+        let mut req = http.get(&url).bearer_auth(&token).query(&[
+            ("page_size", "500"),
+            ("automatic_fields", "true"),
+            ("text_field_as_array", "true"),
+        ]);
         if let Some(t) = &page_token {
             req = req.query(&[("page_token", t)]);
         }

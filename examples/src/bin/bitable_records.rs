@@ -5,17 +5,18 @@
 //! `FEISHU_BITABLE_APP_TOKEN` is resolved to the Base's app_token first). Without them it
 //! starts the in-process fake tenant of `feishu-testkit` and dumps its "All types" table.
 //!
-//! Each line is one record: `{"record_id", "fields" (raw), "typed" (by the table's field
-//! types), "created_time", ...}`.
+//! Records are read through search (`POST .../records/search`), or with `--list` through the
+//! historic list endpoint (which sends `text_field_as_array=true`). Each line is one record:
+//! `{"record_id", "fields" (raw), "typed" (by the table's field types), "created_time", ...}`.
 //!
 //! ```text
-//! cargo run -p feishu-examples --bin bitable_records -- [--search] [--limit N]
+//! cargo run -p feishu-examples --bin bitable_records -- [--list] [--limit N]
 //! ```
 
 use feishu_core::ListRequest;
 use std::io::Write;
 
-use feishu_bitable::{Bitable, Record, TableSchema};
+use feishu_bitable::{AppToken, Bitable, ListRecords, Record, SearchRecords, TableSchema};
 use feishu_core::{Client, Credentials};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
@@ -27,7 +28,7 @@ fn env(name: &str) -> Option<String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let search = args.iter().any(|a| a == "--search");
+    let list = args.iter().any(|a| a == "--list");
     let limit = args
         .iter()
         .position(|a| a == "--limit")
@@ -68,27 +69,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let bitable = Bitable::new(client);
-    let app_token = if app_token.starts_with("wik") {
-        let resolved = bitable.resolve_wiki_node(&app_token).await?;
+    let app_token: AppToken = if app_token.starts_with("wik") {
+        let resolved = bitable.resolve_wiki_node(app_token.as_str()).await?;
         eprintln!("wiki node {app_token} is Base {resolved}");
         resolved
     } else {
-        app_token
+        app_token.into()
     };
 
-    let schema: TableSchema = bitable.schema(&app_token, &table_id).await?;
-    let records = if search {
+    let schema: TableSchema = bitable.get_schema(&app_token, &table_id).await?;
+    let records = if list {
         bitable
-            .search_records(&app_token, &table_id)
+            .list_records(&app_token, &table_id)
             .automatic_fields(true)
-            .page_size(500)
+            .page_size(ListRecords::MAX_PAGE_SIZE)
             .into_stream()
             .boxed()
     } else {
         bitable
-            .records(&app_token, &table_id)
+            .search_records(&app_token, &table_id)
             .automatic_fields(true)
-            .page_size(500)
+            .page_size(SearchRecords::MAX_PAGE_SIZE)
             .into_stream()
             .boxed()
     };
