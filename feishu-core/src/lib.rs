@@ -29,6 +29,7 @@
 //! ```
 
 mod auth;
+pub mod budget;
 mod client;
 pub mod codes;
 mod credentials;
@@ -44,6 +45,7 @@ mod retry;
 mod stats;
 
 pub use auth::{CachedToken, InMemoryTokenStore, TokenKey, TokenKind, TokenStore};
+pub use budget::{BudgetKey, BudgetScope, BudgetStore, InMemoryBudgetStore, RateLimit, RateLimits};
 pub use client::{Client, ClientBuilder};
 pub use credentials::{AppTicketEvent, Credentials};
 pub use domain::Domain;
@@ -53,7 +55,6 @@ pub use error::{
 };
 pub use ids::{DepartmentIdType, UserIdType};
 pub use page::Page;
-pub use rate_limit::{RateLimit, RateLimits};
 pub use request::{ApiRequest, Method};
 pub use retry::RetryPolicy;
 pub use stats::{ClientEvent, ClientStats};
