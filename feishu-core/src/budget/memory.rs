@@ -89,14 +89,14 @@ impl KeyState {
         Reservation::new(at - now, self.epoch)
     }
 
-    /// A rate-limit reply at `now`: blocked until `now + reset`, windows full until then,
-    /// later reservations dropped (the epoch moves on, their holders reserve again).
+    /// A rate-limit reply at `now`: no departure before `now + reset` (the allowance left in
+    /// the server's window is gone), reservations after `now` dropped (the epoch moves on,
+    /// their holders reserve again). Past departures stay: they still count after the reset.
     fn block(&mut self, now: Duration, windows: &[WindowRule], reset: Duration) {
         self.blocked_until = self.blocked_until.max(now.saturating_add(reset));
         self.epoch += 1;
-        let until = self.blocked_until;
         for rule in windows {
-            self.log(rule).block(now, rule, until);
+            self.log(rule).drop_reservations(now);
         }
     }
 
@@ -329,6 +329,26 @@ mod tests {
                 prop_assert_eq!(*departure, earliest, "caller {}", i);
             }
         }
+    }
+
+    #[test]
+    fn a_block_holds_everyone_until_the_reset_then_the_window_rate_resumes() {
+        let ms = Duration::from_millis;
+        let rule = [WindowRule::new(ms(1000), ms(1000), 3)];
+        let mut state = KeyState::default();
+        for _ in 0..3 {
+            state.reserve(ms(0), &rule);
+        }
+        let pending = state.reserve(ms(0), &rule);
+        assert_eq!((pending.delay, pending.epoch), (ms(1000), 0));
+        state.block(ms(100), &rule, ms(5000));
+        assert_eq!(state.epoch, 1);
+        let got: Vec<_> = (0..4)
+            .map(|_| ms(100) + state.reserve(ms(100), &rule).delay)
+            .collect();
+        // The reservation for 1 s was dropped; the departures at 0 left the window long
+        // before the reset at 5.1 s.
+        assert_eq!(got, [ms(5100), ms(5100), ms(5100), ms(6100)]);
     }
 
     #[test]

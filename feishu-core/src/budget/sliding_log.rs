@@ -13,9 +13,9 @@
 //! departure before it, and any `A + 1` consecutive departures span at least `S`: a half-open
 //! interval of length `S` holds at most `A`. Every operation keeps the dominance: reserving
 //! appends `t` (which is never earlier than the last entry, as every constraint only moves
-//! forward), pruning drops only entries beyond the `A`-th newest or older than `now − S`,
-//! and [`SlidingLog::block`] removes reservations that will never be used (their holders are
-//! rescheduled) and only raises the remaining entries.
+//! forward), pruning drops only entries beyond the `A`-th newest or older than `now − S`, and
+//! a rate-limit reply drops only reservations that will never be used (their holders are
+//! rescheduled).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -46,19 +46,11 @@ impl SlidingLog {
         self.times.insert(i, at);
     }
 
-    /// A rate-limit reply at `now` blocks the key until `until`: drops the reservations after
-    /// `now`, and counts the window as full until `until` by raising entries to
-    /// `until − span` (never later than `now`) and padding the log to `allowance` entries.
-    pub(crate) fn block(&mut self, now: Duration, rule: &WindowRule, until: Duration) {
+    /// A rate-limit reply at `now`: the reservations after `now` are dropped (their holders
+    /// reserve again; the key's block keeps everyone out until the reset).
+    pub(crate) fn drop_reservations(&mut self, now: Duration) {
         let kept = self.times.partition_point(|t| *t <= now);
         self.times.truncate(kept);
-        let floor = now.min(until.saturating_sub(rule.span));
-        let below = self.times.partition_point(|t| *t < floor);
-        self.times.drain(..below);
-        let allowance = rule.allowance.max(1) as usize;
-        while self.times.len() < allowance {
-            self.times.push_front(floor);
-        }
     }
 
     /// Whether nothing logged can constrain a departure at `now` or later.
@@ -123,33 +115,20 @@ mod tests {
     }
 
     #[test]
-    fn block_counts_the_window_full_until_the_reset_and_drops_reservations() {
+    fn dropped_reservations_free_their_slots_and_history_stays() {
         let r = rule(4, 1000);
         let mut log = SlidingLog::default();
         for _ in 0..10 {
             reserve(&mut log, ms(0), &r);
         }
-        // 4 at 0, 4 reserved at 1000, 2 at 2000; a 429 at 100 with a 700 ms reset.
-        log.block(ms(100), &r, ms(800));
+        // 4 at 0, 4 reserved at 1000, 2 at 2000; a 429 at 100 drops the reservations.
+        log.drop_reservations(ms(100));
         assert_eq!(log.len(), 4);
         let got: Vec<_> = (0..6).map(|_| reserve(&mut log, ms(100), &r)).collect();
-        // The four real departures at 0 free their slots at 1000 (later than the reset).
+        // The four real departures at 0 still hold their slots until 1000.
         assert_eq!(
             got,
             [ms(1000), ms(1000), ms(1000), ms(1000), ms(2000), ms(2000)]
         );
-    }
-
-    #[test]
-    fn block_with_an_empty_log_releases_a_full_allowance_at_the_reset() {
-        let r = rule(3, 1000);
-        let mut log = SlidingLog::default();
-        log.block(ms(5000), &r, ms(5400));
-        let got: Vec<_> = (0..4).map(|_| reserve(&mut log, ms(5000), &r)).collect();
-        assert_eq!(got, [ms(5400), ms(5400), ms(5400), ms(6400)]);
-        // A reset longer than the span: the floor is `now`, the key's block does the rest.
-        let mut log = SlidingLog::default();
-        log.block(ms(0), &r, ms(5000));
-        assert_eq!(log.earliest(ms(0), &r), ms(1000));
     }
 }
