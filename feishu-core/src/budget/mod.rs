@@ -9,7 +9,7 @@
 //! window's allowance go at once and never more than the allowance within *any* interval of
 //! the window's length, so it is safe however the server aligns its windows: 50 list calls
 //! at 100/min leave at once; 291 detail calls at 50/s & 1000/min leave in six bursts of up to
-//! 50, one second apart.
+//! 50, a second (plus the safety margin) apart.
 //!
 //! It works as a reservation-ahead sliding-window log (see [`BudgetStore`]): a caller is
 //! given its exact departure time (now if the windows have room, else when the oldest of
@@ -42,8 +42,8 @@
 //! # Store failures
 //!
 //! The in-memory store cannot fail. An explicitly configured store that fails (Redis down)
-//! fails the call with [`Error::Transport`] (retryable), naming the
-//! store: pacing locally instead would let every process send the whole allowance at once.
+//! fails the call with [`Error::Transport`] (retryable), naming the store: pacing locally
+//! instead would let every process send the whole allowance at once.
 
 mod family;
 mod header;
@@ -147,7 +147,9 @@ impl Budget {
     ///
     /// `documented` is the family's documented limit, which the [`RateLimits`] may override.
     /// Call it right before sending: the budget guarantees departures, Feishu counts
-    /// arrivals. Fails only when an explicitly configured store fails.
+    /// arrivals. The slot is spent when this returns, and also when the future is dropped
+    /// while it waits (a cancelled request keeps its reservation: safe, never more than the
+    /// allowance). Fails only when an explicitly configured store fails.
     pub async fn acquire(
         &self,
         scope: &BudgetScope,
