@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::TokenProvider;
+use crate::budget::{Budget, BudgetScope, BudgetStore, RateLimits};
 use crate::client::Client;
 use crate::credentials::Credentials;
 use crate::domain::Domain;
 use crate::error::{Error, Result};
-use crate::rate_limit::{LimiterRegistry, RateLimits};
 use crate::retry::RetryPolicy;
 use crate::telemetry::{ClientEvent, Telemetry};
 use crate::token::{InMemoryTokenStore, TokenStore};
@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     store: Option<Arc<dyn TokenStore>>,
+    budget_store: Option<Arc<dyn BudgetStore>>,
     refresh_margin: Duration,
     app_ticket_wait: Duration,
     max_response_bytes: usize,
@@ -72,6 +73,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("feishu-rs/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             store: None,
+            budget_store: None,
             refresh_margin: Duration::from_secs(5 * 60),
             app_ticket_wait: Duration::from_secs(30),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -162,6 +164,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the rate-limit budget is kept (default: in this process's memory, shared by
+    /// every client with the same base URL, app and tenant). Give every process of one app
+    /// the same shared store (e.g. `feishu-redis`'s `RedisBudgetStore`) so that together
+    /// they stay within Feishu's limits.
+    pub fn budget_store(mut self, store: Arc<dyn BudgetStore>) -> Self {
+        self.budget_store = Some(store);
+        self
+    }
+
     /// How long before expiry a token is refreshed (default 5 min). Clamped to at most
     /// 29 min, because Feishu re-issues a token only in its last 30 minutes; a token living
     /// shorter than twice the margin is refreshed at half its life.
@@ -213,13 +224,19 @@ impl ClientBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(InMemoryTokenStore::new()));
+        let base = self.domain.base_url();
+        let scope = budget_scope(base.as_str(), &credentials);
+        let budget = match self.budget_store {
+            Some(store) => Budget::new(store, self.rate_limits),
+            None => Budget::shared(&scope, self.rate_limits),
+        };
         let transport = Transport {
             http,
-            base: self.domain.base_url(),
+            base,
             timeout: self.timeout,
             retry: self.retry,
-            limits: self.rate_limits,
-            pacer: LimiterRegistry::default(),
+            budget,
+            scope,
             max_response_bytes: self.max_response_bytes,
             telemetry: Telemetry::with_hook(self.on_event),
         };
@@ -230,5 +247,21 @@ impl ClientBuilder {
             self.app_ticket_wait,
         );
         Ok(Client::from_parts(self.domain, transport, tokens))
+    }
+}
+
+/// Whose budget a client spends: Feishu counts per API x app x tenant. A pre-minted tenant
+/// token names no app: its scope is a hash of the token (so two clients with the same token
+/// share a budget; the token itself never becomes a key).
+fn budget_scope(base_url: &str, credentials: &Credentials) -> BudgetScope {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    match credentials.app_id() {
+        Some(app_id) => BudgetScope::new(base_url, app_id, credentials.tenant_key()),
+        None => {
+            let mut h = DefaultHasher::new();
+            credentials.secret_fingerprint_input().hash(&mut h);
+            let stand_in = format!("pre-minted:{:016x}", h.finish());
+            BudgetScope::new(base_url, &stand_in, credentials.tenant_key())
+        }
     }
 }

@@ -138,14 +138,14 @@ impl Client {
         if !request.endpoint().is_authenticated() {
             return transport.send_unauthenticated(request).await;
         }
-        let mut budget = CallBudget::start();
+        let mut call = CallBudget::start();
         // Tokens rejected during this call. The same token rejected twice means refreshing
         // does not help ("stays rejected"); a new token rejected again (it was revoked under
         // us) earns another refresh, up to MAX_TOKEN_REFRESHES.
         let mut rejected: Vec<SecretString> = Vec::new();
         loop {
             let token = tokens.tenant_token(transport).await?;
-            let api = match transport.call(request, Some(&token), &mut budget).await? {
+            let api = match transport.call(request, Some(&token), &mut call).await? {
                 Attempted::Value(v) => return Ok(v),
                 Attempted::TokenRejected(api) => api,
             };
@@ -160,7 +160,7 @@ impl Client {
             }
             tracing::debug!(code = api.code(), "token rejected; refreshing");
             rejected.push(token);
-            budget.refund_attempt();
+            call.refund_attempt();
         }
     }
 

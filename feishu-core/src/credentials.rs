@@ -137,6 +137,23 @@ impl Credentials {
         }
     }
 
+    /// What identifies pre-minted credentials (the token), for hashing into a budget scope.
+    /// Never shown or stored as is.
+    pub(crate) fn secret_fingerprint_input(&self) -> &str {
+        use secrecy::ExposeSecret;
+        match &self.kind {
+            CredentialKind::SelfBuilt { app_id, .. } | CredentialKind::StoreApp { app_id, .. } => {
+                app_id
+            }
+            CredentialKind::AppAccessToken {
+                app_access_token, ..
+            } => app_access_token.expose_secret(),
+            CredentialKind::TenantAccessToken {
+                tenant_access_token,
+            } => tenant_access_token.expose_secret(),
+        }
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         let empty = |what: &str| Err(Error::Config(format!("credentials: {what} is empty")));
         use secrecy::ExposeSecret;

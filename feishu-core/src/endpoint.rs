@@ -4,8 +4,8 @@
 
 use std::fmt;
 
+use crate::budget::RateLimit;
 use crate::codes::CodeTable;
-use crate::rate_limit::RateLimit;
 
 /// HTTP method of an API call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

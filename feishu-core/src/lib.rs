@@ -37,6 +37,7 @@
 //! ```
 
 mod auth;
+pub mod budget;
 mod builder;
 mod client;
 pub mod codes;
@@ -49,7 +50,6 @@ mod ids;
 pub mod internal;
 mod page;
 mod page_request;
-mod rate_limit;
 mod redact;
 mod request;
 mod retry;
@@ -58,6 +58,7 @@ mod time_range;
 mod token;
 mod transport;
 
+pub use budget::{BudgetKey, BudgetScope, BudgetStore, InMemoryBudgetStore, RateLimit, RateLimits};
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use codes::CodeTable;
@@ -70,7 +71,6 @@ pub use error::{
 };
 pub use ids::{DepartmentId, DepartmentIdType, OpenId, UnionId, UserId, UserIdType};
 pub use page::{ListRequest, MAX_EMPTY_PAGES, MAX_PAGES, Page};
-pub use rate_limit::{RateLimit, RateLimits};
 pub use request::Request;
 pub use retry::RetryPolicy;
 pub use telemetry::{ClientEvent, ClientStats, FamilyStats};

@@ -42,8 +42,9 @@ pub enum ClientEvent {
     },
 }
 
-/// Counters of one endpoint family.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Counters of one endpoint family (of a client, or of a shared
+/// [`Budget`](crate::budget::Budget)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FamilyStats {
     /// HTTP requests sent (every attempt).
@@ -104,6 +105,14 @@ impl fmt::Debug for Telemetry {
     }
 }
 
+impl FamilyStats {
+    pub(crate) fn add(&mut self, other: FamilyStats) {
+        self.requests += other.requests;
+        self.waited = self.waited.saturating_add(other.waited);
+        self.rate_limited += other.rate_limited;
+    }
+}
+
 impl Telemetry {
     pub(crate) fn with_hook(hook: Option<EventHook>) -> Self {
         Telemetry {
@@ -160,7 +169,7 @@ impl Telemetry {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .map(|(k, v)| (k.to_string(), *v))
                 .collect(),
         }
     }

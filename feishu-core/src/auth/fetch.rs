@@ -6,11 +6,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::TokenProvider;
+use crate::budget::RateLimit;
 use crate::codes;
 use crate::credentials::CredentialKind;
 use crate::endpoint::Endpoint;
 use crate::error::{AuthError, Error, Result};
-use crate::rate_limit::RateLimit;
 use crate::request::Request;
 use crate::token::TokenKind;
 use crate::transport::Transport;

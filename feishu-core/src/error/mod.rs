@@ -78,6 +78,19 @@ impl Error {
         }))
     }
 
+    /// A failure of a pluggable store (a [`TokenStore`](crate::TokenStore) or
+    /// [`BudgetStore`](crate::BudgetStore) implementation, e.g. Redis being unreachable):
+    /// retryable, reported as [`Error::Transport`] naming `what` failed. Keep secrets (a
+    /// password in a URL) out of `message`.
+    pub fn store_failure(what: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Transport(Box::new(TransportError::new(
+            &what.into(),
+            message.into(),
+            false,
+            None,
+        )))
+    }
+
     /// Whether repeating the same call later may succeed.
     ///
     /// The request engine already retries these within its budget; this tells a caller whether

@@ -19,7 +19,6 @@ pub(super) struct Reply {
     /// `x-ogw-ratelimit-reset`: seconds until the server's window resets.
     pub(super) reset: Option<Duration>,
     /// `x-ogw-ratelimit-limit`, verbatim (read by the budget).
-    #[allow(dead_code)]
     pub(super) limit: Option<String>,
     pub(super) is_json: bool,
     pub(super) body: Vec<u8>,

@@ -218,7 +218,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::rate_limit::{LimiterRegistry, RateLimits};
+    use crate::budget::{Budget, BudgetScope, InMemoryBudgetStore, RateLimits};
     use crate::retry::RetryPolicy;
     use crate::telemetry::Telemetry;
 
@@ -228,8 +228,11 @@ mod tests {
             base: url::Url::parse("http://127.0.0.1:1/").unwrap(),
             timeout: Duration::from_secs(1),
             retry: RetryPolicy::default(),
-            limits: RateLimits::disabled(),
-            pacer: LimiterRegistry::default(),
+            budget: Budget::new(
+                std::sync::Arc::new(InMemoryBudgetStore::new()),
+                RateLimits::disabled(),
+            ),
+            scope: BudgetScope::new("http://127.0.0.1:1", "cli_test", None),
             max_response_bytes: 1 << 20,
             telemetry: Telemetry::default(),
         }

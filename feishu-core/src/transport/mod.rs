@@ -11,9 +11,9 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::budget::{Budget, BudgetScope};
 use crate::endpoint::Endpoint;
 use crate::error::{ApiError, Error, Result};
-use crate::rate_limit::{LimiterRegistry, RateLimits};
 use crate::request::Request;
 use crate::retry::RetryPolicy;
 use crate::telemetry::{ClientEvent, Telemetry};
@@ -64,8 +64,9 @@ pub(crate) struct Transport {
     pub(crate) base: Url,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limits: RateLimits,
-    pub(crate) pacer: LimiterRegistry,
+    pub(crate) budget: Budget,
+    /// Whose budget the calls spend: Feishu counts per API x app x tenant.
+    pub(crate) scope: BudgetScope,
     pub(crate) max_response_bytes: usize,
     pub(crate) telemetry: Telemetry,
 }
@@ -90,30 +91,41 @@ impl Transport {
         &self,
         req: &Request,
         token: Option<&SecretString>,
-        budget: &mut CallBudget,
+        call: &mut CallBudget,
     ) -> Result<Attempted<T>> {
         let url = req.url(&self.base)?;
         let endpoint = req.endpoint();
         loop {
-            budget.attempt += 1;
-            tracing::Span::current().record("attempt", budget.attempt);
-            let waited = self.pace(endpoint).await;
+            call.attempt += 1;
+            tracing::Span::current().record("attempt", call.attempt);
+            let waited = self
+                .budget
+                .acquire(&self.scope, endpoint.name(), endpoint.rate_limit())
+                .await?;
             self.telemetry.record_request(endpoint.name(), waited);
             let (failure, reset) = match self.attempt(req, &url, token).await {
                 Ok(v) => return Ok(Attempted::Value(v)),
                 Err(parts) => parts,
             };
-            let (error, wait, rate_limited) = match failure {
+            match failure {
                 Failure::Fatal(e) => return Err(e),
                 Failure::TokenRejected(api) => return Ok(Attempted::TokenRejected(api)),
                 Failure::RateLimited(e) => {
                     self.telemetry.record_rate_limited(endpoint.name());
-                    (e, self.retry.rate_limit_wait(reset, budget.attempt), true)
+                    // The budget holds the family until the reset and reschedules every
+                    // waiter onto the window's rate; the next acquire does the waiting.
+                    let wait = self.retry.rate_limit_wait(reset, call.attempt);
+                    self.give_up_or_count(endpoint, call, &e, wait, true)?;
+                    self.budget
+                        .on_rate_limited(&self.scope, endpoint.name(), Some(wait))
+                        .await?;
                 }
-                Failure::Retry(e) => (e, self.retry.backoff(budget.attempt), false),
-            };
-            self.wait_or_give_up(endpoint, budget, error, wait, rate_limited)
-                .await?;
+                Failure::Retry(e) => {
+                    let wait = self.retry.backoff(call.attempt);
+                    self.give_up_or_count(endpoint, call, &e, wait, false)?;
+                    tokio::time::sleep(wait).await;
+                }
+            }
         }
     }
 
@@ -128,6 +140,10 @@ impl Transport {
             .round_trip(req, url, token)
             .await
             .map_err(|f| (f, None))?;
+        if let Some(limit) = &reply.limit {
+            self.budget
+                .observe_limit_header(&self.scope, req.endpoint().name(), limit);
+        }
         let span = tracing::Span::current();
         span.record("status", reply.status);
         if let Some(id) = &reply.log_id {
@@ -137,20 +153,20 @@ impl Transport {
             .map_err(|f| (f, reply.reset))
     }
 
-    /// Sleeps `wait` before the next attempt, or returns `error` when the attempt or time
-    /// budget is spent.
-    async fn wait_or_give_up(
+    /// Returns `error` when the attempt or time budget cannot cover another attempt after
+    /// `wait`; otherwise counts and reports the retry.
+    fn give_up_or_count(
         &self,
         endpoint: &Endpoint,
-        budget: &CallBudget,
-        error: Error,
+        call: &CallBudget,
+        error: &Error,
         wait: Duration,
         rate_limited: bool,
     ) -> Result<()> {
-        if budget.attempt >= self.retry.max_attempts()
-            || budget.started.elapsed().saturating_add(wait) > self.retry.max_elapsed()
+        if call.attempt >= self.retry.max_attempts()
+            || call.started.elapsed().saturating_add(wait) > self.retry.max_elapsed()
         {
-            return Err(error);
+            return Err(error.clone());
         }
         self.telemetry.record_retry();
         let name = endpoint.name().to_string();
@@ -162,28 +178,12 @@ impl Transport {
         } else {
             ClientEvent::Retrying {
                 endpoint: name,
-                attempt: budget.attempt,
+                attempt: call.attempt,
                 wait,
                 reason: error.to_string(),
             }
         });
         tracing::debug!(wait_ms = wait.as_millis() as u64, rate_limited, error = %error, "retrying");
-        tokio::time::sleep(wait).await;
         Ok(())
-    }
-
-    /// Waits for the endpoint family's budget; returns how long it waited.
-    async fn pace(&self, endpoint: &Endpoint) -> Duration {
-        let limit = self
-            .limits
-            .effective(endpoint.name(), endpoint.rate_limit());
-        if limit.is_unlimited() {
-            return Duration::ZERO;
-        }
-        let started = Instant::now();
-        self.pacer
-            .acquire(endpoint.name(), limit, self.limits.burst_fraction())
-            .await;
-        started.elapsed()
     }
 }
