@@ -18,29 +18,35 @@ pub(crate) struct Person {
     pub(crate) employee_no: String,
     /// Display name.
     pub(crate) name: String,
+    /// When the person took over ids a departed person held (Unix s); `None` for the
+    /// original staff.
+    pub(crate) joined_at: Option<i64>,
+    /// When the person left (Unix s); `None` while employed.
+    pub(crate) departed_at: Option<i64>,
 }
 
-/// Every person of the tenant, in a stable order: a person's index seeds their generated data.
+/// Every person of the tenant, departed ones included, in a stable order: a person's index
+/// seeds their generated data. Ids can be reused: a newly hired person may take over the
+/// `user_id` and `employee_no` of a departed one, so an id names its holders in hiring order.
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
     people: Vec<Person>,
-    by_user_id: HashMap<String, usize>,
-    by_employee_no: HashMap<String, usize>,
+    by_user_id: HashMap<String, Vec<usize>>,
+    by_employee_no: HashMap<String, Vec<usize>>,
 }
 
 impl Directory {
     /// A directory of `people`, indexed by both ids.
     pub(crate) fn new(people: Vec<Person>) -> Directory {
-        let by_user_id = people
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.user_id.clone(), i))
-            .collect();
-        let by_employee_no = people
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.employee_no.clone(), i))
-            .collect();
+        let mut by_user_id: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_employee_no: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in people.iter().enumerate() {
+            by_user_id.entry(p.user_id.clone()).or_default().push(i);
+            by_employee_no
+                .entry(p.employee_no.clone())
+                .or_default()
+                .push(i);
+        }
         Directory {
             people,
             by_user_id,
@@ -48,14 +54,14 @@ impl Directory {
         }
     }
 
-    /// The index of the person with this `user_id`.
-    pub(crate) fn by_user_id(&self, id: &str) -> Option<usize> {
-        self.by_user_id.get(id).copied()
+    /// The people who held this `user_id`, in hiring order (empty when nobody did).
+    pub(crate) fn by_user_id(&self, id: &str) -> &[usize] {
+        self.by_user_id.get(id).map_or(&[], Vec::as_slice)
     }
 
-    /// The index of the person with this `employee_no`.
-    pub(crate) fn by_employee_no(&self, no: &str) -> Option<usize> {
-        self.by_employee_no.get(no).copied()
+    /// The people who held this `employee_no`, in hiring order.
+    pub(crate) fn by_employee_no(&self, no: &str) -> &[usize] {
+        self.by_employee_no.get(no).map_or(&[], Vec::as_slice)
     }
 
     /// The person at `index`.

@@ -12,6 +12,7 @@
 //!   `{code, msg, <token>, expire}`. A token is returned again while it has at least the
 //!   re-issue threshold (default 30 min) left, with `expire` = remaining whole seconds;
 //!   below that a new token is issued and the old one stays valid until it expires.
+//!   [`FakeTenant::set_token_expire_field`] leaves `expire` out or makes it unparsable.
 //! - **Everything else** needs `Authorization: Bearer <tenant token>`. Answers, all HTTP 400:
 //!   missing header or not `Bearer <token>` → 99991661; token not starting with `t-`, `a-`
 //!   or `u-` → 99991671; `u-` token → 99991668; unknown, expired, revoked or app token →
@@ -48,18 +49,21 @@
 //!     no memory), wiki nodes. Knobs: `add_table`, `set_record_count`, `deny_app`,
 //!     `add_wiki_node`; ground truth: `record_ids`, `record_json`, `field_names`.
 //!   - Contact v3 ([`FakeTenant::contact`], [`ContactDataset`]): a department tree, users in
-//!     several departments, resigned users, the visible range. Knobs: `set_dataset`,
-//!     `set_range`, `set_recursion_limit`, `set_withheld_user_fields`, `link_child`; ground
-//!     truth: `user_ids`, `visible_user_ids`, `subtree_user_ids`.
+//!     several departments, resigned users, user groups and their members, the visible range
+//!     (departments, users and groups). Knobs: `set_dataset`, `set_range`,
+//!     `withhold_scope_user_ids`, `depart_user`, `hire_successor`, `set_recursion_limit`,
+//!     `set_withheld_user_fields`, `link_child`; ground truth: `user_ids`,
+//!     `visible_user_ids`, `subtree_user_ids`, `group_ids`, `group_user_ids`.
 //!   - Attendance v1 ([`FakeTenant::attendance`], [`AttendanceDataset`]): punch flows and tasks
-//!     for every user and day. Knob: `set_dataset`; ground truth: `flow_count`, `task_count`.
+//!     for every user and day, departed users and reused ids included. Knobs: `set_dataset`,
+//!     `set_out_of_scope_users`; ground truth: `flow_count`, `task_count`.
 //! - An unknown path → HTTP 404, code 99991201 (`path not found: <METHOD> <path>`); a known
 //!   path with the wrong method → HTTP 405, code 99991301. Bad parameters of the testkit
 //!   endpoints → HTTP 400, code 99992402 with `error.field_violations`.
 //!
 //! Every response carries a unique `X-Tt-Logid` (`testkit-000001`, ...); JSON replies use
 //! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
-//! `error.log_id`.
+//! `error.log_id` (or `error.logid`, or both: [`FakeTenant::set_error_log_id_keys`]).
 //!
 //! # Knobs that cut across services
 //!
@@ -138,6 +142,7 @@ mod tenant;
 
 pub use approval::ApprovalKnobs;
 pub use attendance::{AttendanceDataset, AttendanceKnobs};
+pub use auth::ExpireField;
 pub use bitable::BitableKnobs;
 pub use builder::{
     DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,
@@ -147,4 +152,5 @@ pub use builder::{
 pub use contact::{ContactDataset, ContactKnobs, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
+pub use reply::LogIdKeys;
 pub use tenant::FakeTenant;

@@ -186,10 +186,11 @@ async fn restricted_range_and_size_knob() {
         5000
     );
     let token = tenant_token(&tenant).await;
-    tenant.contact().set_range(Some(ContactRange {
-        departments: vec!["D005".into()],
-        users: vec![tenant.contact().user_ids("user_id")[0].clone()],
-    }));
+    tenant.contact().set_range(Some(
+        ContactRange::default()
+            .with_departments(["D005"])
+            .with_users([tenant.contact().user_ids("user_id")[0].clone()]),
+    ));
     let a = get(
         &tenant,
         "/open-apis/contact/v3/departments/0/children",
@@ -215,4 +216,157 @@ async fn restricted_range_and_size_knob() {
     let visible = tenant.contact().visible_user_ids("user_id");
     let subtree = tenant.contact().subtree_user_ids("D005", "user_id");
     assert!(visible.len() >= subtree.len() && visible.len() <= subtree.len() + 1);
+}
+
+const SCOPES: &str = "/open-apis/contact/v3/scopes";
+
+fn members_path(group: &str) -> String {
+    format!("/open-apis/contact/v3/group/{group}/member/simplelist")
+}
+
+/// Every `member_id` of a group listing, following page tokens.
+async fn all_members(
+    tenant: &FakeTenant,
+    token: &str,
+    group: &str,
+    query: &[(&str, &str)],
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let mut q = query.to_vec();
+        q.push(("page_size", "1"));
+        if !page_token.is_empty() {
+            q.push(("page_token", &page_token));
+        }
+        let a = get_query(tenant, &members_path(group), token, &q).await;
+        assert_eq!(a.code(), Some(0), "{}", a.text);
+        for m in a.json["data"]["memberlist"].as_array().unwrap() {
+            ids.push(m["member_id"].as_str().unwrap().to_owned());
+        }
+        if a.json["data"]["has_more"] == false {
+            return ids;
+        }
+        page_token = a.json["data"]["page_token"].as_str().unwrap().to_owned();
+    }
+}
+
+#[tokio::test]
+async fn a_range_granted_through_a_group() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let contact = tenant.contact();
+    let groups = contact.group_ids();
+    assert_eq!(groups.len(), 3);
+    // All members: every group is listed.
+    let all = get_query(&tenant, SCOPES, &token, &[]).await;
+    assert_eq!(all.json["data"]["group_ids"], serde_json::json!(groups));
+
+    let group = groups[0].clone();
+    contact.set_range(Some(ContactRange::default().with_groups([group.clone()])));
+    let scopes = get_query(&tenant, SCOPES, &token, &[]).await;
+    assert_eq!(scopes.json["data"]["group_ids"], serde_json::json!([group]));
+    assert_eq!(scopes.json["data"]["department_ids"], serde_json::json!([]));
+
+    // Expanding the group gives its users; they are readable, others are not.
+    let users = all_members(&tenant, &token, &group, &[("member_id_type", "user_id")]).await;
+    assert_eq!(users, contact.group_user_ids(&group, "user_id"));
+    assert!(!users.is_empty());
+    let visible = contact.visible_user_ids("user_id");
+    assert!(users.iter().all(|u| visible.contains(u)));
+    let one = get_query(
+        &tenant,
+        &format!("/open-apis/contact/v3/users/{}", users[0]),
+        &token,
+        &[("user_id_type", "user_id")],
+    )
+    .await;
+    assert_eq!(one.code(), Some(0), "{}", one.text);
+    let outsider = contact
+        .user_ids("user_id")
+        .into_iter()
+        .find(|u| !visible.contains(u))
+        .unwrap();
+    let denied = get_query(
+        &tenant,
+        &format!("/open-apis/contact/v3/users/{outsider}"),
+        &token,
+        &[("user_id_type", "user_id")],
+    )
+    .await;
+    assert_eq!((denied.status, denied.code()), (400, Some(41050)));
+
+    // Department members, then the department's subtree users are visible too.
+    let depts = all_members(
+        &tenant,
+        &token,
+        &group,
+        &[
+            ("member_type", "department"),
+            ("member_id_type", "department_id"),
+        ],
+    )
+    .await;
+    assert_eq!(depts.len(), 1);
+    for user in contact.subtree_user_ids(&depts[0], "user_id") {
+        assert!(visible.contains(&user), "{user} of {}", depts[0]);
+    }
+    let open = all_members(&tenant, &token, &group, &[("member_type", "department")]).await;
+    assert!(open[0].starts_with("od-"));
+
+    // A group outside the range, an unknown one, and bad parameters.
+    let other = get_query(&tenant, &members_path(&groups[1]), &token, &[]).await;
+    assert_eq!((other.status, other.code()), (403, Some(42009)));
+    let unknown = get_query(&tenant, &members_path("gnope"), &token, &[]).await;
+    assert_eq!((unknown.status, unknown.code()), (400, Some(42002)));
+    for (query, code) in [
+        (vec![("member_type", "robot")], 41074),
+        (vec![("member_id_type", "email")], 41071),
+        (vec![("member_id_type", "department_id")], 41072),
+        (
+            vec![
+                ("member_type", "department"),
+                ("member_id_type", "union_id"),
+            ],
+            41072,
+        ),
+        (vec![("page_size", "101")], 40011),
+        (vec![("page_token", "garbage")], 40012),
+    ] {
+        let a = get_query(&tenant, &members_path(&group), &token, &query).await;
+        assert_eq!((a.status, a.code()), (400, Some(code)), "{query:?}");
+    }
+}
+
+#[tokio::test]
+async fn scope_user_ids_can_be_withheld() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let contact = tenant.contact();
+    let range = contact
+        .sample_range()
+        .with_groups([contact.group_ids()[2].clone()]);
+    contact.set_range(Some(range.clone()));
+    let query = [
+        ("user_id_type", "user_id"),
+        ("department_id_type", "department_id"),
+    ];
+    let full = get_query(&tenant, SCOPES, &token, &query).await;
+    assert_eq!(
+        full.json["data"]["user_ids"],
+        serde_json::json!(range.users)
+    );
+
+    contact.withhold_scope_user_ids(true);
+    let withheld = get_query(&tenant, SCOPES, &token, &query).await;
+    let data = &withheld.json["data"];
+    assert!(data.get("user_ids").is_none(), "{}", withheld.text);
+    assert_eq!(data["department_ids"], serde_json::json!(range.departments));
+    assert_eq!(data["group_ids"], serde_json::json!(range.groups));
+    // The users are still in the range, just not named.
+    assert!(
+        contact
+            .visible_user_ids("user_id")
+            .contains(&range.users[0])
+    );
 }

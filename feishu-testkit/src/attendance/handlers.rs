@@ -4,17 +4,24 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::dataset::AttendanceDataset;
 use super::punches::{
-    TIME_RANGE, flow_json, is_workday, local_day, parse_yyyymmdd, punches, task_json,
+    TIME_RANGE, flow_json, is_workday, parse_yyyymmdd, punches_between, task_json,
 };
-use crate::directory::{Directory, DirectoryHandle};
+use super::roster::{Holders, Roster};
+use super::state::AttendanceState;
+use crate::directory::DirectoryHandle;
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::RequestView;
 
+// Error codes of query user_flow / user_task
+// (https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_flow/query).
+/// Parameter invalid.
 const PARAM_INVALID: i64 = 1220001;
+/// The user id does not exist or the app has no permission on it.
 const USER_INVALID: i64 = 1220004;
+/// Permission denied: check the attendance administrator's data scope.
+const PERMISSION_DENIED: i64 = 1220005;
 
 fn invalid(msg: impl Into<String>) -> Reply {
     Reply::err(400, PARAM_INVALID, msg)
@@ -52,15 +59,6 @@ fn user_ids(body: &Value) -> Result<Vec<String>, Reply> {
         .collect()
 }
 
-/// The directory index of the person `id` names (`employee_no` when `by_no`).
-pub(super) fn lookup(directory: &Directory, id: &str, by_no: bool) -> Option<usize> {
-    if by_no {
-        directory.by_employee_no(id)
-    } else {
-        directory.by_user_id(id)
-    }
-}
-
 /// A Unix-seconds decimal string (`check_time_*`), within [`TIME_RANGE`].
 fn time_string(body: &Value, key: &str) -> Option<i64> {
     let t: i64 = body.get(key)?.as_str()?.parse().ok()?;
@@ -73,7 +71,7 @@ fn number(body: &Value, key: &str) -> Option<i64> {
 }
 
 pub(super) fn flows(
-    dataset: &Mutex<AttendanceDataset>,
+    state: &Mutex<AttendanceState>,
     directory: &DirectoryHandle,
     req: &RequestView,
 ) -> Reply {
@@ -96,7 +94,8 @@ pub(super) fn flows(
             "check_time_from and check_time_to are required Unix-second strings (1970-9999)",
         );
     };
-    let dataset = lock(dataset).clone();
+    let state = lock(state).clone();
+    let dataset = &state.dataset;
     if to <= from {
         return invalid("check_time_to must be after check_time_from");
     }
@@ -108,28 +107,29 @@ pub(super) fn flows(
         ));
     }
     let people = directory.current();
+    let roster = Roster {
+        directory: &people,
+        out_of_scope: &state.out_of_scope,
+        by_no,
+        include_terminated: req.query_flag("include_terminated_user"),
+    };
     let mut results = Vec::new();
     for id in &ids {
-        let Some(u) = lookup(&people, id, by_no) else {
-            return Reply::err(
-                400,
-                USER_INVALID,
-                format!("user id does not exist or no permission: {id}"),
-            );
+        let holders = match roster.resolve(id) {
+            Holders::People(holders) => holders,
+            Holders::Unknown => return unknown_user(id),
+            Holders::OutOfScope => return out_of_scope(id),
         };
-        for day in local_day(from)..=local_day(to - 1) {
-            for p in punches(dataset.seed, u, day) {
-                if (from..to).contains(&p.check_time) {
-                    results.push(flow_json(id, u, day, &p));
-                }
-            }
+        for u in holders {
+            let punches = punches_between(dataset.seed, u, from, to, |d| roster.employed_on(u, d));
+            results.extend(punches.iter().map(|(day, p)| flow_json(id, u, *day, p)));
         }
     }
     Reply::ok(json!({ "user_flow_results": results }))
 }
 
 pub(super) fn tasks(
-    dataset: &Mutex<AttendanceDataset>,
+    state: &Mutex<AttendanceState>,
     directory: &DirectoryHandle,
     req: &RequestView,
 ) -> Reply {
@@ -137,7 +137,7 @@ pub(super) fn tasks(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let ignore_invalid = req.query_first("ignore_invalid_users") == Some("true");
+    let ignore_invalid = req.query_flag("ignore_invalid_users");
     let Some(body) = &req.json else {
         return invalid("request body must be JSON");
     };
@@ -151,7 +151,8 @@ pub(super) fn tasks(
     ) else {
         return invalid("check_date_from and check_date_to are required yyyyMMdd numbers");
     };
-    let dataset = lock(dataset).clone();
+    let state = lock(state).clone();
+    let dataset = &state.dataset;
     if to < from {
         return invalid("check_date_to is before check_date_from");
     }
@@ -163,33 +164,58 @@ pub(super) fn tasks(
         ));
     }
     let people = directory.current();
+    let roster = Roster {
+        directory: &people,
+        out_of_scope: &state.out_of_scope,
+        by_no,
+        include_terminated: req.query_flag("include_terminated_user"),
+    };
     let mut results = Vec::new();
-    let mut invalid_ids = Vec::new();
+    let (mut invalid_ids, mut unauthorized_ids) = (Vec::new(), Vec::new());
     for id in &ids {
-        let Some(u) = lookup(&people, id, by_no) else {
-            if ignore_invalid {
+        let holders = match (roster.resolve(id), ignore_invalid) {
+            (Holders::People(holders), _) => holders,
+            (Holders::Unknown, true) => {
                 invalid_ids.push(id.clone());
                 continue;
             }
-            return Reply::err(
-                400,
-                USER_INVALID,
-                format!("user id does not exist or no permission: {id}"),
-            );
-        };
-        for day in from..=to {
-            if !is_workday(day) {
+            (Holders::OutOfScope, true) => {
+                unauthorized_ids.push(id.clone());
                 continue;
             }
-            let name = people.person(u).map_or("", |p| p.name.as_str());
-            results.push(task_json(dataset.seed, id, name, u, day));
+            (Holders::Unknown, false) => return unknown_user(id),
+            (Holders::OutOfScope, false) => return out_of_scope(id),
+        };
+        for u in holders {
+            for day in (from..=to).filter(|&d| is_workday(d) && roster.employed_on(u, d)) {
+                results.push(task_json(dataset.seed, id, roster.name(u), u, day));
+            }
         }
     }
+    // Field names from the query user_task reply (and oapi-sdk-go QueryUserTaskRespData).
     Reply::ok(json!({
         "user_task_results": results,
         "invalid_user_ids": invalid_ids,
-        "unauthorized_user_ids": [],
+        "unauthorized_user_ids": unauthorized_ids,
     }))
+}
+
+/// HTTP 400, 1220004: "user_id is not exist or does not have permission".
+fn unknown_user(id: &str) -> Reply {
+    Reply::err(
+        400,
+        USER_INVALID,
+        format!("user id does not exist or no permission: {id}"),
+    )
+}
+
+/// HTTP 400, 1220005: the user is outside the attendance administrator's data scope.
+fn out_of_scope(id: &str) -> Reply {
+    Reply::err(
+        400,
+        PERMISSION_DENIED,
+        format!("Permission denied: user {id} is outside the attendance data scope"),
+    )
 }
 
 #[cfg(test)]

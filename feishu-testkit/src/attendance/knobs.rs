@@ -4,9 +4,10 @@
 use std::sync::Mutex;
 
 use super::dataset::AttendanceDataset;
-use super::handlers::lookup;
-use super::punches::{TIME_RANGE, is_workday, local_day, parse_yyyymmdd, punches};
-use crate::directory::DirectoryHandle;
+use super::punches::{TIME_RANGE, is_workday, parse_yyyymmdd, punches_between};
+use super::roster::{Holders, Roster};
+use super::state::AttendanceState;
+use crate::directory::{Directory, DirectoryHandle};
 use crate::lock::lock;
 
 /// The Attendance service's knobs and ground truth.
@@ -24,29 +25,42 @@ use crate::lock::lock;
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AttendanceKnobs<'a> {
-    dataset: &'a Mutex<AttendanceDataset>,
+    state: &'a Mutex<AttendanceState>,
     directory: &'a DirectoryHandle,
 }
 
 impl<'a> AttendanceKnobs<'a> {
-    pub(super) fn new(
-        dataset: &'a Mutex<AttendanceDataset>,
-        directory: &'a DirectoryHandle,
-    ) -> Self {
-        AttendanceKnobs { dataset, directory }
+    pub(super) fn new(state: &'a Mutex<AttendanceState>, directory: &'a DirectoryHandle) -> Self {
+        AttendanceKnobs { state, directory }
     }
 }
 
 impl AttendanceKnobs<'_> {
-    /// Replaces the attendance knobs (seed, span limits).
+    /// Replaces the attendance knobs (seed, span limits); the data scope stays.
     pub fn set_dataset(&self, dataset: AttendanceDataset) {
-        *lock(self.dataset) = dataset;
+        lock(self.state).dataset = dataset;
+    }
+
+    /// Puts these users (`user_id`s, Attendance's `employee_id`) outside the attendance
+    /// administrator's data scope, replacing the previous set: a `user_flows/query` chunk
+    /// naming one of them fails with 1220005, `user_tasks/query` too unless
+    /// `ignore_invalid_users=true`, which lists them in `unauthorized_user_ids` instead.
+    pub fn set_out_of_scope_users<S: AsRef<str>>(&self, user_ids: &[S]) {
+        lock(self.state).out_of_scope = user_ids.iter().map(|id| id.as_ref().to_owned()).collect();
+    }
+
+    /// The users outside the data scope (`user_id`s), sorted.
+    pub fn out_of_scope_user_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = lock(self.state).out_of_scope.iter().cloned().collect();
+        ids.sort();
+        ids
     }
 
     /// Number of punch flows `user_flows/query` returns for these users in `[from, to)`
-    /// (Unix seconds), whatever the span; 0 when `to <= from` or a time is outside the
-    /// accepted years 1970–9999. `employee_type` is `employee_id` or `employee_no`;
-    /// unknown ids count 0.
+    /// (Unix seconds) without `include_terminated_user`, whatever the span; 0 when
+    /// `to <= from` or a time is outside the accepted years 1970–9999. `employee_type` is
+    /// `employee_id` or `employee_no`; ids the endpoint refuses (unknown, outside the data
+    /// scope) count 0.
     pub fn flow_count(
         &self,
         employee_type: &str,
@@ -54,26 +68,24 @@ impl AttendanceKnobs<'_> {
         from: i64,
         to: i64,
     ) -> usize {
-        if to <= from || !TIME_RANGE.contains(&from) || !TIME_RANGE.contains(&to) {
-            return 0;
-        }
-        let seed = lock(self.dataset).seed;
-        let people = self.directory.current();
-        let by_no = employee_type == "employee_no";
-        user_ids
-            .iter()
-            .filter_map(|id| lookup(&people, id, by_no))
-            .map(|u| {
-                (local_day(from)..=local_day(to - 1))
-                    .flat_map(|day| punches(seed, u, day))
-                    .filter(|p| (from..to).contains(&p.check_time))
-                    .count()
-            })
-            .sum()
+        self.count_flows(employee_type, user_ids, from, to, false)
+    }
+
+    /// Like [`flow_count`](Self::flow_count) with `include_terminated_user=true`: departed
+    /// holders of a reused id count too.
+    pub fn flow_count_including_terminated(
+        &self,
+        employee_type: &str,
+        user_ids: &[String],
+        from: i64,
+        to: i64,
+    ) -> usize {
+        self.count_flows(employee_type, user_ids, from, to, true)
     }
 
     /// Number of task results `user_tasks/query` returns for these users between two
-    /// `yyyyMMdd` dates (inclusive), whatever the span; unknown ids count 0.
+    /// `yyyyMMdd` dates (inclusive) without `include_terminated_user`, whatever the span; ids
+    /// the endpoint refuses count 0.
     pub fn task_count(
         &self,
         employee_type: &str,
@@ -85,13 +97,62 @@ impl AttendanceKnobs<'_> {
         else {
             return 0;
         };
+        let state = lock(self.state).clone();
         let people = self.directory.current();
-        let by_no = employee_type == "employee_no";
-        let workdays = (from..=to).filter(|&d| is_workday(d)).count();
-        user_ids
-            .iter()
-            .filter(|id| lookup(&people, id, by_no).is_some())
-            .count()
-            * workdays
+        let roster = roster(&state, &people, employee_type, false);
+        holders(&roster, user_ids)
+            .map(|u| {
+                (from..=to)
+                    .filter(|&d| is_workday(d) && roster.employed_on(u, d))
+                    .count()
+            })
+            .sum()
     }
+
+    fn count_flows(
+        &self,
+        employee_type: &str,
+        user_ids: &[String],
+        from: i64,
+        to: i64,
+        include_terminated: bool,
+    ) -> usize {
+        if to <= from || !TIME_RANGE.contains(&from) || !TIME_RANGE.contains(&to) {
+            return 0;
+        }
+        let state = lock(self.state).clone();
+        let people = self.directory.current();
+        let roster = roster(&state, &people, employee_type, include_terminated);
+        holders(&roster, user_ids)
+            .map(|u| {
+                punches_between(state.dataset.seed, u, from, to, |d| {
+                    roster.employed_on(u, d)
+                })
+                .len()
+            })
+            .sum()
+    }
+}
+
+/// The roster a query with these parameters sees.
+fn roster<'a>(
+    state: &'a AttendanceState,
+    people: &'a Directory,
+    employee_type: &str,
+    include_terminated: bool,
+) -> Roster<'a> {
+    Roster {
+        directory: people,
+        out_of_scope: &state.out_of_scope,
+        by_no: employee_type == "employee_no",
+        include_terminated,
+    }
+}
+
+/// The people the ids stand for, refused ids left out.
+fn holders<'a>(roster: &'a Roster<'a>, user_ids: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+    user_ids.iter().flat_map(|id| match roster.resolve(id) {
+        Holders::People(people) => people,
+        Holders::Unknown | Holders::OutOfScope => Vec::new(),
+    })
 }

@@ -6,7 +6,7 @@
 //! - `POST /open-apis/attendance/v1/user_flows/query?employee_type=&include_terminated_user=`
 //!   body `{user_ids, check_time_from, check_time_to}` (Unix seconds as strings, `[from, to)`)
 //!   → `data.user_flow_results[]`.
-//! - `POST /open-apis/attendance/v1/user_tasks/query?employee_type=&ignore_invalid_users=`
+//! - `POST /open-apis/attendance/v1/user_tasks/query?employee_type=&ignore_invalid_users=&include_terminated_user=`
 //!   body `{user_ids, check_date_from, check_date_to}` (`yyyyMMdd` numbers, both inclusive)
 //!   → `data.user_task_results[]`, `invalid_user_ids`, `unauthorized_user_ids`.
 //!
@@ -14,26 +14,36 @@
 //! `employee_no` by their `employee_no`. Days are China time (UTC+8). On a workday (Mon–Fri)
 //! a user punches in around 09:00 and out around 18:00, sometimes once more around noon, and is
 //! absent on about one workday in twenty; weekends have no punches. Every workday has one
-//! task result per user (`Lack` when absent). `include_terminated_user` does not change the
-//! answer here (ids are never reused).
+//! task result per user (`Lack` when absent). A departed user
+//! ([`ContactKnobs::depart_user`](crate::contact::ContactKnobs::depart_user)) punched until
+//! the day they left; a successor reusing their ids punches from the day they joined. Both
+//! endpoints take `include_terminated_user`: with it an id stands for all its holders,
+//! without it for the current holder, or the most recently departed one when nobody holds
+//! it now (as documented).
 //!
 //! Validation (all HTTP 400, code 1220001 unless noted): `employee_type` missing or not
 //! `employee_id`/`employee_no`; body not JSON; `user_ids` missing, empty or more than 50;
 //! `check_time_*` missing or not decimal strings (as documented; a JSON number is refused)
 //! or outside years 1970–9999; `check_date_*` missing, not JSON numbers or not valid
 //! `yyyyMMdd` dates; `to <= from`; a span over the limit (flows: 31 days by
-//! default, tasks: 31 days inclusive by default; see [`AttendanceDataset`]). Unknown user ids:
-//! flows → 1220004; tasks → 1220004 unless `ignore_invalid_users=true` (then listed in
-//! `invalid_user_ids`).
+//! default, tasks: 31 days inclusive by default; see [`AttendanceDataset`]). A chunk naming
+//! an unknown id → 1220004, a user outside the attendance administrator's data scope
+//! ([`AttendanceKnobs::set_out_of_scope_users`]) → 1220005, both HTTP 400; tasks with
+//! `ignore_invalid_users=true` list them in `invalid_user_ids` / `unauthorized_user_ids`
+//! instead.
 
 mod dataset;
 mod handlers;
 mod knobs;
 mod punches;
+mod roster;
+mod state;
 
 use std::sync::Mutex;
 
 use crate::directory::DirectoryHandle;
+
+use self::state::AttendanceState;
 use crate::reply::Reply;
 use crate::request::RequestView;
 use crate::service::{FakeService, only};
@@ -48,7 +58,7 @@ const TASKS: &str = "/open-apis/attendance/v1/user_tasks/query";
 /// the tenant's directory.
 #[derive(Debug)]
 pub(crate) struct AttendanceService {
-    dataset: Mutex<AttendanceDataset>,
+    state: Mutex<AttendanceState>,
     directory: DirectoryHandle,
 }
 
@@ -56,14 +66,14 @@ impl AttendanceService {
     /// A service over the people `directory` publishes.
     pub(crate) fn new(directory: DirectoryHandle) -> AttendanceService {
         AttendanceService {
-            dataset: Mutex::new(AttendanceDataset::default()),
+            state: Mutex::new(AttendanceState::default()),
             directory,
         }
     }
 
     /// The knobs and ground truth of this service.
     pub(crate) fn knobs(&self) -> AttendanceKnobs<'_> {
-        AttendanceKnobs::new(&self.dataset, &self.directory)
+        AttendanceKnobs::new(&self.state, &self.directory)
     }
 }
 
@@ -71,12 +81,12 @@ impl FakeService for AttendanceService {
     fn handle(&self, req: &RequestView) -> Option<Reply> {
         if req.match_path(FLOWS).is_some() {
             return Some(only(req, "POST", || {
-                handlers::flows(&self.dataset, &self.directory, req)
+                handlers::flows(&self.state, &self.directory, req)
             }));
         }
         if req.match_path(TASKS).is_some() {
             return Some(only(req, "POST", || {
-                handlers::tasks(&self.dataset, &self.directory, req)
+                handlers::tasks(&self.state, &self.directory, req)
             }));
         }
         None

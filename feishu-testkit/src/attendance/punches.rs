@@ -58,6 +58,25 @@ pub(super) fn punches(seed: u64, user: usize, day: i64) -> Vec<Punch> {
     out
 }
 
+/// Person `user`'s punches with `check_time` in `[from, to)` on the days `employed` accepts,
+/// with their local day, in time order.
+pub(super) fn punches_between(
+    seed: u64,
+    user: usize,
+    from: i64,
+    to: i64,
+    employed: impl Fn(i64) -> bool,
+) -> Vec<(i64, Punch)> {
+    if to <= from {
+        return Vec::new();
+    }
+    (local_day(from)..=local_day(to - 1))
+        .filter(|&day| employed(day))
+        .flat_map(|day| punches(seed, user, day).into_iter().map(move |p| (day, p)))
+        .filter(|(_, p)| (from..to).contains(&p.check_time))
+        .collect()
+}
+
 pub(super) fn record_id(user: usize, day: i64, index: u64) -> String {
     format!("74{:07}{:06}{}", user, day, index)
 }

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::dataset::ContactDataset;
+use super::grant::Grant;
+use super::groups::{self, Group};
 use crate::directory::{Directory, Person};
 use crate::rng::mix;
 
@@ -38,6 +40,10 @@ pub(crate) struct User {
     pub(super) gender: i64,
     pub(super) city: &'static str,
     pub(super) job_title: &'static str,
+    /// When a successor took over this user's ids (Unix s); `None` for the original staff.
+    pub(super) joined_at: Option<i64>,
+    /// When the user left the organisation (Unix s): gone from every Contact answer.
+    pub(super) departed_at: Option<i64>,
 }
 
 /// The generated organisation plus the current contact range.
@@ -53,8 +59,14 @@ pub(crate) struct ContactData {
     pub(super) user_by_union: HashMap<String, usize>,
     pub(super) user_by_user_id: HashMap<String, usize>,
     pub(super) user_by_employee_no: HashMap<String, usize>,
-    /// Granted (departments, users) when the range is not "all members".
-    pub(super) range: Option<(Vec<usize>, Vec<usize>)>,
+    pub(super) groups: Vec<Group>,
+    pub(super) group_by_id: HashMap<String, usize>,
+    /// The granted range when it is not "all members".
+    pub(super) range: Option<Grant>,
+    /// Whether `scopes` leaves `user_ids` out (the app lacks `contact:user.employee_id:readonly`).
+    pub(super) scope_user_ids_withheld: bool,
+    /// The dataset's seed, for the ids of later hires.
+    pub(super) seed: u64,
     /// Most descendants a `fetch_child=true` listing accepts (Feishu: 500; `None` = no limit).
     pub(super) recursion_limit: Option<usize>,
     /// User fields left out of every answer (as when the app lacks their field scope).
@@ -67,11 +79,13 @@ impl Default for ContactData {
     }
 }
 
-const GIVEN: [&str; 16] = [
+/// Given names of generated users.
+pub(super) const GIVEN: [&str; 16] = [
     "Lei", "Mei", "Hua", "Jun", "Ying", "Wei", "Fang", "Min", "Jie", "Lin", "Tao", "Xin", "Yu",
     "Hao", "Qing", "Bo",
 ];
-const FAMILY: [&str; 12] = [
+/// Family names of generated users.
+pub(super) const FAMILY: [&str; 12] = [
     "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun",
 ];
 const CITIES: [&str; 5] = ["Hangzhou", "Beijing", "Shanghai", "Shenzhen", "Chengdu"];
@@ -171,6 +185,8 @@ impl ContactData {
                 gender: rng.i64(0..4),
                 city: CITIES[rng.usize(0..CITIES.len())],
                 job_title: TITLES[rng.usize(0..TITLES.len())],
+                joined_at: None,
+                departed_at: None,
             });
         }
         // Leaders: a department's first direct member; a user's leader is the leader of the
@@ -229,6 +245,12 @@ impl ContactData {
                 .map(|(i, u)| (f(u).clone(), i))
                 .collect()
         };
+        let groups = groups::generate(ds.seed, ds.groups, users.len(), dept_count);
+        let group_by_id = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
         ContactData {
             user_by_open: index(|u| &u.open_id),
             user_by_union: index(|u| &u.union_id),
@@ -240,7 +262,11 @@ impl ContactData {
             members,
             dept_by_open,
             dept_by_custom,
+            groups,
+            group_by_id,
             range: None,
+            scope_user_ids_withheld: false,
+            seed: ds.seed,
             recursion_limit: None,
             withheld_user_fields: Vec::new(),
         }
@@ -255,6 +281,8 @@ impl ContactData {
                     user_id: u.user_id.clone(),
                     employee_no: u.employee_no.clone(),
                     name: u.name.clone(),
+                    joined_at: u.joined_at,
+                    departed_at: u.departed_at,
                 })
                 .collect(),
         )
@@ -287,7 +315,14 @@ impl ContactData {
         }
     }
 
+    /// The current (not departed) user with this id.
     pub(super) fn find_user(&self, id: &str, kind: UserKind) -> Option<usize> {
+        self.find_any_user(id, kind)
+            .filter(|&u| self.users[u].departed_at.is_none())
+    }
+
+    /// The user with this id, departed or not (the latest holder of a reused id).
+    pub(super) fn find_any_user(&self, id: &str, kind: UserKind) -> Option<usize> {
         match kind {
             UserKind::Open => self.user_by_open.get(id),
             UserKind::Union => self.user_by_union.get(id),
@@ -310,20 +345,43 @@ impl ContactData {
         }
     }
 
+    /// Whether department `d` is in the range: below a granted department, or below a
+    /// department member of a granted group.
     pub(super) fn dept_visible(&self, d: usize) -> bool {
         match &self.range {
             None => true,
-            Some((depts, _)) => depts.iter().any(|&a| self.is_under(d, a)),
+            Some(grant) => grant
+                .depts
+                .iter()
+                .chain(grant.groups.iter().flat_map(|&g| &self.groups[g].depts))
+                .any(|&a| self.is_under(d, a)),
         }
     }
 
+    /// Whether user `u` is in the range: granted alone, a user member of a granted group, or
+    /// in a visible department. Departed users are in no range.
     pub(super) fn user_visible(&self, u: usize) -> bool {
+        if self.users[u].departed_at.is_some() {
+            return false;
+        }
         match &self.range {
             None => true,
-            Some((_, users)) => {
-                users.contains(&u) || self.users[u].depts.iter().any(|&d| self.dept_visible(d))
+            Some(grant) => {
+                grant.users.contains(&u)
+                    || grant
+                        .groups
+                        .iter()
+                        .any(|&g| self.groups[g].users.contains(&u))
+                    || self.users[u].depts.iter().any(|&d| self.dept_visible(d))
             }
         }
+    }
+
+    /// Whether group `g` is in the range.
+    pub(super) fn group_visible(&self, g: usize) -> bool {
+        self.range
+            .as_ref()
+            .is_none_or(|grant| grant.groups.contains(&g))
     }
 
     /// `d` and its descendants, breadth first (`d` first), each once (even when
@@ -346,6 +404,7 @@ impl ContactData {
     pub(super) fn subtree_users(&self, d: usize) -> Vec<usize> {
         let set: HashSet<usize> = self.subtree(d).into_iter().collect();
         (0..self.users.len())
+            .filter(|&u| self.users[u].departed_at.is_none())
             .filter(|&u| self.users[u].depts.iter().any(|x| set.contains(x)))
             .collect()
     }

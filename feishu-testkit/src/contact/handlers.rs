@@ -24,6 +24,17 @@ const BAD_USER_ID: i64 = 41012;
 const NO_USER_AUTHORITY: i64 = 41050;
 /// Too many sub-departments for `fetch_child=true`.
 const TOO_LARGE: i64 = 43010;
+/// Group member simplelist: bad `member_id_type`
+/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/group-member/simplelist>).
+const BAD_MEMBER_ID_TYPE: i64 = 41071;
+/// Group member simplelist: `member_type` and `member_id_type` do not fit together.
+const MEMBER_TYPE_MISMATCH: i64 = 41072;
+/// Group member simplelist: bad `member_type`.
+const BAD_MEMBER_TYPE: i64 = 41074;
+/// Group member simplelist: unknown `group_id`.
+const BAD_GROUP_ID: i64 = 42002;
+/// Group member simplelist: the group is outside the app's contact range.
+const NO_GROUP_AUTHORITY: i64 = 42009;
 
 fn param_error(field: &str, value: &str, description: &str) -> Reply {
     Reply::err_with(
@@ -206,6 +217,9 @@ pub(super) fn batch(data: &Mutex<ContactData>, req: &RequestView) -> Reply {
     Reply::ok(json!({ "items": items }))
 }
 
+/// `GET /open-apis/contact/v3/scopes`: users, then departments, then groups, paged together
+/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/scope/list>).
+/// With "all members", the root's first-level departments and direct users and every group.
 pub(super) fn scopes(data: &Mutex<ContactData>, req: &RequestView) -> Reply {
     let (uk, dk) = match id_types(req) {
         Ok(t) => t,
@@ -216,34 +230,152 @@ pub(super) fn scopes(data: &Mutex<ContactData>, req: &RequestView) -> Reply {
         Err(r) => return r,
     };
     let data = lock(data);
-    let (depts, users) = match &data.range {
-        None => (data.children[0].clone(), data.members[0].clone()),
-        Some((d, u)) => (d.clone(), u.clone()),
+    let (depts, users, groups) = match &data.range {
+        None => (
+            data.children[0].clone(),
+            data.members[0].clone(),
+            (0..data.groups.len()).collect(),
+        ),
+        Some(grant) => (
+            grant.depts.clone(),
+            grant.users.clone(),
+            grant.groups.clone(),
+        ),
     };
-    // Users first, then departments (no groups in the testkit).
-    let entries: Vec<(bool, String)> = users
-        .iter()
-        .map(|&u| (true, data.user_id(u, uk).to_owned()))
-        .chain(
-            depts
-                .iter()
-                .map(|&d| (false, data.dept_id(d, dk).to_owned())),
-        )
-        .collect();
+    let users = users
+        .into_iter()
+        .filter(|&u| !data.scope_user_ids_withheld && data.users[u].departed_at.is_none())
+        .map(|u| (Entry::User, data.user_id(u, uk).to_owned()));
+    let depts = depts
+        .into_iter()
+        .map(|d| (Entry::Department, data.dept_id(d, dk).to_owned()));
+    let groups = groups
+        .into_iter()
+        .map(|g| (Entry::Group, data.groups[g].id.clone()));
+    let entries: Vec<(Entry, String)> = users.chain(depts).chain(groups).collect();
     let end = offset.saturating_add(size).min(entries.len());
-    let start = offset.min(end);
-    let page = &entries[start..end];
-    let user_ids: Vec<&str> = page.iter().filter(|e| e.0).map(|e| e.1.as_str()).collect();
-    let department_ids: Vec<&str> = page.iter().filter(|e| !e.0).map(|e| e.1.as_str()).collect();
-    let has_more = end < entries.len();
+    let page = &entries[offset.min(end)..end];
+    let ids = |kind: Entry| -> Vec<&str> {
+        page.iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect()
+    };
     let mut out = json!({
-        "department_ids": department_ids,
-        "user_ids": user_ids,
-        "group_ids": [],
-        "has_more": has_more,
+        "department_ids": ids(Entry::Department),
+        "group_ids": ids(Entry::Group),
+        "has_more": end < entries.len(),
     });
+    // Only returned when the app holds contact:user.employee_id:readonly (scope/list docs).
+    if !data.scope_user_ids_withheld {
+        out["user_ids"] = json!(ids(Entry::User));
+    }
     if let Some(token) = paging::next_token(0, end as u64, entries.len() as u64) {
         out["page_token"] = json!(token);
     }
     Reply::ok(out)
+}
+
+/// Which list of the `scopes` reply an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    User,
+    Department,
+    Group,
+}
+
+/// `GET /open-apis/contact/v3/group/:group_id/member/simplelist`: one kind of member per call
+/// (`member_type` `user`, the default, or `department`), ids of `member_id_type` (`open_id`
+/// by default; `union_id` / `user_id` for users, `department_id` for departments, `open_id`
+/// meaning `open_department_id` for departments, which the field text also calls
+/// `open_department_id`: both are accepted). `page_size` 1–100, default 50. Items are
+/// `{member_id, member_type}`: the field table says `member_id_type` is not returned (the
+/// reply example shows it anyway).
+pub(super) fn group_members(data: &Mutex<ContactData>, req: &RequestView, id: &str) -> Reply {
+    let member_type = req.query_first("member_type").unwrap_or("user");
+    let member_id_type = req.query_first("member_id_type").unwrap_or("open_id");
+    let kind = match member_kind(member_type, member_id_type) {
+        Ok(kind) => kind,
+        Err(reply) => return reply,
+    };
+    let (offset, size) = match page_request(req, 50, 100) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let data = lock(data);
+    let Some(&g) = data.group_by_id.get(id) else {
+        return Reply::err(400, BAD_GROUP_ID, format!("invalid group_id: {id}"));
+    };
+    if !data.group_visible(g) {
+        return Reply::err(
+            403,
+            NO_GROUP_AUTHORITY,
+            format!("no user group authority error: group {id} is outside the app's contact range"),
+        );
+    }
+    let group = &data.groups[g];
+    let members: Vec<Value> = match kind {
+        MemberKind::User(uk) => group
+            .users
+            .iter()
+            .filter(|&&u| data.users[u].departed_at.is_none())
+            .map(|&u| json!({ "member_id": data.user_id(u, uk), "member_type": "user" }))
+            .collect(),
+        MemberKind::Department(dk) => group
+            .depts
+            .iter()
+            .map(|&d| json!({ "member_id": data.dept_id(d, dk), "member_type": "department" }))
+            .collect(),
+    };
+    let end = offset.saturating_add(size).min(members.len());
+    let mut out = json!({
+        "memberlist": members[offset.min(end)..end],
+        "has_more": end < members.len(),
+    });
+    if let Some(token) = paging::next_token(0, end as u64, members.len() as u64) {
+        out["page_token"] = json!(token);
+    }
+    Reply::ok(out)
+}
+
+/// Which members a group member listing returns, named by which id.
+enum MemberKind {
+    User(UserKind),
+    Department(DeptKind),
+}
+
+fn member_kind(member_type: &str, member_id_type: &str) -> Result<MemberKind, Reply> {
+    let user_kind = match member_id_type {
+        "open_id" => Some(UserKind::Open),
+        "union_id" => Some(UserKind::Union),
+        "user_id" => Some(UserKind::User),
+        "department_id" | "open_department_id" => None,
+        other => {
+            return Err(Reply::err(
+                400,
+                BAD_MEMBER_ID_TYPE,
+                format!("invalid member_id_type: {other}"),
+            ));
+        }
+    };
+    let mismatch = || {
+        Reply::err(
+            400,
+            MEMBER_TYPE_MISMATCH,
+            format!("member_type {member_type} does not match member_id_type {member_id_type}"),
+        )
+    };
+    match (member_type, member_id_type) {
+        ("user", _) => user_kind.map(MemberKind::User).ok_or_else(mismatch),
+        ("department", "open_id" | "open_department_id") => {
+            Ok(MemberKind::Department(DeptKind::Open))
+        }
+        ("department", "department_id") => Ok(MemberKind::Department(DeptKind::Custom)),
+        ("department", _) => Err(mismatch()),
+        (other, _) => Err(Reply::err(
+            400,
+            BAD_MEMBER_TYPE,
+            format!("invalid member_type: {other}"),
+        )),
+    }
 }

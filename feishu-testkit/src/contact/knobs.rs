@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use super::data::{ContactData, DeptKind, UserKind, user_kind};
 use super::dataset::{ContactDataset, ContactRange};
+use super::grant::Grant;
 use crate::directory::DirectoryHandle;
 use crate::lock::lock;
 
@@ -44,15 +45,16 @@ impl ContactKnobs<'_> {
     }
 
     /// Restricts the app's contact range (`None` = all members). With a range, the root `0`
-    /// is not visible (40004), `scopes` lists exactly the granted departments and users,
-    /// and only users in a granted subtree or granted individually can be read.
+    /// is not visible (40004), `scopes` lists exactly the granted users, departments and
+    /// groups, and only users in a granted subtree, granted alone, or members of a granted
+    /// group (directly or through a department member) can be read.
     ///
     /// # Panics
-    /// When a department or user id is unknown (a test setup mistake).
+    /// When a department, user or group id is unknown (a test setup mistake).
     pub fn set_range(&self, range: Option<ContactRange>) {
         let mut data = lock(self.data);
-        data.range = range.map(|r| {
-            let depts = r
+        let grant = range.map(|r| Grant {
+            depts: r
                 .departments
                 .iter()
                 .map(|id| {
@@ -60,17 +62,68 @@ impl ContactKnobs<'_> {
                         .filter(|&d| d != 0)
                         .unwrap_or_else(|| panic!("unknown department {id:?}"))
                 })
-                .collect();
-            let users = r
+                .collect(),
+            users: r
                 .users
                 .iter()
                 .map(|id| {
                     data.find_user(id, UserKind::User)
                         .unwrap_or_else(|| panic!("unknown user {id:?}"))
                 })
-                .collect();
-            (depts, users)
+                .collect(),
+            groups: r
+                .groups
+                .iter()
+                .map(|id| {
+                    *data
+                        .group_by_id
+                        .get(id)
+                        .unwrap_or_else(|| panic!("unknown group {id:?}"))
+                })
+                .collect(),
         });
+        data.range = grant;
+    }
+
+    /// With `true`, `scopes` leaves `user_ids` out of its reply, as Feishu does when the app
+    /// lacks `contact:user.employee_id:readonly`: users granted alone are then invisible in
+    /// the range listing, though they can still be read. Reset by
+    /// [`set_dataset`](Self::set_dataset).
+    pub fn withhold_scope_user_ids(&self, withhold: bool) {
+        lock(self.data).scope_user_ids_withheld = withhold;
+    }
+
+    /// The user `user_id` leaves the organisation at `departed_at` (Unix s): from now on no
+    /// Contact answer names them (their id answers 41012, departments and groups drop them),
+    /// while Attendance keeps the punches they made before leaving.
+    ///
+    /// # Panics
+    /// When no current user has this `user_id` (a test setup mistake).
+    pub fn depart_user(&self, user_id: &str, departed_at: i64) {
+        let mut data = lock(self.data);
+        let u = data
+            .find_user(user_id, UserKind::User)
+            .unwrap_or_else(|| panic!("no current user {user_id:?}"));
+        data.depart(u, departed_at);
+        self.directory.publish(data.directory());
+    }
+
+    /// A new user joins at `joined_at` (Unix s), in the departments of the departed user who
+    /// held `user_id`, reusing that `user_id` and `employee_no`; returns the new user's
+    /// `open_id`. Attendance then answers the id with the new user's punches, and with the
+    /// departed user's too only under `include_terminated_user=true`.
+    ///
+    /// # Panics
+    /// When `user_id` is held by a current user or by nobody (a test setup mistake).
+    pub fn hire_successor(&self, user_id: &str, joined_at: i64) -> String {
+        let mut data = lock(self.data);
+        let u = data
+            .find_any_user(user_id, UserKind::User)
+            .filter(|&u| data.users[u].departed_at.is_some())
+            .unwrap_or_else(|| panic!("{user_id:?} is not the id of a departed user"));
+        let n = data.hire_successor(u, joined_at);
+        self.directory.publish(data.directory());
+        data.user_id(n, UserKind::Open).to_owned()
     }
 
     /// Makes `departments/:id/children?fetch_child=true` refuse (HTTP 400, code 43010)
@@ -112,19 +165,20 @@ impl ContactKnobs<'_> {
         let data = lock(self.data);
         let root = data.find_dept("D004", DeptKind::Custom).unwrap_or(1);
         let inside: HashSet<usize> = data.subtree_users(root).into_iter().collect();
-        let users = (0..data.users.len())
+        let users: Vec<String> = (0..data.users.len())
             .filter(|u| !inside.contains(u) && !data.users[*u].resigned)
+            .filter(|&u| data.users[u].departed_at.is_none())
             .take(2)
             .map(|u| data.users[u].user_id.clone())
             .collect();
-        ContactRange {
-            departments: vec![data.depts[root].custom_id.clone()],
-            users,
-        }
+        ContactRange::default()
+            .with_departments([data.depts[root].custom_id.clone()])
+            .with_users(users)
     }
 
-    /// Every user's id of `id_type` (`open_id`, `union_id`, `user_id` or `employee_no`), in
-    /// generation order (resigned users included).
+    /// Every current user's id of `id_type` (`open_id`, `union_id`, `user_id` or
+    /// `employee_no`), in generation order (resigned users included, departed ones not;
+    /// successors come last).
     ///
     /// # Panics
     /// On an unknown id type.
@@ -132,7 +186,42 @@ impl ContactKnobs<'_> {
         let kind = kind_or_panic(id_type);
         let data = lock(self.data);
         (0..data.users.len())
+            .filter(|&u| data.users[u].departed_at.is_none())
             .map(|u| data.user_id(u, kind).to_owned())
+            .collect()
+    }
+
+    /// Ids of `id_type` of the users who departed, in generation order.
+    pub fn departed_user_ids(&self, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        (0..data.users.len())
+            .filter(|&u| data.users[u].departed_at.is_some())
+            .map(|u| data.user_id(u, kind).to_owned())
+            .collect()
+    }
+
+    /// Every user group's `group_id`, in generation order.
+    pub fn group_ids(&self) -> Vec<String> {
+        lock(self.data)
+            .groups
+            .iter()
+            .map(|g| g.id.clone())
+            .collect()
+    }
+
+    /// The current user members (ids of `id_type`) of group `group_id`, users of its
+    /// department members not included; empty for an unknown group.
+    pub fn group_user_ids(&self, group_id: &str, id_type: &str) -> Vec<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        let Some(&g) = data.group_by_id.get(group_id) else {
+            return Vec::new();
+        };
+        data.groups[g]
+            .users
+            .iter()
+            .map(|&u| data.user_id(u, kind).to_owned())
             .collect()
     }
 
@@ -187,7 +276,7 @@ impl ContactKnobs<'_> {
         let kind = kind_or_panic(id_type);
         let data = lock(self.data);
         (0..data.users.len())
-            .filter(|&u| data.users[u].depts.len() > 1)
+            .filter(|&u| data.users[u].departed_at.is_none() && data.users[u].depts.len() > 1)
             .map(|u| data.user_id(u, kind).to_owned())
             .collect()
     }
@@ -197,7 +286,7 @@ impl ContactKnobs<'_> {
         let kind = kind_or_panic(id_type);
         let data = lock(self.data);
         (0..data.users.len())
-            .filter(|&u| data.users[u].resigned)
+            .filter(|&u| data.users[u].departed_at.is_none() && data.users[u].resigned)
             .map(|u| data.user_id(u, kind).to_owned())
             .collect()
     }

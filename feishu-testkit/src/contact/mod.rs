@@ -8,7 +8,10 @@
 //! - `GET /open-apis/contact/v3/users/:user_id`
 //! - `GET /open-apis/contact/v3/users/batch` (`user_ids` repeated, ≤ 50)
 //! - `GET /open-apis/contact/v3/scopes` (`page_size` 1–100 default 50; users first, then
-//!   departments, then groups)
+//!   departments, then groups; `user_ids` left out under
+//!   [`ContactKnobs::withhold_scope_user_ids`])
+//! - `GET /open-apis/contact/v3/group/:group_id/member/simplelist` (`member_type`,
+//!   `member_id_type`, `page_size` 1–100 default 50): a group's user or department members
 //!
 //! Errors as documented: bad `user_id_type` / `department_id_type` / missing parameter /
 //! more than 50 `user_ids` → 40001 (HTTP 400); bad `page_size` → 40011, bad `page_token` →
@@ -16,20 +19,29 @@
 //! range is not "all members") → 40004 (HTTP 403); a user outside the range → 41050
 //! (HTTP 400); an unknown user id → 41012 (HTTP 400); `fetch_child=true` over a subtree
 //! larger than [`ContactKnobs::set_recursion_limit`] → 43010 (HTTP 400). `users/batch`
-//! silently drops unknown and out-of-range ids, as Feishu does.
+//! silently drops unknown and out-of-range ids, as Feishu does. Group members: bad
+//! `member_id_type` → 41071, `member_type` / `member_id_type` mismatch → 41072, bad
+//! `member_type` → 41074, unknown group → 42002 (HTTP 400), a group outside the range →
+//! 42009 (HTTP 403).
 //!
 //! Dataset conventions: departments are numbered `D001`, `D002`, ... (custom
 //! `department_id`) in breadth-first order below the virtual root `0`; their
 //! `open_department_id` is `od-` + 32 hex digits. User `i` has `user_id` = 10 hex digits,
 //! `open_id` = `ou_` + 32 hex, `union_id` = `on_` + 32 hex and `employee_no` = `E00001`....
 //! Resigned users stay members of their departments here (with `status.is_resigned: true`)
-//! so that status filters can be tested.
+//! so that status filters can be tested. Departed users ([`ContactKnobs::depart_user`]) are
+//! gone from every answer; a successor ([`ContactKnobs::hire_successor`]) may take over their
+//! `user_id` and `employee_no`. The default organisation has 3 user groups
+//! ([`ContactKnobs::group_ids`]), each with a few users and one department.
 
 mod data;
 mod dataset;
+mod grant;
+mod groups;
 mod handlers;
 mod knobs;
 mod render;
+mod staffing;
 
 use std::sync::Mutex;
 
@@ -47,6 +59,7 @@ const FIND_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department
 const BATCH: &str = "/open-apis/contact/v3/users/batch";
 const USER: &str = "/open-apis/contact/v3/users/:user_id";
 const SCOPES: &str = "/open-apis/contact/v3/scopes";
+const GROUP_MEMBERS: &str = "/open-apis/contact/v3/group/:group_id/member/simplelist";
 
 /// The Contact v3 service: the organisation, behind its own lock, and the directory it
 /// publishes for the other services.
@@ -95,6 +108,10 @@ impl FakeService for ContactService {
         }
         if req.match_path(SCOPES).is_some() {
             return Some(only(req, "GET", || handlers::scopes(data, req)));
+        }
+        if let Some(p) = req.match_path(GROUP_MEMBERS) {
+            let id = p[0].to_owned();
+            return Some(only(req, "GET", || handlers::group_members(data, req, &id)));
         }
         None
     }
