@@ -113,7 +113,7 @@ impl UserSource {
                     ready(match r {
                         Err(e) => Some(Err(e)),
                         Ok(user) => match kind {
-                            EmployeeType::EmployeeId if user.user_id.is_empty() => {
+                            EmployeeType::EmployeeId if user.user_id.as_str().is_empty() => {
                                 Some(Err(Error::Config(format!(
                                     "Contact returned user {} ({}) without a user_id, which \
                                      Attendance needs as employee_id: grant the app \
@@ -121,7 +121,7 @@ impl UserSource {
                                     user.open_id, user.name
                                 ))))
                             }
-                            EmployeeType::EmployeeId => Some(Ok(user.user_id)),
+                            EmployeeType::EmployeeId => Some(Ok(user.user_id.into_string())),
                             EmployeeType::EmployeeNo if user.employee_no.is_empty() => {
                                 tracing::warn!(
                                     user = %user.user_id,

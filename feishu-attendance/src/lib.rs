@@ -93,7 +93,7 @@ impl Attendance {
     ) -> QueryUserFlows {
         QueryUserFlows::new(
             self.client.clone(),
-            self.contact.walk(),
+            self.contact.walk_directory(),
             employee_type,
             from,
             to,
@@ -104,7 +104,7 @@ impl Attendance {
     pub fn user_tasks(&self, employee_type: EmployeeType, from: Date, to: Date) -> QueryUserTasks {
         QueryUserTasks::new(
             self.client.clone(),
-            self.contact.walk(),
+            self.contact.walk_directory(),
             employee_type,
             from,
             to,

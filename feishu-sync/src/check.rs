@@ -165,7 +165,7 @@ impl Source {
 
 async fn scopes_probe(client: &Client) -> Result<(), Error> {
     Contact::new(client.clone())
-        .scopes()
+        .list_scopes()
         .page_size(1)
         .send()
         .await

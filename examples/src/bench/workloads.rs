@@ -324,7 +324,7 @@ async fn contact_walk(env: &Env) -> Res<Outcome> {
     let client = env.client()?;
     let meter = Meter::start()?;
     let mut users = Contact::new(client.clone())
-        .walk()
+        .walk_directory()
         .concurrency(env.opts.concurrency)
         .into_stream();
     let mut items = 0u64;

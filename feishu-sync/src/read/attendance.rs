@@ -115,7 +115,7 @@ async fn all_users(
     em: &mut Emitter,
 ) -> Flow<Vec<String>> {
     let mut walk = Contact::new(source.client.clone())
-        .walk()
+        .walk_directory()
         .user_id_type(feishu_core::UserIdType::UserId)
         .concurrency(em.concurrency)
         .into_stream();
@@ -124,7 +124,7 @@ async fn all_users(
     while let Some(user) = walk.next().await {
         let user = user.map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?;
         let id = match kind {
-            ConfigEmployeeType::EmployeeId => user.user_id,
+            ConfigEmployeeType::EmployeeId => user.user_id.into_string(),
             ConfigEmployeeType::EmployeeNo => user.employee_no,
         };
         if id.is_empty() {
