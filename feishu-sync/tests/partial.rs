@@ -3,9 +3,12 @@
 
 mod common;
 
-use common::{opts, read_all, source, tenant};
-use feishu_sync::{CONTACT_USERS, LogLevel, Message, StreamStatus};
-use feishu_testkit::ContactRange;
+use common::{DAY, DAYS, NOW, Tenant, opts, read_all, source, start_date, tenant};
+use feishu_sync::{
+    ATTENDANCE_USER_FLOWS, CONTACT_USERS, LogLevel, Message, SourceConfig, StreamStatus,
+};
+use feishu_testkit::{ContactRange, FakeTenant};
+use serde_json::json;
 
 /// The warnings of a run.
 fn warnings(messages: &[Message]) -> Vec<&str> {
@@ -75,5 +78,123 @@ async fn contact_reads_groups_and_warns_about_withheld_user_ids() {
     assert_eq!(
         last_status(&run.messages, CONTACT_USERS),
         Some(&StreamStatus::Complete)
+    );
+}
+
+/// Users outside the attendance data scope: every other user's punches are records, the
+/// skipped users are one warning with their count, the first ids and what to grant, and the
+/// stream completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_skips_refused_users_with_a_warning() {
+    let t = tenant(1, 1, 1).await;
+    let users = t.tenant.contact().user_ids("user_id");
+    let mut outside = vec![users[3].clone(), users[70].clone(), users[200].clone()];
+    t.tenant.attendance().set_out_of_scope_users(&outside);
+    let run = read_all(&source(&t), opts().streams([ATTENDANCE_USER_FLOWS])).await;
+
+    let from = NOW - DAYS * DAY;
+    let expected = t
+        .tenant
+        .attendance()
+        .flow_count("employee_id", &users, from / 1000, NOW / 1000);
+    assert!(expected > 0);
+    let records = run.records(ATTENDANCE_USER_FLOWS);
+    assert_eq!(records.len(), expected);
+    assert!(
+        records
+            .iter()
+            .all(|r| !outside.contains(&r["user_id"].as_str().unwrap().to_string()))
+    );
+    outside.sort();
+    let warnings = warnings(&run.messages);
+    let skipped = warnings
+        .iter()
+        .find(|w| w.contains("user(s) skipped"))
+        .unwrap_or_else(|| panic!("no skip warning: {warnings:?}"));
+    assert!(
+        skipped.starts_with(&format!("{ATTENDANCE_USER_FLOWS}: 3 user(s) skipped")),
+        "{skipped}"
+    );
+    for id in &outside {
+        assert!(skipped.contains(id.as_str()), "{skipped}");
+    }
+    assert!(skipped.contains("data permission scope"), "{skipped}");
+    assert_eq!(
+        last_status(&run.messages, ATTENDANCE_USER_FLOWS),
+        Some(&StreamStatus::Complete)
+    );
+}
+
+/// A departed user is not in the directory; listed in `employee_ids`, their punches until
+/// they left are read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_reads_departed_users_named_in_the_config() {
+    let tenant = FakeTenant::start().await;
+    let users = tenant.contact().user_ids("user_id");
+    let ids = vec![users[0].clone(), users[1].clone()];
+    // Leaves one day before "now", inside the range read.
+    tenant.contact().depart_user(&ids[1], NOW / 1000 - 86_400);
+    let config = json!({
+        "domain": tenant.base_url(),
+        "credentials": {"auth_type": "self_built", "app_id": tenant.app_id(), "app_secret": tenant.app_secret()},
+        "attendance": {"employee_type": "employee_id", "start_date": start_date(), "employee_ids": ids},
+    });
+    let t = Tenant {
+        config: SourceConfig::from_json_str(&config.to_string()).unwrap(),
+        tenant,
+    };
+    let run = read_all(&source(&t), opts()).await;
+    let from = NOW - DAYS * DAY;
+    let departed = t.tenant.attendance().flow_count(
+        "employee_id",
+        std::slice::from_ref(&ids[1]),
+        from / 1000,
+        NOW / 1000,
+    );
+    assert!(departed > 0, "they punched before leaving");
+    let records = run.records(ATTENDANCE_USER_FLOWS);
+    assert_eq!(
+        records.len(),
+        t.tenant
+            .attendance()
+            .flow_count("employee_id", &ids, from / 1000, NOW / 1000)
+    );
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["user_id"] == ids[1].as_str())
+            .count(),
+        departed
+    );
+    assert!(warnings(&run.messages).is_empty());
+}
+
+/// The app lacks the attendance scope: the stream fails at once with the scope named; the
+/// other modules complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_attendance_scope_fails_the_stream_naming_the_scope() {
+    let t = tenant(1, 1, 1).await;
+    t.tenant
+        .forbid("/open-apis/attendance/", "attendance:task:readonly");
+    let run = read_all(
+        &source(&t),
+        opts().streams([ATTENDANCE_USER_FLOWS, CONTACT_USERS]),
+    )
+    .await;
+    match last_status(&run.messages, ATTENDANCE_USER_FLOWS) {
+        Some(StreamStatus::Incomplete { error }) => {
+            assert!(error.contains("attendance:task:readonly"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        last_status(&run.messages, CONTACT_USERS),
+        Some(&StreamStatus::Complete)
+    );
+    // Fast: the first chunk's calls, nothing narrowed down.
+    assert!(
+        t.tenant
+            .count_path("/open-apis/attendance/v1/user_flows/query")
+            <= 8
     );
 }

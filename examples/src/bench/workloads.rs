@@ -369,8 +369,9 @@ async fn attendance_flows(env: &Env) -> Res<Outcome> {
     };
     let client = env.client()?;
     let meter = Meter::start()?;
+    let range = feishu_core::TimeRange::new(from, to).map_err(err)?;
     let mut query = Attendance::new(client.clone())
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range)
         .concurrency(o.concurrency);
     if let Some(ids) = ids {
         query = query.user_ids(ids);

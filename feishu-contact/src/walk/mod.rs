@@ -18,7 +18,7 @@ use crate::department::model::Department;
 use crate::department::request::ListChildDepartments;
 use crate::user::model::User;
 use crate::user::request::{BatchGetUsers, ListDepartmentUsers};
-use plan::Plan;
+use plan::{Plan, Planner};
 
 /// Codes meaning "too many sub-departments to list recursively".
 const TOO_LARGE_CODES: [i64; 2] = [40162, 43010];
@@ -150,6 +150,21 @@ impl DirectoryWalk {
             inner: feishu_core::internal::stop_after_error(inner).boxed(),
             report,
         }
+    }
+
+    async fn plan(&self, report: &WalkReportHandle) -> Result<Plan> {
+        if let Some(start) = &self.start {
+            return Ok(Plan {
+                departments: start.clone(),
+                users: Vec::new(),
+            });
+        }
+        let planner = Planner {
+            client: &self.client,
+            user_id_type: self.user_id_type,
+            department_id_type: self.department_id_type,
+        };
+        planner.plan(report).await
     }
 
     fn run(self, plan: Plan, report: WalkReportHandle) -> impl Stream<Item = Result<User>> + Send {

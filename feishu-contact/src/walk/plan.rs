@@ -5,10 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use feishu_core::{DepartmentId, Error, ListRequest, Result};
+use feishu_core::{Client, DepartmentId, DepartmentIdType, Error, ListRequest, Result, UserIdType};
 use futures::TryStreamExt;
 
-use super::DirectoryWalk;
 use super::report::{RangeFallback, WalkGap, WalkReportHandle};
 use crate::department::request::ListChildDepartments;
 use crate::group_member::ListGroupMembers;
@@ -35,14 +34,17 @@ struct Range {
     user_ids_key_missing: bool,
 }
 
-impl DirectoryWalk {
+/// Reads where a walk from the root starts, with the walk's id types.
+pub(super) struct Planner<'a> {
+    pub(super) client: &'a Client,
+    pub(super) user_id_type: UserIdType,
+    pub(super) department_id_type: DepartmentIdType,
+}
+
+impl Planner<'_> {
+    /// The root when it is visible; else the contact range, groups expanded, recorded in
+    /// the report as the fallback with its gaps.
     pub(super) async fn plan(&self, report: &WalkReportHandle) -> Result<Plan> {
-        if let Some(start) = &self.start {
-            return Ok(Plan {
-                departments: start.clone(),
-                users: Vec::new(),
-            });
-        }
         let probe = ListChildDepartments::new(self.client.clone(), ROOT_DEPARTMENT_ID.into())
             .user_id_type(self.user_id_type)
             .department_id_type(self.department_id_type)
