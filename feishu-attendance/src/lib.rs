@@ -115,6 +115,13 @@ pub struct Attendance {
 
 impl Attendance {
     /// Wraps a client (the same client serves the Contact walk for "all users").
+    ///
+    /// # Example
+    /// ```no_run
+    /// # fn sample(client: feishu_core::Client) {
+    /// let attendance = feishu_attendance::Attendance::new(client);
+    /// # let _ = attendance; }
+    /// ```
     pub fn new(client: Client) -> Self {
         Attendance {
             contact: Contact::new(client.clone()),
@@ -130,11 +137,40 @@ impl Attendance {
     /// The default users of a query: every current member of the Contact directory, by
     /// `user_id`. Use [`UserSource::directory`] with a configured walk (subtrees,
     /// concurrency) to change it.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_attendance::EmployeeType;
+    /// use futures::TryStreamExt;
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let ids: Vec<String> = attendance
+    ///     .directory_users()
+    ///     .into_stream(EmployeeType::EmployeeId)
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = ids; Ok(()) }
+    /// ```
     pub fn directory_users(&self) -> UserSource {
         UserSource::directory(self.contact.walk_directory())
     }
 
     /// Punch flows in `range` (`[start, end)`; only the instants matter, any offset works).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_attendance::EmployeeType;
+    /// use feishu_core::TimeRange;
+    /// use futures::TryStreamExt;
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let today = TimeRange::last(std::time::Duration::from_secs(86_400));
+    /// let flows: Vec<_> = attendance
+    ///     .list_user_flows(EmployeeType::EmployeeId, today)
+    ///     .user_ids(["a1b2c3d4"])
+    ///     .into_stream()
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = flows; Ok(()) }
+    /// ```
     pub fn list_user_flows(&self, employee_type: EmployeeType, range: TimeRange) -> ListUserFlows {
         ListUserFlows::new(
             self.client.clone(),
@@ -145,6 +181,22 @@ impl Attendance {
     }
 
     /// Punch results for the work days `range` touches (dates in the offset of its start).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_attendance::EmployeeType;
+    /// use feishu_core::TimeRange;
+    /// use futures::TryStreamExt;
+    /// use time::macros::datetime;
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let week = TimeRange::new(datetime!(2025-01-06 0:00 +8), datetime!(2025-01-11 0:00 +8))?;
+    /// let results: Vec<_> = attendance
+    ///     .list_user_tasks(EmployeeType::EmployeeId, week)
+    ///     .into_stream()
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = results; Ok(()) }
+    /// ```
     pub fn list_user_tasks(&self, employee_type: EmployeeType, range: TimeRange) -> ListUserTasks {
         ListUserTasks::new(
             self.client.clone(),

@@ -118,6 +118,13 @@ pub struct Contact {
 
 impl Contact {
     /// Wraps a client.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # fn sample(client: feishu_core::Client) {
+    /// let contact = feishu_contact::Contact::new(client);
+    /// # let _ = contact; }
+    /// ```
     pub fn new(client: Client) -> Self {
         Contact { client }
     }
@@ -128,6 +135,14 @@ impl Contact {
     }
 
     /// The child departments of `department_id` ([`ROOT_DEPARTMENT_ID`] = the root).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::{ListRequest, ROOT_DEPARTMENT_ID};
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let first_level = contact.list_child_departments(ROOT_DEPARTMENT_ID).send().await?;
+    /// # let _ = first_level; Ok(()) }
+    /// ```
     pub fn list_child_departments(
         &self,
         department_id: impl Into<DepartmentId>,
@@ -136,6 +151,15 @@ impl Contact {
     }
 
     /// The users directly in `department_id`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::ListRequest;
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let members: Vec<_> = contact.list_department_users("od-4e6ac4d14bcd5071a37a39de902c7141").into_stream().try_collect().await?;
+    /// # let _ = members; Ok(()) }
+    /// ```
     pub fn list_department_users(
         &self,
         department_id: impl Into<DepartmentId>,
@@ -144,11 +168,27 @@ impl Contact {
     }
 
     /// One user, by an id that says its kind ([`OpenId`], [`UnionId`] or [`UserId`]).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_core::OpenId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let user = contact.get_user(OpenId::from("ou_7d8a6e6df7621556ce0d21922b676706")).send().await?;
+    /// # let _ = user; Ok(()) }
+    /// ```
     pub fn get_user<I: UserIdentifier>(&self, user_id: I) -> GetUser {
         GetUser::new(self.client.clone(), user_id)
     }
 
     /// Many users by ids of one kind; split into calls of at most [`BATCH_MAX_IDS`].
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_core::UserId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let users = contact.batch_get_users(["a1b2c3d4", "e5f6a7b8"].map(UserId::from)).send().await?;
+    /// # let _ = users; Ok(()) }
+    /// ```
     pub fn batch_get_users<I, Ids>(&self, user_ids: Ids) -> BatchGetUsers
     where
         I: UserIdentifier,
@@ -159,22 +199,55 @@ impl Contact {
     }
 
     /// The app's contact range.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::{ListRequest, Scopes};
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let range: Scopes = contact.list_scopes().into_stream().try_collect().await?;
+    /// # let _ = range; Ok(()) }
+    /// ```
     pub fn list_scopes(&self) -> ListScopes {
         ListScopes::new(self.client.clone())
     }
 
     /// The members of a user group.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::ListRequest;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let first_page = contact.list_group_members("g128187").send().await?;
+    /// # let _ = first_page; Ok(()) }
+    /// ```
     pub fn list_group_members(&self, group_id: impl Into<GroupId>) -> ListGroupMembers {
         ListGroupMembers::new(self.client.clone(), group_id.into())
     }
 
     /// A walk over the whole directory (or, with
     /// [`from_departments`](DirectoryWalk::from_departments), over some subtrees).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let everyone: Vec<_> = contact.walk_directory().into_stream().try_collect().await?;
+    /// # let _ = everyone; Ok(()) }
+    /// ```
     pub fn walk_directory(&self) -> DirectoryWalk {
         DirectoryWalk::new(self.client.clone())
     }
 
     /// A cache resolving user ids to users.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let cache = contact.user_cache().build();
+    /// let who = cache.get("ou_7d8a6e6df7621556ce0d21922b676706").await?;
+    /// # let _ = who; Ok(()) }
+    /// ```
     pub fn user_cache(&self) -> UserCacheBuilder {
         UserCacheBuilder::new(self.client.clone())
     }

@@ -44,6 +44,7 @@ pub const MAX_SCOPE_PAGE_SIZE: u32 = 100;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Scopes {
     /// Granted departments (of the listing's `department_id_type`).
