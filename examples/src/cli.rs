@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use feishu_core::{Client, Domain};
-use feishu_sync::{Message, ReadOptions, Source, SourceConfig, StreamStatus, SyncState};
+use feishu_sync::{LogLevel, Message, ReadOptions, Source, SourceConfig, StreamStatus, SyncState};
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -47,7 +47,7 @@ pub struct Args {
     pub sink: Option<String>,
     /// `--base-url`.
     pub base_url: Option<String>,
-    /// `--quiet`: no progress bars.
+    /// `--quiet`: no progress bars; warnings (what could not be read) still go to stderr.
     pub quiet: bool,
     /// `--full-refresh`: empty the output and start over.
     pub full_refresh: bool,
@@ -347,7 +347,13 @@ pub async fn read_into(
                 _ => {}
             },
             Message::Log { level, message } => {
-                let _ = bars.println(format!("{level:?}: {message}"));
+                let line = format!("{level:?}: {message}");
+                if !args.quiet {
+                    let _ = bars.println(line);
+                } else if *level == LogLevel::Warn {
+                    // Quiet still tells what was not read; failures are summed up at the end.
+                    eprintln!("{line}");
+                }
             }
             _ => {}
         }

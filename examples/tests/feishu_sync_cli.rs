@@ -404,3 +404,58 @@ async fn demo_replaces_its_own_files_only() {
     assert!(dir.join("state.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A partially-permitted tenant: users outside the attendance data scope, a contact range
+/// that `scopes` lists without its individually granted users. The run reads everything
+/// else, prints the warnings (even with `--quiet`) and exits 0; a missing API scope fails
+/// the stream and the run exits 1 naming the scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_tenant_exits_0_with_warnings() {
+    let demo = demo::start(NOW).await;
+    let dir = temp_dir("partial");
+    let mut config = serde_json::to_value(&demo.config).unwrap();
+    config["credentials"]["app_secret"] = serde_json::Value::Null;
+    let path = write_config(&dir, &config);
+    let contact = demo.tenant.contact();
+    contact.set_range(Some(contact.sample_range()));
+    contact.withhold_scope_user_ids(true);
+    let visible = contact.visible_user_ids("user_id");
+    demo.tenant
+        .attendance()
+        .set_out_of_scope_users(&[&visible[1], &visible[4]]);
+    let read = |out: &str| {
+        bin()
+            .args(["read", "--quiet", "--streams"])
+            .arg("attendance_user_flows,contact_users")
+            .arg("--config")
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.join(out))
+            .env("FEISHU_APP_SECRET", demo.tenant.app_secret())
+            .output()
+            .unwrap()
+    };
+    let out = read("partial");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("attendance_user_flows: 2 user(s) skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("contact_users:") && stderr.contains("contact:user.employee_id:readonly"),
+        "{stderr}"
+    );
+
+    demo.tenant
+        .forbid("/open-apis/attendance/", "attendance:task:readonly");
+    let out = read("forbidden");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: 1 stream(s) incomplete (attendance_user_flows): ")
+            && last.contains("attendance:task:readonly"),
+        "{stderr}"
+    );
+}

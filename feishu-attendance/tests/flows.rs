@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use feishu_attendance::{Attendance, EmployeeType, FlowType, UserFlow, split_time_range};
-use feishu_core::{Client, Credentials, RateLimits};
+use feishu_attendance::{Attendance, EmployeeType, FlowType, SkipReason, SkippedUser, UserFlow};
+use feishu_core::{Client, Credentials, RateLimits, TimeRange};
 use feishu_testkit::FakeTenant;
 use futures::TryStreamExt;
 use serde_json::Value;
+use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 const DAY: i64 = 86_400;
@@ -40,6 +41,19 @@ fn secs(v: &Value) -> i64 {
     v.as_str().expect("a decimal string").parse().unwrap()
 }
 
+fn range(from: OffsetDateTime, to: OffsetDateTime) -> TimeRange {
+    TimeRange::new(from, to).unwrap()
+}
+
+/// The work days `first..=last` as a range: midnight to midnight, China time.
+fn days(first: time::Date, last: time::Date) -> TimeRange {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+    range(
+        first.midnight().assume_offset(offset),
+        last.next_day().unwrap().midnight().assume_offset(offset),
+    )
+}
+
 #[tokio::test]
 async fn flows_for_130_users_over_45_days() {
     let (tenant, attendance) = setup().await;
@@ -47,15 +61,16 @@ async fn flows_for_130_users_over_45_days() {
     let from = datetime!(2025-01-01 00:00 +08:00);
     let to = datetime!(2025-02-15 00:00 +08:00); // 45 days
     let query = attendance
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range(from, to))
         .user_ids(ids.clone())
         .include_terminated_user(true)
         .concurrency(3);
     // 45 days in 30-day windows: [0, 30d), [30d, 45d).
     let windows = query.windows().unwrap();
     assert_eq!(windows.len(), 2);
-    assert_eq!(windows[0].to - windows[0].from, 30 * DAY);
-    assert_eq!(windows[1].to - windows[1].from, 15 * DAY);
+    assert_eq!(windows[0].duration(), Duration::from_secs(30 * DAY as u64));
+    assert_eq!(windows[1].duration(), Duration::from_secs(15 * DAY as u64));
+    assert_eq!(windows[0].end(), windows[1].start());
 
     let flows: Vec<UserFlow> = query.into_stream().try_collect().await.unwrap();
 
@@ -133,7 +148,7 @@ async fn window_boundaries_never_duplicate() {
     let to = datetime!(2025-03-15 18:00 +08:00);
     // Odd window length (7h13m) so that window edges cut through working hours.
     let flows: Vec<UserFlow> = attendance
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range(from, to))
         .user_ids(ids.clone())
         .window(Duration::from_secs(7 * 3600 + 13 * 60))
         .into_stream()
@@ -149,13 +164,10 @@ async fn window_boundaries_never_duplicate() {
     assert_eq!(flows.len(), expected);
     let records: HashSet<&str> = flows.iter().map(|f| f.record_id.as_str()).collect();
     assert_eq!(records.len(), expected);
-    let windows = split_time_range(
-        from.unix_timestamp(),
-        to.unix_timestamp(),
-        7 * 3600 + 13 * 60,
-    )
-    .unwrap();
-    assert_eq!(calls(&tenant, FLOWS_PATH).len(), windows.len());
+    let windows = range(from, to)
+        .split(Duration::from_secs(7 * 3600 + 13 * 60))
+        .count();
+    assert_eq!(calls(&tenant, FLOWS_PATH).len(), windows);
 }
 
 #[tokio::test]
@@ -164,7 +176,7 @@ async fn all_users_come_from_the_directory() {
     let from = datetime!(2025-01-06 00:00 +08:00);
     let to = datetime!(2025-01-13 00:00 +08:00);
     let flows: Vec<UserFlow> = attendance
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range(from, to))
         .into_stream()
         .try_collect()
         .await
@@ -209,10 +221,11 @@ async fn all_users_come_from_the_directory() {
 #[tokio::test]
 async fn employee_no_from_the_directory() {
     let (tenant, attendance) = setup().await;
-    let from = date!(2025 - 01 - 06);
-    let to = date!(2025 - 01 - 10);
     let tasks: Vec<_> = attendance
-        .user_tasks(EmployeeType::EmployeeNo, from, to)
+        .list_user_tasks(
+            EmployeeType::EmployeeNo,
+            days(date!(2025 - 01 - 06), date!(2025 - 01 - 10)),
+        )
         .into_stream()
         .try_collect()
         .await
@@ -238,22 +251,22 @@ async fn employee_no_from_the_directory() {
 async fn tasks_for_130_users_over_45_days() {
     let (tenant, attendance) = setup().await;
     let ids: Vec<String> = tenant.contact().user_ids("user_id")[..130].to_vec();
-    let from = date!(2025 - 01 - 01);
-    let to = date!(2025 - 02 - 14); // 45 days inclusive
+    // 45 days: 2025-01-01 00:00 up to 2025-02-15 00:00 (China time).
     let query = attendance
-        .user_tasks(EmployeeType::EmployeeId, from, to)
+        .list_user_tasks(
+            EmployeeType::EmployeeId,
+            days(date!(2025 - 01 - 01), date!(2025 - 02 - 14)),
+        )
         .user_ids(ids.clone());
-    let windows = query.windows();
-    assert_eq!(windows.len(), 2);
+    let windows = query.windows().unwrap();
     assert_eq!(
-        (windows[0].from, windows[0].to),
-        (date!(2025 - 01 - 01), date!(2025 - 01 - 30))
+        windows,
+        vec![
+            date!(2025 - 01 - 01)..=date!(2025 - 01 - 30),
+            date!(2025 - 01 - 31)..=date!(2025 - 02 - 14),
+        ]
     );
-    assert_eq!(
-        (windows[1].from, windows[1].to),
-        (date!(2025 - 01 - 31), date!(2025 - 02 - 14))
-    );
-    let batches: Vec<_> = query.into_batch_stream().try_collect().await.unwrap();
+    let batches: Vec<_> = query.by_batch().try_collect().await.unwrap();
     assert_eq!(batches.len(), 6);
     let journal = calls(&tenant, TASKS_PATH);
     assert_eq!(journal.len(), 6);
@@ -290,20 +303,26 @@ async fn unknown_users_in_tasks_are_listed() {
     let (tenant, attendance) = setup().await;
     let mut ids: Vec<String> = tenant.contact().user_ids("user_id")[..3].to_vec();
     ids.push("nobody".into());
-    let batches: Vec<_> = attendance
-        .user_tasks(
+    let mut stream = attendance
+        .list_user_tasks(
             EmployeeType::EmployeeId,
-            date!(2025 - 01 - 06),
-            date!(2025 - 01 - 06),
+            days(date!(2025 - 01 - 06), date!(2025 - 01 - 06)),
         )
         .user_ids(ids)
-        .into_batch_stream()
-        .try_collect()
-        .await
-        .unwrap();
+        .by_batch();
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.try_next().await.unwrap() {
+        batches.push(batch);
+    }
     assert_eq!(batches.len(), 1);
-    assert_eq!(batches[0].invalid_user_ids, vec!["nobody".to_string()]);
+    assert_eq!(
+        batches[0].skipped,
+        vec![SkippedUser::new("nobody", SkipReason::InvalidId)]
+    );
     assert_eq!(batches[0].results.len(), 3);
+    let report = stream.report();
+    assert_eq!(report.skipped.ids().collect::<Vec<_>>(), ["nobody"]);
+    assert_eq!(report.calls, 1);
 }
 
 #[tokio::test]
@@ -315,7 +334,7 @@ async fn documented_errors_are_clear() {
 
     // A window longer than the tenant accepts → 1220001.
     let err = attendance
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range(from, to))
         .user_ids(ids.clone())
         .window(Duration::from_secs(40 * DAY as u64))
         .concurrency(1)
@@ -328,28 +347,12 @@ async fn documented_errors_are_clear() {
     // With one call at a time, the stream stopped at the first failure.
     assert_eq!(calls(&tenant, FLOWS_PATH).len(), 1);
 
-    // Unknown user → 1220004, a permission-type error with a hint.
+    // Tasks without ignore_invalid_users: an unknown user fails the call, 1220004, with the
+    // hint of what to do.
     let err = attendance
-        .user_flows(
+        .list_user_tasks(
             EmployeeType::EmployeeId,
-            from,
-            datetime!(2025-01-02 00:00 UTC),
-        )
-        .user_ids(["nobody"])
-        .into_stream()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
-    assert_eq!(err.api_code(), Some(1220004));
-    assert!(err.is_permission_denied());
-    assert!(err.to_string().contains("attendance data scope"), "{err}");
-
-    // Tasks without ignore_invalid_users → 1220004 too.
-    let err = attendance
-        .user_tasks(
-            EmployeeType::EmployeeId,
-            date!(2025 - 01 - 06),
-            date!(2025 - 01 - 07),
+            days(date!(2025 - 01 - 06), date!(2025 - 01 - 07)),
         )
         .user_ids(["nobody"])
         .ignore_invalid_users(false)
@@ -358,24 +361,21 @@ async fn documented_errors_are_clear() {
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1220004));
+    assert!(err.is_permission_denied());
+    assert!(err.to_string().contains("data permission scope"), "{err}");
 
-    // A reversed range is refused before any call.
-    let err = attendance
-        .user_flows(EmployeeType::EmployeeId, to, from)
-        .user_ids(ids.clone())
-        .into_stream()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
-    assert!(matches!(err, feishu_core::Error::InvalidArgument(_)));
+    // A reversed range cannot even be built.
+    assert!(matches!(
+        TimeRange::new(to, from),
+        Err(feishu_core::Error::InvalidArgument(_))
+    ));
 
     // Missing scope → the scope to grant.
     tenant.forbid("/open-apis/attendance/", "attendance:task:readonly");
     let err = attendance
-        .user_flows(
+        .list_user_flows(
             EmployeeType::EmployeeId,
-            from,
-            datetime!(2025-01-02 00:00 UTC),
+            range(from, datetime!(2025-01-02 00:00 UTC)),
         )
         .user_ids(ids)
         .into_stream()
@@ -392,10 +392,9 @@ async fn documented_errors_are_clear() {
     tenant.allow_all();
     tenant.forbid("/open-apis/contact/v3/", "contact:contact.base:readonly");
     let err = attendance
-        .user_flows(
+        .list_user_flows(
             EmployeeType::EmployeeId,
-            from,
-            datetime!(2025-01-02 00:00 UTC),
+            range(from, datetime!(2025-01-02 00:00 UTC)),
         )
         .into_stream()
         .try_collect::<Vec<_>>()
@@ -412,7 +411,7 @@ async fn empty_range_and_no_users_make_no_calls() {
     let (tenant, attendance) = setup().await;
     let t = datetime!(2025-01-01 00:00 UTC);
     let flows: Vec<_> = attendance
-        .user_flows(EmployeeType::EmployeeId, t, t)
+        .list_user_flows(EmployeeType::EmployeeId, range(t, t))
         .user_ids(["a"])
         .into_stream()
         .try_collect()
@@ -420,7 +419,10 @@ async fn empty_range_and_no_users_make_no_calls() {
         .unwrap();
     assert!(flows.is_empty());
     let flows: Vec<_> = attendance
-        .user_flows(EmployeeType::EmployeeId, t, datetime!(2025-01-02 00:00 UTC))
+        .list_user_flows(
+            EmployeeType::EmployeeId,
+            range(t, datetime!(2025-01-02 00:00 UTC)),
+        )
         .user_ids(Vec::<String>::new())
         .into_stream()
         .try_collect()
@@ -430,36 +432,17 @@ async fn empty_range_and_no_users_make_no_calls() {
     assert_eq!(tenant.count_prefix("/open-apis/attendance/"), 0);
 }
 
-#[test]
-fn time_splits_at_the_extremes_are_bounded() {
-    // i64 extremes: refused instead of looping ~2^64 times.
-    let err = split_time_range(i64::MIN, i64::MAX, 1).unwrap_err();
-    assert!(
-        matches!(err, feishu_core::Error::InvalidArgument(_)),
-        "{err}"
-    );
-    // Windows covering the whole i64 range; no overflow at the edges.
-    let all = split_time_range(i64::MIN, i64::MAX, i64::MAX).unwrap();
-    assert_eq!(all.len(), 3, "2^64 - 1 seconds in windows of 2^63 - 1");
-    assert_eq!(all[0].from, i64::MIN);
-    assert_eq!(all[2].to, i64::MAX);
-    assert!(all.windows(2).all(|w| w[0].to == w[1].from));
-    // Empty and reversed ranges give no window; a window below 1 s counts as 1 s.
-    assert!(split_time_range(5, 5, 10).unwrap().is_empty());
-    assert!(split_time_range(i64::MAX, i64::MIN, 10).unwrap().is_empty());
-    assert_eq!(split_time_range(0, 3, i64::MIN).unwrap().len(), 3);
-    assert_eq!(split_time_range(0, 1_000_000, 1).unwrap().len(), 1_000_000);
-}
-
 #[tokio::test]
 async fn too_many_windows_and_unwritable_dates_are_refused_before_any_call() {
     let (tenant, attendance) = setup().await;
     // A 1 s window over 20 years: ~631M calls per chunk.
     let err = attendance
-        .user_flows(
+        .list_user_flows(
             EmployeeType::EmployeeId,
-            datetime!(2005-01-01 00:00 UTC),
-            datetime!(2025-01-01 00:00 UTC),
+            range(
+                datetime!(2005-01-01 00:00 UTC),
+                datetime!(2025-01-01 00:00 UTC),
+            ),
         )
         .user_ids(["a"])
         .window(Duration::from_secs(1))
@@ -472,28 +455,27 @@ async fn too_many_windows_and_unwritable_dates_are_refused_before_any_call() {
         "{err}"
     );
     assert!(err.to_string().contains("longer window"), "{err}");
-    // Year 999 has no yyyyMMdd form.
+    // A window under a second: Feishu counts in seconds.
     let err = attendance
-        .user_tasks(
+        .list_user_flows(
             EmployeeType::EmployeeId,
-            date!(0999 - 12 - 30),
-            date!(1000 - 01 - 02),
+            range(
+                datetime!(2025-01-01 00:00 UTC),
+                datetime!(2025-01-02 00:00 UTC),
+            ),
         )
         .user_ids(["a"])
+        .window(Duration::from_millis(999))
         .into_stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, feishu_core::Error::InvalidArgument(_)),
-        "{err}"
-    );
-    // A reversed date range too.
+    assert!(err.to_string().contains("window"), "{err}");
+    // Year 999 has no yyyyMMdd form.
     let err = attendance
-        .user_tasks(
+        .list_user_tasks(
             EmployeeType::EmployeeId,
-            date!(2025 - 01 - 02),
-            date!(2025 - 01 - 01),
+            days(date!(0999 - 12 - 30), date!(1000 - 01 - 02)),
         )
         .user_ids(["a"])
         .into_stream()
@@ -505,4 +487,61 @@ async fn too_many_windows_and_unwritable_dates_are_refused_before_any_call() {
         "{err}"
     );
     assert_eq!(tenant.count_prefix("/open-apis/attendance/"), 0);
+}
+
+/// A range of any length works: under a second, a second, with windows whose edges fall
+/// inside a second. Each piece is sent as the whole seconds covering it, and a punch is kept
+/// only by the piece that holds its instant.
+#[tokio::test]
+async fn sub_second_ranges_and_windows_read_every_punch_once() {
+    let (tenant, attendance) = setup().await;
+    let ids: Vec<String> = tenant.contact().user_ids("user_id")[..10].to_vec();
+    let from = datetime!(2025-03-03 00:00:00.250 +08:00);
+    let to = datetime!(2025-03-08 00:00:00.750 +08:00);
+    let flows: Vec<UserFlow> = attendance
+        .list_user_flows(EmployeeType::EmployeeId, range(from, to))
+        .user_ids(ids.clone())
+        .window(Duration::from_millis(9 * 3_600_000 + 333))
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    // Punches fall on whole seconds: those in [from, to) are those in [ceil(from), ceil(to)).
+    let expected = tenant.attendance().flow_count(
+        "employee_id",
+        &ids,
+        from.unix_timestamp() + 1,
+        to.unix_timestamp() + 1,
+    );
+    assert!(expected > 0);
+    assert_eq!(flows.len(), expected);
+    let unique: HashSet<&str> = flows.iter().map(|f| f.record_id.as_str()).collect();
+    assert_eq!(unique.len(), expected);
+    for call in calls(&tenant, FLOWS_PATH) {
+        let body = call.body.unwrap();
+        assert!(secs(&body["check_time_to"]) > secs(&body["check_time_from"]));
+    }
+
+    // 500 ms: one call over the second that holds it.
+    tenant.clear_journal();
+    let t = datetime!(2025-03-03 09:00:00.100 +08:00);
+    let flows: Vec<UserFlow> = attendance
+        .list_user_flows(
+            EmployeeType::EmployeeId,
+            range(t, t + time::Duration::milliseconds(500)),
+        )
+        .user_ids(ids)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        flows.is_empty(),
+        "no punch instant lies inside (x.1 s, x.6 s)"
+    );
+    let sent = calls(&tenant, FLOWS_PATH);
+    assert_eq!(sent.len(), 1);
+    let body = sent[0].body.as_ref().unwrap();
+    assert_eq!(secs(&body["check_time_from"]), t.unix_timestamp());
+    assert_eq!(secs(&body["check_time_to"]), t.unix_timestamp() + 1);
 }

@@ -8,12 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use feishu_core::{DepartmentIdType, Error, Result, UserIdType};
+use feishu_core::{Client, DepartmentIdType, Error, Result, UserIdType};
 use tokio::sync::oneshot;
 
-use crate::Contact;
-use crate::user::User;
-use crate::users::BATCH_MAX_IDS;
+use crate::user::model::User;
+use crate::user::request::{BATCH_MAX_IDS, BatchGetUsers};
 
 type Waiter = oneshot::Sender<Result<Option<Arc<User>>>>;
 
@@ -42,7 +41,7 @@ type Waiter = oneshot::Sender<Result<Option<Arc<User>>>>;
 /// # Example
 /// ```no_run
 /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
-/// use feishu_core::UserIdType;
+/// use feishu_contact::UserIdType;
 /// let cache = contact.user_cache().user_id_type(UserIdType::UserId).build();
 /// match cache.get("a1b2c3d4").await? {
 ///     Some(user) => println!("{} works in {:?}", user.name, user.department_ids),
@@ -56,7 +55,7 @@ pub struct UserCache {
 }
 
 struct Inner {
-    contact: Contact,
+    client: Client,
     user_id_type: UserIdType,
     department_id_type: DepartmentIdType,
     window: Duration,
@@ -86,16 +85,16 @@ impl fmt::Debug for UserCache {
 #[derive(Debug, Clone)]
 #[must_use = "call build() to get the cache"]
 pub struct UserCacheBuilder {
-    contact: Contact,
+    client: Client,
     user_id_type: UserIdType,
     department_id_type: DepartmentIdType,
     window: Duration,
 }
 
 impl UserCacheBuilder {
-    pub(crate) fn new(contact: Contact) -> Self {
+    pub(crate) fn new(client: Client) -> Self {
         UserCacheBuilder {
-            contact,
+            client,
             user_id_type: UserIdType::default(),
             department_id_type: DepartmentIdType::default(),
             window: Duration::from_millis(5),
@@ -125,7 +124,7 @@ impl UserCacheBuilder {
     pub fn build(self) -> UserCache {
         UserCache {
             inner: Arc::new(Inner {
-                contact: self.contact,
+                client: self.client,
                 user_id_type: self.user_id_type,
                 department_id_type: self.department_id_type,
                 window: self.window,
@@ -139,12 +138,13 @@ impl UserCacheBuilder {
 impl UserCache {
     /// The user with this id: `Ok(Some(user))`, `Ok(None)` when Feishu does not know the id
     /// or it is outside the app's contact range (and for `""`), or the batch call's error.
-    pub async fn get(&self, id: &str) -> Result<Option<User>> {
+    pub async fn get(&self, id: impl AsRef<str>) -> Result<Option<User>> {
         Ok(self.get_shared(id).await?.map(|u| (*u).clone()))
     }
 
     /// Like [`get`](Self::get), without copying the user.
-    pub async fn get_shared(&self, id: &str) -> Result<Option<Arc<User>>> {
+    pub async fn get_shared(&self, id: impl AsRef<str>) -> Result<Option<Arc<User>>> {
+        let id = id.as_ref();
         if id.is_empty() {
             return Ok(None);
         }
@@ -272,10 +272,7 @@ impl Inner {
                 return;
             }
             self.batch_calls.fetch_add(1, Ordering::Relaxed);
-            let result = self
-                .contact
-                .users_batch(ids.clone())
-                .user_id_type(self.user_id_type)
+            let result = BatchGetUsers::new(self.client.clone(), ids.clone(), self.user_id_type)
                 .department_id_type(self.department_id_type)
                 .send()
                 .await;

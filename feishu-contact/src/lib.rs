@@ -1,31 +1,42 @@
-//! Typed Contact v3 API of the Feishu / Lark Open Platform: departments, users, the app's
-//! contact range, a directory walk and a user cache for enrichment.
+//! Typed Contact v3 API of the Feishu / Lark Open Platform: departments, users, user groups,
+//! the app's contact range, a directory walk and a user cache for enrichment.
 //!
-//! - [`Contact::child_departments`] — `GET contact/v3/departments/:id/children`
-//!   ([`Department`], lazy stream of pages).
-//! - [`Contact::users_by_department`] — `GET contact/v3/users/find_by_department` (direct
+//! - [`Contact::list_child_departments`]: `GET contact/v3/departments/:id/children`
+//!   ([`Department`]).
+//! - [`Contact::list_department_users`]: `GET contact/v3/users/find_by_department` (direct
 //!   members, [`User`]).
-//! - [`Contact::user`] — `GET contact/v3/users/:user_id`.
-//! - [`Contact::users_batch`] — `GET contact/v3/users/batch`, any number of ids, 50 per call.
-//! - [`Contact::scopes`] — `GET contact/v3/scopes`, the app's visible range ([`Scopes`]).
-//! - [`Contact::walk`] — every user of the tree (or of given subtrees) exactly once, with a
-//!   fallback to the app's contact range when the root is not visible ([`WalkReport`]).
-//! - [`Contact::user_cache`] — [`UserCache`]: id → user, misses batched and coalesced.
+//! - [`Contact::get_user`]: `GET contact/v3/users/:user_id`.
+//! - [`Contact::batch_get_users`]: `GET contact/v3/users/batch`, any number of ids, 50 per
+//!   call.
+//! - [`Contact::list_scopes`]: `GET contact/v3/scopes`, the app's contact range
+//!   ([`ScopeEntry`], collected into [`Scopes`]).
+//! - [`Contact::list_group_members`]: `GET contact/v3/group/:group_id/member/simplelist`
+//!   ([`GroupMember`]).
+//! - [`Contact::walk_directory`]: every user of the tree (or of given subtrees) exactly once;
+//!   when the root is not visible, everything the contact range grants: departments, users and
+//!   the members of user groups, with a [`WalkReport`] of what could not be seen and what to
+//!   grant.
+//! - [`Contact::user_cache`]: [`UserCache`], id → user, misses batched and coalesced.
 //!
-//! Id types are [`UserIdType`] and [`DepartmentIdType`]; the root department is
-//! [`ROOT_DEPARTMENT_ID`] (`"0"`). Every call is paced by the client's rate limiter at
-//! Contact's documented 1000/min & 50/s.
+//! Listings implement [`ListRequest`]: one page with `send`, every item with `into_stream`,
+//! page by page with `by_page`. Ids are the core's newtypes ([`OpenId`], [`UnionId`],
+//! [`UserId`], [`DepartmentId`]) and [`GroupId`]; a user id passed in says its own
+//! `user_id_type` ([`UserIdentifier`]). The root department is [`ROOT_DEPARTMENT_ID`]
+//! (`"0"`). Every call is paced by the client's rate limiter at Contact's documented
+//! 1000/min & 50/s.
 //!
 //! Scopes: `contact:contact.base:readonly` (or the broad `contact:contact:readonly_as_app`),
-//! plus field scopes such as `contact:user.employee_id:readonly` for `user_id` (§8.6 of the
-//! API notes). A missing API scope fails with code 99991672 and
-//! [`feishu_core::ApiError::required_scopes`] names what to grant; data outside the contact
-//! range gives 40004 (department) or 41050 (user).
+//! `contact:group:readonly` for user groups, plus field scopes such as
+//! `contact:user.employee_id:readonly` for `user_id`
+//! (<https://open.feishu.cn/document/server-docs/contact-v3/user/field-overview>). A missing
+//! API scope fails with code 99991672 and [`feishu_core::ApiError::required_scopes`] names
+//! what to grant; data outside the contact range gives 40004 (department), 41050 (user) or
+//! 42009 (group).
 //!
 //! # Example
 //! ```no_run
-//! use feishu_contact::Contact;
-//! use feishu_core::{Client, Credentials, UserIdType};
+//! use feishu_contact::{Contact, UserIdType};
+//! use feishu_core::{Client, Credentials};
 //! use futures::TryStreamExt;
 //!
 //! # async fn sample() -> feishu_core::Result<()> {
@@ -35,7 +46,10 @@
 //! let contact = Contact::new(client);
 //!
 //! // Every user once, named by the tenant-wide user_id.
-//! let mut users = contact.walk().user_id_type(UserIdType::UserId).into_stream();
+//! let mut users = contact
+//!     .walk_directory()
+//!     .user_id_type(UserIdType::UserId)
+//!     .into_stream();
 //! let report = users.report_handle();
 //! while let Some(user) = users.try_next().await? {
 //!     println!("{} {} active={}", user.user_id, user.name, user.is_active());
@@ -51,28 +65,52 @@
 //! ```
 
 mod cache;
+mod codes;
 mod department;
-mod departments;
-mod list;
-mod scopes;
+mod group_member;
+mod id;
+mod scope;
 mod user;
-mod users;
 mod walk;
 
 use feishu_core::Client;
 
 pub use cache::{UserCache, UserCacheBuilder};
-pub use department::{Department, DepartmentLeader, DepartmentStatus, I18nName};
-pub use departments::ListChildDepartments;
-pub use feishu_core::{DepartmentIdType, ListRequest, UserIdType};
-pub use scopes::{ListScopes, ScopeEntry, Scopes};
-pub use user::{Avatar, CustomAttr, User, UserOrder, UserStatus};
-pub use users::{BATCH_MAX_IDS, BatchGetUsers, FindUsersByDepartment, GetUser};
+pub use department::model::{Department, DepartmentLeader, DepartmentStatus, I18nName};
+pub use department::request::{ListChildDepartments, MAX_DEPARTMENT_PAGE_SIZE};
+/// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
+pub use feishu_core::ListRequest;
+pub use feishu_core::{DepartmentId, DepartmentIdType, OpenId, UnionId, UserId, UserIdType};
+pub use group_member::{
+    GroupMember, GroupMemberType, ListGroupMembers, MAX_GROUP_MEMBER_PAGE_SIZE,
+};
+pub use id::{GroupId, UserIdentifier};
+pub use scope::{ListScopes, MAX_SCOPE_PAGE_SIZE, ScopeEntry, Scopes};
+pub use user::model::{Avatar, CustomAttr, User, UserOrder, UserStatus};
+pub use user::request::{
+    BATCH_MAX_IDS, BatchGetUsers, GetUser, ListDepartmentUsers, MAX_USER_PAGE_SIZE,
+};
 pub use walk::{
-    DirectoryWalk, ROOT_DEPARTMENT_ID, RangeFallback, WalkReport, WalkReportHandle, WalkStream,
+    DirectoryWalk, ROOT_DEPARTMENT_ID, RangeFallback, WalkGap, WalkReport, WalkReportHandle,
+    WalkStream,
 };
 
 /// Entry point to Contact v3. Cheap to clone (it holds a [`Client`]).
+///
+/// # Example
+/// ```no_run
+/// use feishu_contact::{Contact, ListRequest};
+/// use feishu_core::{Client, Credentials, UserId};
+/// # async fn sample() -> feishu_core::Result<()> {
+/// let client = Client::builder()
+///     .credentials(Credentials::self_built("cli_a1b2c3", "app-secret"))
+///     .build()?;
+/// let contact = Contact::new(client);
+/// let user = contact.get_user(UserId::from("a1b2c3d4")).send().await?;
+/// let first_page = contact.list_department_users("0").send().await?;
+/// println!("{} shares the root with {} users", user.name, first_page.items.len());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Contact {
     client: Client,
@@ -80,6 +118,13 @@ pub struct Contact {
 
 impl Contact {
     /// Wraps a client.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # fn sample(client: feishu_core::Client) {
+    /// let contact = feishu_contact::Contact::new(client);
+    /// # let _ = contact; }
+    /// ```
     pub fn new(client: Client) -> Self {
         Contact { client }
     }
@@ -90,45 +135,120 @@ impl Contact {
     }
 
     /// The child departments of `department_id` ([`ROOT_DEPARTMENT_ID`] = the root).
-    pub fn child_departments(&self, department_id: impl Into<String>) -> ListChildDepartments {
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::{ListRequest, ROOT_DEPARTMENT_ID};
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let first_level = contact.list_child_departments(ROOT_DEPARTMENT_ID).send().await?;
+    /// # let _ = first_level; Ok(()) }
+    /// ```
+    pub fn list_child_departments(
+        &self,
+        department_id: impl Into<DepartmentId>,
+    ) -> ListChildDepartments {
         ListChildDepartments::new(self.client.clone(), department_id.into())
     }
 
     /// The users directly in `department_id`.
-    pub fn users_by_department(&self, department_id: impl Into<String>) -> FindUsersByDepartment {
-        FindUsersByDepartment::new(self.client.clone(), department_id.into())
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::ListRequest;
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let members: Vec<_> = contact.list_department_users("od-4e6ac4d14bcd5071a37a39de902c7141").into_stream().try_collect().await?;
+    /// # let _ = members; Ok(()) }
+    /// ```
+    pub fn list_department_users(
+        &self,
+        department_id: impl Into<DepartmentId>,
+    ) -> ListDepartmentUsers {
+        ListDepartmentUsers::new(self.client.clone(), department_id.into())
     }
 
-    /// One user.
-    pub fn user(&self, user_id: impl Into<String>) -> GetUser {
-        GetUser::new(self.client.clone(), user_id.into())
+    /// One user, by an id that says its kind ([`OpenId`], [`UnionId`] or [`UserId`]).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_core::OpenId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let user = contact.get_user(OpenId::from("ou_7d8a6e6df7621556ce0d21922b676706")).send().await?;
+    /// # let _ = user; Ok(()) }
+    /// ```
+    pub fn get_user<I: UserIdentifier>(&self, user_id: I) -> GetUser {
+        GetUser::new(self.client.clone(), user_id)
     }
 
-    /// Many users by id; the ids are split into calls of at most [`BATCH_MAX_IDS`].
-    pub fn users_batch<I, S>(&self, user_ids: I) -> BatchGetUsers
+    /// Many users by ids of one kind; split into calls of at most [`BATCH_MAX_IDS`].
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_core::UserId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let users = contact.batch_get_users(["a1b2c3d4", "e5f6a7b8"].map(UserId::from)).send().await?;
+    /// # let _ = users; Ok(()) }
+    /// ```
+    pub fn batch_get_users<I, Ids>(&self, user_ids: Ids) -> BatchGetUsers
     where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
+        I: UserIdentifier,
+        Ids: IntoIterator<Item = I>,
     {
-        BatchGetUsers::new(
-            self.client.clone(),
-            user_ids.into_iter().map(Into::into).collect(),
-        )
+        let ids = user_ids.into_iter().map(Into::into).collect();
+        BatchGetUsers::new(self.client.clone(), ids, I::ID_TYPE)
     }
 
     /// The app's contact range.
-    pub fn scopes(&self) -> ListScopes {
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::{ListRequest, Scopes};
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let range: Scopes = contact.list_scopes().into_stream().try_collect().await?;
+    /// # let _ = range; Ok(()) }
+    /// ```
+    pub fn list_scopes(&self) -> ListScopes {
         ListScopes::new(self.client.clone())
+    }
+
+    /// The members of a user group.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::ListRequest;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let first_page = contact.list_group_members("g128187").send().await?;
+    /// # let _ = first_page; Ok(()) }
+    /// ```
+    pub fn list_group_members(&self, group_id: impl Into<GroupId>) -> ListGroupMembers {
+        ListGroupMembers::new(self.client.clone(), group_id.into())
     }
 
     /// A walk over the whole directory (or, with
     /// [`from_departments`](DirectoryWalk::from_departments), over some subtrees).
-    pub fn walk(&self) -> DirectoryWalk {
-        DirectoryWalk::new(self.clone())
+    ///
+    /// # Example
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let everyone: Vec<_> = contact.walk_directory().into_stream().try_collect().await?;
+    /// # let _ = everyone; Ok(()) }
+    /// ```
+    pub fn walk_directory(&self) -> DirectoryWalk {
+        DirectoryWalk::new(self.client.clone())
     }
 
     /// A cache resolving user ids to users.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let cache = contact.user_cache().build();
+    /// let who = cache.get("ou_7d8a6e6df7621556ce0d21922b676706").await?;
+    /// # let _ = who; Ok(()) }
+    /// ```
     pub fn user_cache(&self) -> UserCacheBuilder {
-        UserCacheBuilder::new(self.clone())
+        UserCacheBuilder::new(self.client.clone())
     }
 }

@@ -3,7 +3,10 @@
 mod common;
 
 use common::{setup, sorted};
-use feishu_contact::{DepartmentIdType, ROOT_DEPARTMENT_ID, ScopeEntry, UserIdType};
+use feishu_contact::{
+    DepartmentIdType, GroupMemberType, OpenId, ROOT_DEPARTMENT_ID, ScopeEntry, Scopes, UserId,
+    UserIdType,
+};
 use feishu_core::ListRequest;
 use futures::TryStreamExt;
 
@@ -11,7 +14,7 @@ use futures::TryStreamExt;
 async fn child_departments_direct_and_recursive() {
     let (tenant, contact) = setup().await;
     let direct: Vec<_> = contact
-        .child_departments(ROOT_DEPARTMENT_ID)
+        .list_child_departments(ROOT_DEPARTMENT_ID)
         .department_id_type(DepartmentIdType::DepartmentId)
         .into_stream()
         .try_collect()
@@ -23,13 +26,13 @@ async fn child_departments_direct_and_recursive() {
     assert!(
         direct
             .iter()
-            .all(|d| d.open_department_id.starts_with("od-"))
+            .all(|d| d.open_department_id.as_str().starts_with("od-"))
     );
 
     // Recursive, small pages: 66 departments over 14 pages of 5.
     tenant.clear_journal();
     let all: Vec<_> = contact
-        .child_departments("0")
+        .list_child_departments("0")
         .fetch_child(true)
         .page_size(5)
         .into_stream()
@@ -41,7 +44,10 @@ async fn child_departments_direct_and_recursive() {
         tenant.count_path("/open-apis/contact/v3/departments/0/children"),
         14
     );
-    let open: Vec<String> = all.iter().map(|d| d.open_department_id.clone()).collect();
+    let open: Vec<String> = all
+        .iter()
+        .map(|d| d.open_department_id.to_string())
+        .collect();
     assert_eq!(open, tenant.contact().department_ids("open_department_id"));
     // parent ids follow department_id_type (open by default).
     let d004 = &all[3];
@@ -55,7 +61,7 @@ async fn child_departments_direct_and_recursive() {
 async fn department_leaders_follow_user_id_type() {
     let (_tenant, contact) = setup().await;
     let page = contact
-        .child_departments("D001")
+        .list_child_departments("D001")
         .department_id_type(DepartmentIdType::DepartmentId)
         .user_id_type(UserIdType::UserId)
         .send()
@@ -82,7 +88,7 @@ async fn department_leaders_follow_user_id_type() {
 async fn users_by_department_and_get_and_batch() {
     let (tenant, contact) = setup().await;
     let members: Vec<_> = contact
-        .users_by_department("D007")
+        .list_department_users("D007")
         .department_id_type(DepartmentIdType::DepartmentId)
         .page_size(2)
         .into_stream()
@@ -93,13 +99,12 @@ async fn users_by_department_and_get_and_batch() {
     assert!(
         members
             .iter()
-            .all(|u| u.department_ids.contains(&"D007".to_string()))
+            .all(|u| u.department_ids.contains(&"D007".into()))
     );
 
     let first = &members[0];
     let by_union = contact
-        .user(first.union_id.clone())
-        .user_id_type(UserIdType::UnionId)
+        .get_user(first.union_id.clone())
         .send()
         .await
         .unwrap();
@@ -119,8 +124,7 @@ async fn users_by_department_and_get_and_batch() {
     ids.push("nobody-else".into());
     tenant.clear_journal();
     let users = contact
-        .users_batch(ids.clone())
-        .user_id_type(UserIdType::UserId)
+        .batch_get_users(ids.iter().map(UserId::from))
         .send()
         .await
         .unwrap();
@@ -135,7 +139,7 @@ async fn users_by_department_and_get_and_batch() {
         let n = call.query.iter().filter(|(k, _)| k == "user_ids").count();
         assert!(n <= 50, "{n} ids in one call");
     }
-    let got: Vec<String> = users.into_iter().map(|u| u.user_id).collect();
+    let got: Vec<String> = users.into_iter().map(|u| u.user_id.into_string()).collect();
     assert_eq!(sorted(got), sorted(ids[..120].to_vec()));
 }
 
@@ -143,19 +147,24 @@ async fn users_by_department_and_get_and_batch() {
 async fn scopes_lists_the_range() {
     let (tenant, contact) = setup().await;
     // All members: the first-level departments and the root's direct users.
-    let all = contact
-        .scopes()
+    let all: Scopes = contact
+        .list_scopes()
         .department_id_type(DepartmentIdType::DepartmentId)
-        .collect_all()
+        .into_stream()
+        .try_collect()
         .await
         .unwrap();
     assert_eq!(all.department_ids, ["D001", "D002", "D003"]);
     assert_eq!(all.user_ids.len(), 2);
+    // ... and every user group.
+    let groups: Vec<String> = all.group_ids.iter().map(|g| g.to_string()).collect();
+    assert_eq!(groups, tenant.contact().group_ids());
+    assert!(!groups.is_empty());
 
     let range = tenant.contact().sample_range();
     tenant.contact().set_range(Some(range.clone()));
     let entries: Vec<_> = contact
-        .scopes()
+        .list_scopes()
         .user_id_type(UserIdType::UserId)
         .department_id_type(DepartmentIdType::DepartmentId)
         .page_size(1)
@@ -176,18 +185,54 @@ async fn scopes_lists_the_range() {
 #[tokio::test]
 async fn documented_errors_are_clear() {
     let (tenant, contact) = setup().await;
-    // page_size over 50 → 40011.
+    // page_size over Feishu's maximum (50; the server would answer 40011): refused before
+    // any request, naming the argument.
+    for listing in [
+        contact
+            .list_child_departments("0")
+            .page_size(51)
+            .send()
+            .await
+            .map(drop),
+        contact
+            .list_department_users("0")
+            .page_size(0)
+            .send()
+            .await
+            .map(drop),
+    ] {
+        let err = listing.unwrap_err();
+        assert!(err.to_string().contains("page_size"), "{err}");
+        assert!(!err.is_retryable());
+    }
     let err = contact
-        .child_departments("0")
-        .page_size(51)
+        .list_scopes()
+        .page_size(101)
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.api_code(), Some(40011));
-    assert!(!err.is_retryable());
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
+    let err = contact
+        .list_group_members("g1")
+        .page_size(101)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, feishu_core::Error::InvalidArgument(_)),
+        "{err}"
+    );
+    assert_eq!(tenant.count_prefix("/open-apis/contact/"), 0);
 
     // Unknown user → 41012; out of range → 41050 with a hint.
-    let err = contact.user("ou_nobody").send().await.unwrap_err();
+    let err = contact
+        .get_user(OpenId::from("ou_nobody"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.api_code(), Some(41012));
 
     let range = tenant.contact().sample_range();
@@ -201,7 +246,11 @@ async fn documented_errors_are_clear() {
             .find(|id| !visible.contains(id))
             .unwrap()
     };
-    let err = contact.user(outside).send().await.unwrap_err();
+    let err = contact
+        .get_user(OpenId::from(outside))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.api_code(), Some(41050));
     assert!(err.is_permission_denied());
     assert!(
@@ -211,7 +260,7 @@ async fn documented_errors_are_clear() {
 
     // A department outside the range → 40004 (HTTP 403).
     let err = contact
-        .users_by_department("D001")
+        .list_department_users("D001")
         .department_id_type(DepartmentIdType::DepartmentId)
         .send()
         .await
@@ -222,7 +271,11 @@ async fn documented_errors_are_clear() {
 
     // Scope missing → names the scope.
     tenant.forbid("/open-apis/contact/v3/users", "contact:user.base:readonly");
-    let err = contact.user("x").send().await.unwrap_err();
+    let err = contact
+        .get_user(OpenId::from("x"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         err.as_api().unwrap().required_scopes(),
         vec!["contact:user.base:readonly"]
@@ -239,16 +292,67 @@ async fn documented_errors_are_clear() {
 #[tokio::test]
 async fn ids_are_single_path_segments() {
     let (tenant, contact) = setup().await;
-    let err = contact.child_departments("a/b").send().await.unwrap_err();
+    let err = contact
+        .list_child_departments("a/b")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.api_code(), Some(40004));
     let last = tenant.journal().pop().unwrap();
     assert_eq!(
         last.path,
         "/open-apis/contact/v3/departments/a%2Fb/children"
     );
-    let err = contact.user("..").send().await.unwrap_err();
+    let err = contact
+        .get_user(OpenId::from(".."))
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, feishu_core::Error::InvalidArgument(_)),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn group_members_users_and_departments() {
+    let (tenant, contact) = setup().await;
+    let group = tenant.contact().group_ids()[0].clone();
+    let users: Vec<_> = contact
+        .list_group_members(group.as_str())
+        .user_id_type(UserIdType::UserId)
+        .page_size(3)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = users.iter().map(|m| m.member_id.clone()).collect();
+    assert_eq!(ids, tenant.contact().group_user_ids(&group, "user_id"));
+    assert!(users.iter().all(|m| m.member_type == GroupMemberType::User));
+    let departments: Vec<_> = contact
+        .list_group_members(group.as_str())
+        .department_members(DepartmentIdType::DepartmentId)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!departments.is_empty());
+    assert!(
+        departments.iter().all(|m| {
+            m.member_type == GroupMemberType::Department && m.member_id.starts_with('D')
+        })
+    );
+
+    // A group outside a restricted range → 42009, a permission error with a hint.
+    tenant
+        .contact()
+        .set_range(Some(tenant.contact().sample_range()));
+    let err = contact
+        .list_group_members(group.as_str())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some(42009));
+    assert!(err.is_permission_denied());
+    assert!(err.to_string().contains("contact range"), "{err}");
 }

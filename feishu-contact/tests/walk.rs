@@ -5,8 +5,8 @@ mod common;
 use std::collections::HashSet;
 
 use common::{contact_for, setup, sorted};
-use feishu_contact::{DepartmentIdType, UserIdType};
-use feishu_testkit::{ContactDataset, FakeTenant};
+use feishu_contact::{DepartmentIdType, UserIdType, WalkGap};
+use feishu_testkit::{ContactDataset, ContactRange, FakeTenant};
 use futures::TryStreamExt;
 
 #[tokio::test]
@@ -17,10 +17,10 @@ async fn walk_from_root_yields_every_user_once() {
         multi.len() > 10,
         "the dataset has users in several departments"
     );
-    let mut walk = contact.walk().into_stream();
+    let mut walk = contact.walk_directory().into_stream();
     let mut ids = Vec::new();
     while let Some(user) = walk.try_next().await.unwrap() {
-        ids.push(user.open_id.clone());
+        ids.push(user.open_id.to_string());
     }
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "no user twice");
@@ -37,7 +37,7 @@ async fn walk_from_root_yields_every_user_once() {
 async fn walk_with_user_ids_and_custom_department_ids() {
     let (tenant, contact) = setup().await;
     let users: Vec<_> = contact
-        .walk()
+        .walk_directory()
         .user_id_type(UserIdType::UserId)
         .department_id_type(DepartmentIdType::DepartmentId)
         .concurrency(3)
@@ -45,20 +45,20 @@ async fn walk_with_user_ids_and_custom_department_ids() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
+    let ids: Vec<String> = users.iter().map(|u| u.user_id.to_string()).collect();
     assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("user_id")));
     // department_ids come as custom ids (D001...), or 0 for root members.
     assert!(users.iter().all(|u| {
         u.department_ids
             .iter()
-            .all(|d| d == "0" || d.starts_with('D'))
+            .all(|d| d == "0" || d.as_str().starts_with('D'))
     }));
     let resigned = tenant.contact().resigned_user_ids("user_id");
     assert!(!resigned.is_empty());
     for u in &users {
         assert_eq!(
             u.is_resigned(),
-            resigned.contains(&u.user_id),
+            resigned.contains(&u.user_id.to_string()),
             "{}",
             u.user_id
         );
@@ -69,7 +69,7 @@ async fn walk_with_user_ids_and_custom_department_ids() {
 async fn walk_from_a_subtree_yields_exactly_its_users() {
     let (tenant, contact) = setup().await;
     let users: Vec<_> = contact
-        .walk()
+        .walk_directory()
         .department_id_type(DepartmentIdType::DepartmentId)
         .user_id_type(UserIdType::UnionId)
         .from_departments(["D002", "D005"])
@@ -77,7 +77,7 @@ async fn walk_from_a_subtree_yields_exactly_its_users() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = users.iter().map(|u| u.union_id.clone()).collect();
+    let ids: Vec<String> = users.iter().map(|u| u.union_id.to_string()).collect();
     let mut expected: Vec<String> = tenant.contact().subtree_user_ids("D002", "union_id");
     expected.extend(tenant.contact().subtree_user_ids("D005", "union_id"));
     let expected: HashSet<String> = expected.into_iter().collect();
@@ -91,13 +91,13 @@ async fn walk_with_open_department_ids_from_a_subtree() {
     let open_ids = tenant.contact().department_ids("open_department_id");
     let d003 = open_ids[2].clone();
     let users: Vec<_> = contact
-        .walk()
+        .walk_directory()
         .from_departments([d003.clone()])
         .into_stream()
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = users.into_iter().map(|u| u.open_id).collect();
+    let ids: Vec<String> = users.into_iter().map(|u| u.open_id.into_string()).collect();
     assert_eq!(
         sorted(ids),
         tenant.contact().subtree_user_ids("D003", "open_id")
@@ -112,13 +112,13 @@ async fn restricted_range_walks_the_visible_range_and_says_so() {
     assert_eq!(range.users.len(), 2);
     tenant.contact().set_range(Some(range.clone()));
     let mut walk = contact
-        .walk()
+        .walk_directory()
         .user_id_type(UserIdType::UserId)
         .into_stream();
     let handle = walk.report_handle();
     let mut ids = Vec::new();
     while let Some(user) = walk.try_next().await.unwrap() {
-        ids.push(user.user_id);
+        ids.push(user.user_id.into_string());
     }
     assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len());
     assert_eq!(
@@ -135,7 +135,7 @@ async fn restricted_range_walks_the_visible_range_and_says_so() {
     assert_eq!(fallback.user_ids, range.users);
     assert_eq!(
         report.message().unwrap(),
-        "root not visible (code 40004); walked the app's visible range: 1 departments, 2 users"
+        "root not visible (code 40004); walked the app's visible range: 1 departments, 2 users, 0 groups"
     );
     // The root was probed once and answered 40004.
     let root_calls: Vec<_> = tenant
@@ -155,7 +155,7 @@ async fn nothing_visible_is_a_clear_error() {
         .contact()
         .set_range(Some(feishu_testkit::ContactRange::default()));
     let contact = contact_for(&tenant);
-    let result: Result<Vec<_>, _> = contact.walk().into_stream().try_collect().await;
+    let result: Result<Vec<_>, _> = contact.walk_directory().into_stream().try_collect().await;
     let err = result.unwrap_err();
     assert_eq!(err.api_code(), Some(40004));
     assert!(err.is_permission_denied());
@@ -168,7 +168,7 @@ async fn nothing_visible_is_a_clear_error() {
 async fn missing_scope_names_the_scope() {
     let (tenant, contact) = setup().await;
     tenant.forbid("/open-apis/contact/v3/", "contact:contact.base:readonly");
-    let result: Result<Vec<_>, _> = contact.walk().into_stream().try_collect().await;
+    let result: Result<Vec<_>, _> = contact.walk_directory().into_stream().try_collect().await;
     let err = result.unwrap_err();
     assert_eq!(err.api_code(), Some(99991672));
     let api = err.as_api().unwrap();
@@ -187,9 +187,9 @@ async fn larger_tenant_walk() {
     });
     let contact = contact_for(&tenant);
     let ids: Vec<String> = contact
-        .walk()
+        .walk_directory()
         .into_stream()
-        .map_ok(|u| u.open_id)
+        .map_ok(|u| u.open_id.into_string())
         .try_collect()
         .await
         .unwrap();
@@ -206,13 +206,14 @@ async fn level_by_level_fallback_survives_a_department_cycle() {
     tenant.contact().set_recursion_limit(Some(0));
     tenant.contact().link_child("D005", "D001");
     let walk = contact
-        .walk()
+        .walk_directory()
         .department_id_type(DepartmentIdType::DepartmentId)
         .into_stream();
     let handle = walk.report_handle();
     let ids: Vec<String> = tokio::time::timeout(
         std::time::Duration::from_secs(30),
-        walk.map_ok(|u| u.open_id).try_collect::<Vec<_>>(),
+        walk.map_ok(|u| u.open_id.into_string())
+            .try_collect::<Vec<_>>(),
     )
     .await
     .expect("the walk ends despite the cycle")
@@ -233,4 +234,173 @@ async fn level_by_level_fallback_survives_a_department_cycle() {
         1 + 1 + 67,
         "root probe, refused recursion, 67 departments once"
     );
+}
+
+/// Collects a walk's user ids (of `user_id_type`) and its final report.
+async fn walk_ids(
+    contact: &feishu_contact::Contact,
+    user_id_type: UserIdType,
+) -> (Vec<String>, feishu_contact::WalkReport) {
+    let mut walk = contact
+        .walk_directory()
+        .user_id_type(user_id_type)
+        .into_stream();
+    let mut ids = Vec::new();
+    while let Some(user) = walk.try_next().await.unwrap() {
+        ids.push(user.id(user_id_type).unwrap().to_string());
+    }
+    (ids, walk.report())
+}
+
+/// A range granted through user groups alone: every member once (the users of its
+/// department members too), no "nothing visible".
+#[tokio::test]
+async fn a_range_of_groups_alone_yields_their_members() {
+    let (tenant, contact) = setup().await;
+    let groups = tenant.contact().group_ids();
+    assert!(groups.len() >= 2);
+    let range = ContactRange::default().with_groups(groups[..2].to_vec());
+    tenant.contact().set_range(Some(range));
+    let (ids, report) = walk_ids(&contact, UserIdType::UserId).await;
+    let visible = tenant.contact().visible_user_ids("user_id");
+    let direct: HashSet<String> = groups[..2]
+        .iter()
+        .flat_map(|g| tenant.contact().group_user_ids(g, "user_id"))
+        .collect();
+    assert!(visible.len() > direct.len(), "department members add users");
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<HashSet<_>>().len(),
+        "once each"
+    );
+    assert_eq!(sorted(ids), visible);
+    let fallback = report.fallback.unwrap();
+    assert_eq!(fallback.group_ids.len(), 2);
+    assert!(fallback.department_ids.is_empty() && fallback.user_ids.is_empty());
+    assert!(report.gaps.is_empty(), "{:?}", report.gaps);
+    // Both kinds of member were asked for, by the walk's id types.
+    let asked: Vec<Vec<(String, String)>> = tenant
+        .journal()
+        .into_iter()
+        .filter(|e| e.path.ends_with("/member/simplelist"))
+        .map(|e| e.query)
+        .collect();
+    assert_eq!(asked.len(), 4, "users and departments of each group");
+    assert!(
+        asked
+            .iter()
+            .any(|q| q.contains(&("member_type".into(), "department".into()))
+                && q.contains(&("member_id_type".into(), "open_id".into())))
+    );
+    assert!(
+        asked
+            .iter()
+            .any(|q| q.contains(&("member_type".into(), "user".into()))
+                && q.contains(&("member_id_type".into(), "user_id".into())))
+    );
+}
+
+/// Departments, users and groups together: every visible user exactly once, overlaps
+/// included, with custom department ids.
+#[tokio::test]
+async fn a_mixed_range_yields_every_visible_user_once() {
+    let (tenant, contact) = setup().await;
+    let sample = tenant.contact().sample_range();
+    let groups = tenant.contact().group_ids();
+    let range = sample.clone().with_groups(groups.clone());
+    tenant.contact().set_range(Some(range));
+    let walk = contact
+        .walk_directory()
+        .department_id_type(DepartmentIdType::DepartmentId)
+        .into_stream();
+    let handle = walk.report_handle();
+    let ids: Vec<String> = walk
+        .map_ok(|u| u.open_id.into_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len());
+    assert_eq!(sorted(ids), tenant.contact().visible_user_ids("open_id"));
+    let report = handle.get();
+    assert_eq!(
+        report.fallback.as_ref().unwrap().group_ids.len(),
+        groups.len()
+    );
+    assert_eq!(
+        report.message().unwrap(),
+        format!(
+            "root not visible (code 40004); walked the app's visible range: 1 departments, 2 \
+             users, {} groups",
+            groups.len()
+        )
+    );
+    assert!(report.is_complete());
+}
+
+/// Without contact:user.employee_id:readonly, `scopes` leaves `user_ids` out: the users granted
+/// one by one are not read, and the report says so with the scope to grant.
+#[tokio::test]
+async fn withheld_user_ids_are_reported_with_the_scope_to_grant() {
+    let (tenant, contact) = setup().await;
+    let range = tenant.contact().sample_range();
+    tenant.contact().set_range(Some(range.clone()));
+    tenant.contact().withhold_scope_user_ids(true);
+    let (ids, report) = walk_ids(&contact, UserIdType::UserId).await;
+    for u in &range.users {
+        assert!(!ids.contains(u), "{u} cannot be seen");
+    }
+    assert_eq!(
+        sorted(ids),
+        tenant.contact().subtree_user_ids("D004", "user_id"),
+        "the granted department is read in full"
+    );
+    assert_eq!(report.gaps, vec![WalkGap::UserIdsWithheld]);
+    assert!(!report.is_complete());
+    let message = report.message().unwrap();
+    assert!(
+        message.contains("contact:user.employee_id:readonly"),
+        "{message}"
+    );
+}
+
+/// A group whose members the app may not list (no contact:group:readonly) is a gap of the
+/// report, named with the scope; everything else is still read.
+#[tokio::test]
+async fn a_group_without_its_scope_is_a_reported_gap() {
+    let (tenant, contact) = setup().await;
+    let groups = tenant.contact().group_ids();
+    let range = tenant
+        .contact()
+        .sample_range()
+        .with_groups([groups[0].clone()]);
+    tenant.contact().set_range(Some(range));
+    tenant.forbid("/open-apis/contact/v3/group/", "contact:group:readonly");
+    let (ids, report) = walk_ids(&contact, UserIdType::OpenId).await;
+    assert!(ids.len() >= tenant.contact().subtree_user_ids("D004", "open_id").len() + 2);
+    assert_eq!(report.gaps.len(), 1);
+    match &report.gaps[0] {
+        WalkGap::GroupNotExpanded {
+            group_id,
+            code,
+            scopes,
+            ..
+        } => {
+            assert_eq!(group_id.as_str(), groups[0]);
+            assert_eq!(*code, Some(99991672));
+            assert_eq!(scopes, &vec!["contact:group:readonly".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(report.message().unwrap().contains("contact:group:readonly"));
+}
+
+/// A departed user is in no Contact answer: the walk lists the current directory.
+#[tokio::test]
+async fn departed_users_are_not_in_the_directory() {
+    let (tenant, contact) = setup().await;
+    let gone = tenant.contact().user_ids("user_id")[7].clone();
+    tenant.contact().depart_user(&gone, 1_735_689_600);
+    let (ids, _) = walk_ids(&contact, UserIdType::UserId).await;
+    assert!(!ids.contains(&gone));
+    assert_eq!(sorted(ids), sorted(tenant.contact().user_ids("user_id")));
 }

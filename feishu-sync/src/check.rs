@@ -1,14 +1,15 @@
 //! `Source::check`: a token, then one cheap call per selected module.
 
+use std::time::Duration;
+
 use feishu_approval::Approval;
 use feishu_attendance::{Attendance, EmployeeType as AttendanceEmployeeType};
 use feishu_bitable::Bitable;
 use feishu_contact::Contact;
 use feishu_core::ListRequest;
-use feishu_core::{Client, Error};
+use feishu_core::{Client, Error, TimeRange};
 use futures::StreamExt;
 use serde::Serialize;
-use time::OffsetDateTime;
 
 use crate::Source;
 use crate::catalog::Module;
@@ -139,13 +140,13 @@ impl Source {
                         EmployeeType::EmployeeId => AttendanceEmployeeType::EmployeeId,
                         EmployeeType::EmployeeNo => AttendanceEmployeeType::EmployeeNo,
                     };
-                    let now = OffsetDateTime::now_utc();
-                    let mut batches = Box::pin(
-                        Attendance::new(c.clone())
-                            .user_flows(employee_type, now - time::Duration::DAY, now)
-                            .user_ids([id.clone()])
-                            .into_batch_stream(),
-                    );
+                    let mut batches = Attendance::new(c.clone())
+                        .list_user_flows(
+                            employee_type,
+                            TimeRange::last(Duration::from_secs(86_400)),
+                        )
+                        .user_ids([id.clone()])
+                        .by_batch();
                     batches.next().await.transpose().map(drop)
                 }
                 // Default "all users" needs the contact range.
@@ -165,7 +166,7 @@ impl Source {
 
 async fn scopes_probe(client: &Client) -> Result<(), Error> {
     Contact::new(client.clone())
-        .scopes()
+        .list_scopes()
         .page_size(1)
         .send()
         .await

@@ -104,9 +104,14 @@ mirror deletions, replace the destination table after each complete run.
 `attendance_user_flows` reads punches in `[cursor_ms - 1 day, now)`. The first run starts at
 the config's `start_date`, else 30 days back. The range is read in windows of
 `ReadOptions::attendance_window_days` (default and maximum 30), users in calls of at most 50
-ids. The users are the config's `employee_ids`, or else every user the app can see (a Contact
-directory walk; users without the needed id are reported in a `warn` log), sorted so that a
-resumed run means the same users. The day of overlap catches punches that reach Feishu late
+ids. The users are the config's `employee_ids`, or else every current member of the directory
+the app can see (the Attendance SDK's own user source: by `employee_id` a user without a
+`user_id` fails the stream naming `contact:user.employee_id:readonly`; by `employee_no` users
+without a number are skipped and named in a `warn` log), sorted so that a resumed run means
+the same users. People who have left are not in the directory: list their ids in
+`employee_ids` to read their past punches. Users Feishu refuses (outside the app's attendance
+data scope, unknown ids) are skipped, not fatal: a `warn` log gives their count, the first
+ids and what to grant, and the stream completes. The day of overlap catches punches that reach Feishu late
 (remedies, offline devices); records are keyed by `record_id`, so the overlap only repeats
 rows an upsert absorbs. When the module is done, `cursor_ms` moves to the run's "now".
 

@@ -326,7 +326,7 @@ async fn contact_walk(env: &Env) -> Res<Outcome> {
     let client = env.client()?;
     let meter = Meter::start()?;
     let mut users = Contact::new(client.clone())
-        .walk()
+        .walk_directory()
         .concurrency(env.opts.concurrency)
         .into_stream();
     let mut items = 0u64;
@@ -371,8 +371,9 @@ async fn attendance_flows(env: &Env) -> Res<Outcome> {
     };
     let client = env.client()?;
     let meter = Meter::start()?;
+    let range = feishu_core::TimeRange::new(from, to).map_err(err)?;
     let mut query = Attendance::new(client.clone())
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, range)
         .concurrency(o.concurrency);
     if let Some(ids) = ids {
         query = query.user_ids(ids);

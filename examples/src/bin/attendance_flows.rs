@@ -10,7 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use feishu_attendance::{Attendance, CheckResult, EmployeeType, time};
+use feishu_attendance::{Attendance, CheckResult, EmployeeType};
+use feishu_core::TimeRange;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -22,15 +23,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let attendance = Attendance::new(client);
     let ids: Vec<String> = std::env::args().skip(1).collect();
 
-    let to = time::OffsetDateTime::now_utc();
-    let from = to - time::Duration::days(7);
+    let week = TimeRange::last(std::time::Duration::from_secs(7 * 86_400));
     let mut query = attendance
-        .user_flows(EmployeeType::EmployeeId, from, to)
+        .list_user_flows(EmployeeType::EmployeeId, week)
         .concurrency(4);
     if !ids.is_empty() {
         query = query.user_ids(ids.clone());
     }
-    let mut batches = query.into_batch_stream();
+    let mut batches = query.by_batch();
     let (mut calls, mut flows, mut per_user) = (0usize, 0usize, BTreeMap::<String, usize>::new());
     while let Some(batch) = batches.try_next().await? {
         calls += 1;
@@ -46,8 +46,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (user, n) in per_user.iter().take(5) {
         println!("  {user}: {n} punches");
     }
+    for warning in batches.report().warnings(5) {
+        println!("warning: {warning}");
+    }
 
-    let mut tasks = attendance.user_tasks(EmployeeType::EmployeeId, from.date(), to.date());
+    let mut tasks = attendance.list_user_tasks(EmployeeType::EmployeeId, week);
     if !ids.is_empty() {
         tasks = tasks.user_ids(ids);
     }

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let contact = Contact::new(client);
 
     let mut users = contact
-        .walk()
+        .walk_directory()
         .user_id_type(UserIdType::UserId)
         .into_stream();
     let report = users.report_handle();
@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{:<12} {:<16} {:<10} departments={:?}",
                 user.user_id, user.name, user.employee_no, user.department_ids
             );
-            sample.push(user.user_id.clone());
+            sample.push(user.user_id.to_string());
         }
     }
     let report = report.get();

@@ -1,4 +1,5 @@
-//! `attendance_user_flows`: incremental over check time, one window at a time.
+//! `attendance_user_flows`: incremental over check time, one window at a time; users the app
+//! may not read are skipped and named in a warning.
 //!
 //! Each run reads `[cursor - 1 day, now)` (first run: `start_date`, else the last 30 days) in
 //! windows of `ReadOptions::attendance_window_days` (at most
@@ -7,11 +8,13 @@
 //! late (remedies, offline devices); records are keyed by `record_id`, so overlap only
 //! repeats rows an upsert absorbs.
 
-use feishu_attendance::{Attendance, DEFAULT_FLOW_WINDOW, EmployeeType};
+use std::time::Duration;
+
+use feishu_attendance::{Attendance, DEFAULT_FLOW_WINDOW, EmployeeType, SkippedUsers, UserSource};
 use feishu_contact::Contact;
+use feishu_core::TimeRange;
 use futures::StreamExt;
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::ATTENDANCE_USER_FLOWS;
@@ -22,11 +25,8 @@ use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
 const FIRST_RUN_MS: i64 = 30 * DAY_MS;
-
-fn at(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
+/// Ids a warning names before "...".
+const IDS_IN_WARNINGS: usize = 5;
 
 pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
     let Some(cfg) = &config.attendance else {
@@ -48,28 +48,34 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     };
     let mut users = match cfg.employee_ids.as_ref().filter(|ids| !ids.is_empty()) {
         Some(ids) => ids.clone(),
-        None => all_users(source, cfg.employee_type, em).await?,
+        None => directory_users(source, employee_type, em).await?,
     };
     // A stable order, so that `users_done` means the same users on resume.
     users.sort();
     users.dedup();
     let api = Attendance::new(source.client.clone());
-    let window =
-        (DEFAULT_FLOW_WINDOW.as_millis() as i64).min(i64::from(em.attendance_window_days) * DAY_MS);
+    let window = DEFAULT_FLOW_WINDOW.min(Duration::from_millis(
+        u64::from(em.attendance_window_days) * DAY_MS as u64,
+    ));
+    let window_ms = i64::try_from(window.as_millis()).unwrap_or(FIRST_RUN_MS);
+    let mut skipped = SkippedUsers::default();
     let mut start = from;
     while start < now && !users.is_empty() {
-        let end = (start + window).min(now);
+        let end = start.saturating_add(window_ms).min(now);
         let todo = users.get(users_done..).unwrap_or_default();
-        // One window per call: batches arrive in user-chunk order.
-        let mut batches = Box::pin(
-            api.user_flows(employee_type, at(start), at(end))
-                .window(std::time::Duration::from_millis((end - start) as u64))
-                .user_ids(todo.iter().cloned())
-                .concurrency(em.concurrency)
-                .into_batch_stream(),
-        );
+        let range =
+            TimeRange::from_unix_ms(start, end).map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?;
+        // The range is at most one window long, so each batch is one chunk of users, in
+        // order, over the whole range (of any length, down to a millisecond).
+        let mut batches = api
+            .list_user_flows(employee_type, range)
+            .window(window)
+            .user_ids(todo.iter().cloned())
+            .concurrency(em.concurrency)
+            .by_batch();
         while let Some(batch) = batches.next().await {
             let batch = batch.map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?;
+            skipped.extend(batch.skipped);
             for flow in batch.flows {
                 let data = json!({
                     "record_id": flow.record_id,
@@ -94,6 +100,13 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         users_done = 0;
         start = end;
     }
+    if let Some(summary) = skipped.summary(IDS_IN_WARNINGS) {
+        em.log(
+            LogLevel::Warn,
+            format!("{ATTENDANCE_USER_FLOWS}: {summary}"),
+        )
+        .await?;
+    }
     em.run().attendance_progress = None;
     let previous = em
         .state
@@ -108,47 +121,27 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     Ok(())
 }
 
-/// Every visible user's attendance id: Contact's `user_id`, or the employee number.
-async fn all_users(
+/// Every current directory member's attendance id, by Attendance's own rules
+/// ([`UserSource::directory`]); what the directory could not provide is a warning.
+async fn directory_users(
     source: &Source,
-    kind: ConfigEmployeeType,
+    employee_type: EmployeeType,
     em: &mut Emitter,
 ) -> Flow<Vec<String>> {
-    let mut walk = Contact::new(source.client.clone())
-        .walk()
-        .user_id_type(feishu_core::UserIdType::UserId)
-        .concurrency(em.concurrency)
-        .into_stream();
-    let mut ids = Vec::new();
-    let mut missing = 0usize;
-    while let Some(user) = walk.next().await {
-        let user = user.map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?;
-        let id = match kind {
-            ConfigEmployeeType::EmployeeId => user.user_id,
-            ConfigEmployeeType::EmployeeNo => user.employee_no,
-        };
-        if id.is_empty() {
-            missing += 1;
-        } else {
-            ids.push(id);
-        }
+    let walk = Contact::new(source.client.clone())
+        .walk_directory()
+        .concurrency(em.concurrency);
+    let mut ids = UserSource::directory(walk).into_stream(employee_type);
+    let mut out = Vec::new();
+    while let Some(id) = ids.next().await {
+        out.push(id.map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?);
     }
-    if let Some(message) = walk.report().message() {
-        em.log(LogLevel::Warn, message).await?;
-    }
-    if missing > 0 {
+    for warning in ids.report().warnings(IDS_IN_WARNINGS) {
         em.log(
             LogLevel::Warn,
-            format!(
-                "{missing} users have no {} (grant contact:user.employee_id:readonly or \
-                 contact:user.employee_number:read); their check-ins are not read",
-                match kind {
-                    ConfigEmployeeType::EmployeeId => "user_id",
-                    ConfigEmployeeType::EmployeeNo => "employee_no",
-                }
-            ),
+            format!("{ATTENDANCE_USER_FLOWS}: {warning}"),
         )
         .await?;
     }
-    Ok(ids)
+    Ok(out)
 }

@@ -1,6 +1,7 @@
-//! `contact_users`: a full refresh over the directory walk (each user once).
+//! `contact_users`: a full refresh over the directory walk (each user once), with a warning
+//! for what the app's contact range did not let it read.
 
-use feishu_contact::Contact;
+use feishu_contact::{Contact, WalkReport};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -15,7 +16,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         return Ok(());
     };
     let mut walk = Contact::new(source.client.clone())
-        .walk()
+        .walk_directory()
         .user_id_type(cfg.user_id_type)
         .department_id_type(cfg.department_id_type)
         .concurrency(em.concurrency);
@@ -47,12 +48,33 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         });
         em.record(CONTACT_USERS, data).await?;
     }
-    if let Some(message) = users.report().message() {
-        em.log(LogLevel::Warn, message).await?;
-    }
+    log_report(em, &users.report()).await?;
     em.state.contact = Some(ContactState {
         user_id_type: cfg.user_id_type,
     });
     em.checkpoint().await?;
+    Ok(())
+}
+
+/// Warns about a walk that did not cover the whole directory: the range it fell back to, then
+/// one message naming every part of the range it could not read and what to grant.
+async fn log_report(em: &mut Emitter, report: &WalkReport) -> Flow {
+    if let Some(fallback) = &report.fallback {
+        em.log(LogLevel::Warn, format!("{CONTACT_USERS}: {fallback}"))
+            .await?;
+    }
+    if !report.gaps.is_empty() {
+        let gaps: Vec<String> = report.gaps.iter().map(ToString::to_string).collect();
+        em.log(
+            LogLevel::Warn,
+            format!(
+                "{CONTACT_USERS}: {} part(s) of the app's contact range could not be read, the \
+                 users in them are missing: {}",
+                gaps.len(),
+                gaps.join("; ")
+            ),
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -1,35 +1,75 @@
-//! The user endpoints: `users/find_by_department` (§8.2), `users/:user_id` (§8.3) and
-//! `users/batch` (§8.4).
+//! The user reads: `users/find_by_department`, `users/:user_id` and `users/batch`.
 
 use std::collections::HashSet;
 
-use feishu_core::internal::{PageRequest, stop_after_error};
-use feishu_core::{Client, DepartmentIdType, Request, Result, UserIdType};
+use feishu_core::internal::{PageRequest, check_page_size, stop_after_error};
+use feishu_core::{Client, DepartmentId, DepartmentIdType, Endpoint, Request, Result, UserIdType};
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Deserialize;
 
-use crate::list::{BATCH_USERS, GET_USER, USERS_BY_DEPARTMENT};
-use crate::user::User;
+use super::model::User;
+use crate::codes::contact;
+use crate::id::UserIdentifier;
 
-/// Most ids `users/batch` accepts in one call.
+/// <https://open.feishu.cn/document/server-docs/contact-v3/user/find_by_department>
+pub(crate) const USERS_BY_DEPARTMENT: Endpoint = contact(Endpoint::get(
+    "contact.users.find_by_department",
+    "contact/v3/users/find_by_department",
+));
+
+/// <https://open.feishu.cn/document/server-docs/contact-v3/user/get>
+pub(crate) const GET_USER: Endpoint = contact(Endpoint::get(
+    "contact.users.get",
+    "contact/v3/users/{user_id}",
+));
+
+/// <https://open.feishu.cn/document/server-docs/contact-v3/user/batch>
+pub(crate) const BATCH_USERS: Endpoint = contact(Endpoint::get(
+    "contact.users.batch",
+    "contact/v3/users/batch",
+));
+
+/// Most ids `users/batch` accepts in one call
+/// (<https://open.feishu.cn/document/server-docs/contact-v3/user/batch>).
 pub const BATCH_MAX_IDS: usize = 50;
 
+/// Most users one page of `find_by_department` holds (more → 40011); Feishu's default is 10
+/// (<https://open.feishu.cn/document/server-docs/contact-v3/user/find_by_department>).
+pub const MAX_USER_PAGE_SIZE: u32 = 50;
+
 /// Lists the users directly in one department (not in its sub-departments); built by
-/// [`Contact::users_by_department`](crate::Contact::users_by_department).
+/// [`Contact::list_department_users`](crate::Contact::list_department_users).
+///
+/// # Example
+/// ```no_run
+/// use feishu_contact::{Contact, DepartmentIdType, ListRequest, UserIdType};
+/// use futures::TryStreamExt;
+/// # async fn sample(contact: Contact) -> feishu_core::Result<()> {
+/// let mut members = contact
+///     .list_department_users("D007")
+///     .department_id_type(DepartmentIdType::DepartmentId)
+///     .user_id_type(UserIdType::UserId)
+///     .page_size(50)
+///     .into_stream();
+/// while let Some(user) = members.try_next().await? {
+///     println!("{} {}", user.user_id, user.name);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
-pub struct FindUsersByDepartment {
+pub struct ListDepartmentUsers {
     client: Client,
-    department_id: String,
+    department_id: DepartmentId,
     user_id_type: UserIdType,
     department_id_type: DepartmentIdType,
     page_size: Option<u32>,
     page_token: Option<String>,
 }
 
-impl FindUsersByDepartment {
-    pub(crate) fn new(client: Client, department_id: String) -> Self {
-        FindUsersByDepartment {
+impl ListDepartmentUsers {
+    pub(crate) fn new(client: Client, department_id: DepartmentId) -> Self {
+        ListDepartmentUsers {
             client,
             department_id,
             user_id_type: UserIdType::default(),
@@ -45,14 +85,15 @@ impl FindUsersByDepartment {
         self
     }
 
-    /// Id type of `department_id` and of the users' `department_ids`. Default
+    /// Id type of the department asked about and of the users' `department_ids`. Default
     /// `open_department_id`.
     pub fn department_id_type(mut self, t: DepartmentIdType) -> Self {
         self.department_id_type = t;
         self
     }
 
-    /// Page size; Feishu's default is 10, its maximum 50 (more → 40011).
+    /// Page size, 1..=[`MAX_USER_PAGE_SIZE`]; Feishu's default is 10. Checked before any
+    /// request.
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(page_size);
         self
@@ -65,7 +106,7 @@ impl FindUsersByDepartment {
     }
 }
 
-impl PageRequest for FindUsersByDepartment {
+impl PageRequest for ListDepartmentUsers {
     type Item = User;
 
     fn client(&self) -> &Client {
@@ -77,6 +118,7 @@ impl PageRequest for FindUsersByDepartment {
     }
 
     fn page_request(&self, token: Option<String>) -> Result<Request> {
+        check_page_size(self.page_size, MAX_USER_PAGE_SIZE)?;
         Ok(Request::new(USERS_BY_DEPARTMENT, &[])?
             .query("department_id", &self.department_id)
             .query("user_id_type", self.user_id_type)
@@ -86,9 +128,20 @@ impl PageRequest for FindUsersByDepartment {
     }
 }
 
-/// Gets one user; built by [`Contact::user`](crate::Contact::user).
+/// Gets one user; built by [`Contact::get_user`](crate::Contact::get_user), which sends the
+/// `user_id_type` of the id it is given.
 ///
-/// Errors: 41050 (user outside the contact range), 41012 (invalid id).
+/// Errors: 41050 (user outside the contact range), 41012 (unknown id).
+///
+/// # Example
+/// ```no_run
+/// use feishu_contact::Contact;
+/// use feishu_core::UserId;
+/// # async fn sample(contact: Contact) -> feishu_core::Result<()> {
+/// let user = contact.get_user(UserId::from("a1b2c3d4")).send().await?;
+/// println!("{} ({}) works in {:?}", user.name, user.open_id, user.department_ids);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent"]
 pub struct GetUser {
@@ -104,19 +157,13 @@ struct UserData {
 }
 
 impl GetUser {
-    pub(crate) fn new(client: Client, user_id: String) -> Self {
+    pub(crate) fn new<I: UserIdentifier>(client: Client, user_id: I) -> Self {
         GetUser {
             client,
-            user_id,
-            user_id_type: UserIdType::default(),
+            user_id: user_id.into(),
+            user_id_type: I::ID_TYPE,
             department_id_type: DepartmentIdType::default(),
         }
-    }
-
-    /// Id type of the path id and of the ids in the answer. Default `open_id`.
-    pub fn user_id_type(mut self, t: UserIdType) -> Self {
-        self.user_id_type = t;
-        self
     }
 
     /// Id type of `department_ids`. Default `open_department_id`.
@@ -126,7 +173,7 @@ impl GetUser {
     }
 
     /// Sends the call.
-    pub async fn send(self) -> Result<User> {
+    pub async fn send(&self) -> Result<User> {
         let req = Request::new(GET_USER, &[&self.user_id])?
             .query("user_id_type", self.user_id_type)
             .query("department_id_type", self.department_id_type);
@@ -136,11 +183,22 @@ impl GetUser {
 }
 
 /// Gets many users by id, [`BATCH_MAX_IDS`] per call; built by
-/// [`Contact::users_batch`](crate::Contact::users_batch).
+/// [`Contact::batch_get_users`](crate::Contact::batch_get_users), which sends the
+/// `user_id_type` of the ids it is given.
 ///
 /// Duplicate ids are asked for once. Ids that are unknown or outside the app's contact range
-/// are silently left out of the answer, as Feishu does (compare with the ids you asked for,
-/// or use a [`UserCache`](crate::UserCache), which reports them as `None`).
+/// are left out of the answer, as Feishu does (compare with the ids you asked for, or use a
+/// [`UserCache`](crate::UserCache), which answers them with `None`).
+///
+/// # Example
+/// ```no_run
+/// use feishu_contact::Contact;
+/// use feishu_core::UserId;
+/// # async fn sample(contact: Contact, ids: Vec<String>) -> feishu_core::Result<()> {
+/// let users = contact.batch_get_users(ids.iter().map(UserId::from)).send().await?;
+/// println!("{} of {} ids found", users.len(), ids.len());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct BatchGetUsers {
@@ -158,7 +216,8 @@ struct BatchData {
 }
 
 impl BatchGetUsers {
-    pub(crate) fn new(client: Client, ids: Vec<String>) -> Self {
+    /// Ids of `user_id_type`, deduplicated (first occurrence kept).
+    pub(crate) fn new(client: Client, ids: Vec<String>, user_id_type: UserIdType) -> Self {
         let mut seen = HashSet::new();
         let user_ids = ids
             .into_iter()
@@ -167,16 +226,10 @@ impl BatchGetUsers {
         BatchGetUsers {
             client,
             user_ids,
-            user_id_type: UserIdType::default(),
+            user_id_type,
             department_id_type: DepartmentIdType::default(),
             concurrency: 4,
         }
-    }
-
-    /// Id type of the ids asked for and of the ids in the answer. Default `open_id`.
-    pub fn user_id_type(mut self, t: UserIdType) -> Self {
-        self.user_id_type = t;
-        self
     }
 
     /// Id type of `department_ids`. Default `open_department_id`.
@@ -206,8 +259,8 @@ impl BatchGetUsers {
     }
 
     /// All users found, in call order; fails on the first failed call.
-    pub async fn send(self) -> Result<Vec<User>> {
-        self.into_stream().try_collect().await
+    pub async fn send(&self) -> Result<Vec<User>> {
+        self.clone().into_stream().try_collect().await
     }
 
     /// The users found, lazily, calls running with bounded concurrency; ends after the first

@@ -1,4 +1,5 @@
-//! The punch flow object (feishu-api.md §7.1).
+//! The punch flow object, as `user_flows/query` returns it
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_flow/query>).
 
 use std::fmt;
 

@@ -1,11 +1,12 @@
-//! The punch result (task) object (feishu-api.md §7.2).
+//! The punch result (task) object, as `user_tasks/query` returns it
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_task/query>).
 
 use feishu_core::internal::wire_enum;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::{Date, Month};
 
-use crate::flow::UserFlow;
+use crate::user_flow::model::UserFlow;
 
 /// One user's result for one day and shift.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -1,6 +1,7 @@
-//! The department object (feishu-api.md §8.1).
+//! The department object
+//! (<https://open.feishu.cn/document/server-docs/contact-v3/department/field-overview>).
 
-use feishu_core::DepartmentIdType;
+use feishu_core::{DepartmentId, DepartmentIdType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -22,14 +23,14 @@ pub struct Department {
     )]
     pub i18n_name: Option<I18nName>,
     /// The parent's id (of the requested `department_id_type`); `"0"` under the root.
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub parent_department_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub parent_department_id: DepartmentId,
     /// The tenant's custom department id.
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub department_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub department_id: DepartmentId,
     /// The system id (`od-…`).
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub open_department_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub open_department_id: DepartmentId,
     /// The main leader (of the requested `user_id_type`).
     #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub leader_user_id: String,
@@ -76,13 +77,13 @@ pub struct Department {
 
 impl Department {
     /// The department's id of `kind`, `None` when Feishu did not send it.
-    pub fn id(&self, kind: DepartmentIdType) -> Option<&str> {
+    pub fn id(&self, kind: DepartmentIdType) -> Option<&DepartmentId> {
         let id = match kind {
             DepartmentIdType::OpenDepartmentId => &self.open_department_id,
             DepartmentIdType::DepartmentId => &self.department_id,
             _ => return None,
         };
-        Some(id.as_str()).filter(|s| !s.is_empty())
+        Some(id).filter(|id| !id.as_str().is_empty())
     }
 
     /// Whether Feishu marks the department deleted.

@@ -1,27 +1,29 @@
-//! The user object (feishu-api.md §8.6).
+//! The user object
+//! (<https://open.feishu.cn/document/server-docs/contact-v3/user/field-overview>).
 
-use feishu_core::UserIdType;
+use feishu_core::{DepartmentId, OpenId, UnionId, UserId, UserIdType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A user as Contact v3 returns it (`users/:id`, `users/batch`, `find_by_department`).
 ///
-/// Which fields are filled depends on the app's field scopes (§8.6): a missing scope leaves a
-/// field out, which decodes as `""`, `false`, `None` or an empty list. Unknown fields are kept
+/// Which fields are filled depends on the app's field scopes (see the field overview at
+/// <https://open.feishu.cn/document/server-docs/contact-v3/user/field-overview>): a missing
+/// scope leaves a field out, which decodes as `""`, `false`, `None` or an empty list. Unknown fields are kept
 /// in [`extra`](Self::extra).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct User {
     /// Per-app id (`ou_…`).
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub open_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub open_id: OpenId,
     /// Per-developer id (`on_…`).
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub union_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub union_id: UnionId,
     /// Tenant id; needs `contact:user.employee_id:readonly`. Attendance calls it `employee_id`.
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub user_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub user_id: UserId,
     /// Name.
     #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub name: String,
@@ -65,8 +67,8 @@ pub struct User {
     )]
     pub status: Option<UserStatus>,
     /// Departments, ids of the requested `department_id_type`.
-    #[serde(deserialize_with = "feishu_core::internal::de::string_vec")]
-    pub department_ids: Vec<String>,
+    #[serde(deserialize_with = "crate::id::lenient_ids")]
+    pub department_ids: Vec<DepartmentId>,
     /// Direct manager, of the requested `user_id_type`.
     #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub leader_user_id: String,
@@ -94,7 +96,7 @@ pub struct User {
     /// Tenant administrator.
     #[serde(deserialize_with = "feishu_core::internal::de::bool_or_false")]
     pub is_tenant_manager: bool,
-    /// HR employee number; Attendance's `employee_no`.
+    /// HR employee number (`contact:user.employee_number:read`); Attendance's `employee_no`.
     #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
     pub employee_no: String,
     /// 1 regular, 2 intern, 3 outsourced, 4 contractor, 5 consultant; others tenant-defined.
@@ -131,12 +133,12 @@ impl User {
     /// `contact:user.employee_id:readonly`).
     pub fn id(&self, kind: UserIdType) -> Option<&str> {
         let id = match kind {
-            UserIdType::OpenId => &self.open_id,
-            UserIdType::UnionId => &self.union_id,
-            UserIdType::UserId => &self.user_id,
+            UserIdType::OpenId => self.open_id.as_str(),
+            UserIdType::UnionId => self.union_id.as_str(),
+            UserIdType::UserId => self.user_id.as_str(),
             _ => return None,
         };
-        Some(id.as_str()).filter(|s| !s.is_empty())
+        Some(id).filter(|s| !s.is_empty())
     }
 
     /// Whether the user has resigned (`status.is_resigned`).
@@ -154,12 +156,12 @@ impl User {
 
     /// The primary department (from `orders[].is_primary_dept`, else the first of
     /// `department_ids`).
-    pub fn primary_department_id(&self) -> Option<&str> {
+    pub fn primary_department_id(&self) -> Option<&DepartmentId> {
         self.orders
             .iter()
-            .find(|o| o.is_primary_dept && !o.department_id.is_empty())
-            .map(|o| o.department_id.as_str())
-            .or_else(|| self.department_ids.first().map(String::as_str))
+            .find(|o| o.is_primary_dept && !o.department_id.as_str().is_empty())
+            .map(|o| &o.department_id)
+            .or_else(|| self.department_ids.first())
     }
 }
 
@@ -216,8 +218,8 @@ pub struct Avatar {
 #[non_exhaustive]
 pub struct UserOrder {
     /// The department (of the requested `department_id_type`).
-    #[serde(deserialize_with = "feishu_core::internal::de::string_or_empty")]
-    pub department_id: String,
+    #[serde(deserialize_with = "crate::id::lenient_id")]
+    pub department_id: DepartmentId,
     /// The user's order inside the department.
     #[serde(
         deserialize_with = "feishu_core::internal::de::opt_i64",

@@ -1,0 +1,5 @@
+//! Departments: the model, and the listing of a department's children
+//! (<https://open.feishu.cn/document/server-docs/contact-v3/department/overview>).
+
+pub(crate) mod model;
+pub(crate) mod request;
