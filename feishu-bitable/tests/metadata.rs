@@ -254,7 +254,7 @@ async fn fields_of_every_type() {
     );
     assert_eq!(
         schema.field("Flow").unwrap().ui_type,
-        Some(UiType::Unknown("Flow".into()))
+        Some(UiType::Unknown("Stage".into()))
     );
     assert_eq!(schema.field_type("No."), Some(FieldType::AutoNumber));
     // `schema()` gives the same.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::rate_limit::rate_limited;
+use crate::rate_limit::{rate_limited, throttled};
 use crate::reply::Reply;
 use crate::request::RequestView;
 
@@ -28,6 +28,16 @@ pub enum Fault {
     /// HTTP 429, code 99991400, with `x-ogw-ratelimit-limit` / `x-ogw-ratelimit-reset`
     /// (the reset is the tenant's `set_rate_limit_reset` value, default 1 s).
     RateLimited,
+    /// HTTP 400, code 1000004 "method rate limited" (the API was called too fast), with the
+    /// same headers as [`RateLimited`](Self::RateLimited). Feishu's common error codes list
+    /// the code (<https://open.feishu.cn/document/ukTMukTMukTM/ugjM14COyUjL4ITN>) without an
+    /// HTTP status; 400 is what the gateway uses for throttling on older APIs
+    /// (<https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN>).
+    MethodRateLimited,
+    /// HTTP 400, code 1000005 "app rate limited" (the whole app is throttled), with the same
+    /// headers as [`RateLimited`](Self::RateLimited); the status is chosen as for
+    /// [`MethodRateLimited`](Self::MethodRateLimited).
+    AppRateLimited,
     /// HTTP 200 with `Content-Type: application/json` and a truncated, invalid JSON body.
     Malformed,
     /// HTTP 400, code 99991663 ("invalid access token"), even when the token is good.
@@ -106,6 +116,20 @@ impl FaultState {
             Fault::RateLimited => {
                 Outcome::Reply(rate_limited(FAULT_RATE_LIMIT, self.rate_limit_reset))
             }
+            Fault::MethodRateLimited => Outcome::Reply(throttled(
+                400,
+                METHOD_RATE_LIMITED,
+                "method rate limited",
+                FAULT_RATE_LIMIT,
+                self.rate_limit_reset,
+            )),
+            Fault::AppRateLimited => Outcome::Reply(throttled(
+                400,
+                APP_RATE_LIMITED,
+                "app rate limited",
+                FAULT_RATE_LIMIT,
+                self.rate_limit_reset,
+            )),
             Fault::Malformed => Outcome::Reply(malformed()),
             Fault::TokenInvalid => Outcome::Reply(Reply::invalid_tenant_token()),
             Fault::Permission => Outcome::Reply(permission_denied(req, app_id, FAULT_SCOPE)),
@@ -148,6 +172,12 @@ impl FaultState {
         Some(permission_denied(req, app_id, scope))
     }
 }
+
+/// Common error code: the API was called too fast
+/// (<https://open.feishu.cn/document/ukTMukTMukTM/ugjM14COyUjL4ITN>).
+const METHOD_RATE_LIMITED: i64 = 1000004;
+/// Common error code: the app is throttled (same list).
+const APP_RATE_LIMITED: i64 = 1000005;
 
 /// A gateway error page: HTTP `status`, `text/html`, no JSON.
 pub(crate) fn server_error(status: u16) -> Reply {

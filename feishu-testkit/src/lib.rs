@@ -12,6 +12,7 @@
 //!   `{code, msg, <token>, expire}`. A token is returned again while it has at least the
 //!   re-issue threshold (default 30 min) left, with `expire` = remaining whole seconds;
 //!   below that a new token is issued and the old one stays valid until it expires.
+//!   [`FakeTenant::set_token_expire_field`] leaves `expire` out or makes it unparsable.
 //! - **Everything else** needs `Authorization: Bearer <tenant token>`. Answers, all HTTP 400:
 //!   missing header or not `Bearer <token>` → 99991661; token not starting with `t-`, `a-`
 //!   or `u-` → 99991671; `u-` token → 99991668; unknown, expired, revoked or app token →
@@ -59,7 +60,7 @@
 //!
 //! Every response carries a unique `X-Tt-Logid` (`testkit-000001`, ...); JSON replies use
 //! `Content-Type: application/json; charset=utf-8`, and error envelopes repeat the log id in
-//! `error.log_id`.
+//! `error.log_id` (or `error.logid`, or both: [`FakeTenant::set_error_log_id_keys`]).
 //!
 //! # Knobs that cut across services
 //!
@@ -138,6 +139,7 @@ mod tenant;
 
 pub use approval::ApprovalKnobs;
 pub use attendance::{AttendanceDataset, AttendanceKnobs};
+pub use auth::ExpireField;
 pub use bitable::BitableKnobs;
 pub use builder::{
     DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_JOURNAL_CAPACITY, DEFAULT_SEED,
@@ -147,4 +149,5 @@ pub use builder::{
 pub use contact::{ContactDataset, ContactKnobs, ContactRange};
 pub use faults::{FAULT_RATE_LIMIT, FAULT_SCOPE, Fault};
 pub use journal::JournalEntry;
+pub use reply::LogIdKeys;
 pub use tenant::FakeTenant;

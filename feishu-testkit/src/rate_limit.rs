@@ -89,9 +89,22 @@ impl RateLimits {
     }
 }
 
-/// HTTP 429, code 99991400, with the `x-ogw-ratelimit-*` headers.
+/// HTTP 429, code 99991400, with the `x-ogw-ratelimit-*` headers: the gateway's answer
+/// (<https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN>).
 pub(crate) fn rate_limited(limit: u32, reset: Duration) -> Reply {
-    Reply::err(429, 99991400, "request trigger frequency limit")
+    throttled(
+        429,
+        99991400,
+        "request trigger frequency limit",
+        limit,
+        reset,
+    )
+}
+
+/// A throttling reply: HTTP `status`, `code` and `msg`, `x-ogw-ratelimit-limit: limit` and
+/// `x-ogw-ratelimit-reset` = seconds until the window resets.
+pub(crate) fn throttled(status: u16, code: i64, msg: &str, limit: u32, reset: Duration) -> Reply {
+    Reply::err(status, code, msg)
         .with_header("x-ogw-ratelimit-limit", limit.to_string())
         .with_header("x-ogw-ratelimit-reset", format_seconds(reset))
 }

@@ -1,7 +1,8 @@
 //! Building responses in Feishu's wire shapes.
 //!
 //! Every response leaves through [`Reply::into_template`], which adds the `X-Tt-Logid` header
-//! and, on error envelopes, `error.log_id` / `error.troubleshooter` carrying the same id.
+//! and, on error envelopes, the log id in `error` (spelled as [`LogIdKeys`] says) and
+//! `error.troubleshooter` carrying the same id.
 
 use std::time::Duration;
 
@@ -16,6 +17,23 @@ pub(crate) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// Common "parameter validation failed" code, used for bad `page_size`, `page_token` and
 /// other query/body parameters of the testkit endpoints.
 pub(crate) const PARAM_INVALID: i64 = 99992402;
+
+/// Which keys of an error envelope's `error` block carry the log id.
+///
+/// Feishu's "calling an API" guide shows `error.logid`
+/// (<https://open.feishu.cn/document/ukTMukTMukTM/ukDNz4SO0MjL5QzM/get->), while SDK models
+/// and replies seen in the field use `error.log_id`; a client should read both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogIdKeys {
+    /// `error.log_id` only (the default).
+    #[default]
+    LogId,
+    /// `error.logid` only, as the guide's example spells it.
+    Logid,
+    /// Both `error.log_id` and `error.logid`, carrying the same id.
+    Both,
+}
 
 /// The body of a reply.
 #[derive(Debug, Clone)]
@@ -151,12 +169,18 @@ impl Reply {
         )
     }
 
-    /// Turns the reply into a wiremock response carrying `log_id` and the extra latency.
-    pub(crate) fn into_template(self, log_id: &str, latency: Duration) -> ResponseTemplate {
+    /// Turns the reply into a wiremock response carrying `log_id` (in `keys` of an error
+    /// envelope) and the extra latency.
+    pub(crate) fn into_template(
+        self,
+        log_id: &str,
+        keys: LogIdKeys,
+        latency: Duration,
+    ) -> ResponseTemplate {
         let (bytes, content_type) = match self.body {
             Body::Json(mut value) => {
                 if let Some(code) = self.code.filter(|code| *code != 0) {
-                    attach_log_id(&mut value, log_id, code);
+                    attach_log_id(&mut value, log_id, keys, code);
                 }
                 let bytes = serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec());
                 (bytes, JSON_CONTENT_TYPE)
@@ -180,8 +204,8 @@ impl Reply {
     }
 }
 
-/// Adds `error.log_id` and `error.troubleshooter` to an error envelope.
-fn attach_log_id(value: &mut Value, log_id: &str, code: i64) {
+/// Adds the log id (under `keys`) and `error.troubleshooter` to an error envelope.
+fn attach_log_id(value: &mut Value, log_id: &str, keys: LogIdKeys, code: i64) {
     let Value::Object(object) = value else {
         return;
     };
@@ -189,7 +213,12 @@ fn attach_log_id(value: &mut Value, log_id: &str, code: i64) {
         .entry("error")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(error) = error {
-        error.insert("log_id".into(), json!(log_id));
+        if matches!(keys, LogIdKeys::LogId | LogIdKeys::Both) {
+            error.insert("log_id".into(), json!(log_id));
+        }
+        if matches!(keys, LogIdKeys::Logid | LogIdKeys::Both) {
+            error.insert("logid".into(), json!(log_id));
+        }
         error.insert(
             "troubleshooter".into(),
             json!(format!(

@@ -13,7 +13,7 @@ use crate::faults::{FaultState, Outcome};
 use crate::journal::Journal;
 use crate::lock::lock;
 use crate::rate_limit::RateLimits;
-use crate::reply::Reply;
+use crate::reply::{LogIdKeys, Reply};
 use crate::request::RequestView;
 use crate::service::FakeService;
 
@@ -23,6 +23,8 @@ pub(crate) struct Router {
     pub(crate) journal: Mutex<Journal>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) limits: Mutex<RateLimits>,
+    /// Where error envelopes carry the log id.
+    pub(crate) log_id_keys: Mutex<LogIdKeys>,
     log_ids: AtomicU64,
     auth: Arc<AuthService>,
     /// The data services, asked in order after authentication.
@@ -40,6 +42,7 @@ impl Router {
             journal: Mutex::new(journal),
             faults: Mutex::new(faults),
             limits: Mutex::new(RateLimits::default()),
+            log_id_keys: Mutex::new(LogIdKeys::default()),
             log_ids: AtomicU64::new(0),
             auth,
             services,
@@ -101,6 +104,7 @@ impl Respond for Responder {
         let reply = router.route(&mut req);
         let latency = lock(&router.faults).latency;
         lock(&router.journal).record(&req, &reply, &log_id);
-        reply.into_template(&log_id, latency)
+        let keys = *lock(&router.log_id_keys);
+        reply.into_template(&log_id, keys, latency)
     }
 }

@@ -11,12 +11,13 @@ use wiremock::MockServer;
 
 use crate::approval::{ApprovalKnobs, ApprovalService};
 use crate::attendance::{AttendanceKnobs, AttendanceService};
-use crate::auth::AuthService;
+use crate::auth::{AuthService, ExpireField};
 use crate::bitable::{BitableKnobs, BitableService};
 use crate::contact::{ContactKnobs, ContactService};
 use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::lock::lock;
+use crate::reply::LogIdKeys;
 use crate::router::Router;
 
 /// A fake Feishu tenant: an HTTP server on `127.0.0.1` speaking the Open Platform wire
@@ -182,6 +183,12 @@ impl FakeTenant {
         self.auth().reject_all(reject);
     }
 
+    /// How the token endpoints write `expire` from now on: as documented (the default),
+    /// left out, or unparsable. The token itself and its real lifetime are unchanged.
+    pub fn set_token_expire_field(&self, field: ExpireField) {
+        self.auth().set_expire_field(field);
+    }
+
     /// Moves the tenant's token clock forward: tokens age (and expire) by `by` without
     /// waiting. Only token lifetimes use this clock.
     pub fn advance_clock(&self, by: Duration) {
@@ -287,6 +294,12 @@ impl FakeTenant {
         lock(&self.router().faults)
             .forbidden
             .push((path_prefix.to_owned(), scope.to_owned()));
+    }
+
+    /// Which keys of an error envelope's `error` block carry the log id from now on:
+    /// `log_id` (the default), `logid`, or both. The `X-Tt-Logid` header is always sent.
+    pub fn set_error_log_id_keys(&self, keys: LogIdKeys) {
+        *lock(&self.router().log_id_keys) = keys;
     }
 
     /// Clears every [`forbid`](Self::forbid).

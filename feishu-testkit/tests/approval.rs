@@ -3,7 +3,7 @@
 use feishu_testkit::FakeTenant;
 use feishu_testkit::approval::{
     APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset,
-    TIMELINE_TYPES,
+    MalformedTaskList, TIMELINE_TYPES, WindowEnd,
 };
 use serde_json::{Value, json};
 
@@ -305,4 +305,134 @@ async fn query_validates_and_pages() {
     // GET on the query path is the instance GET of an instance called "query".
     let (_, b) = kit.get(Q, &[]).await;
     assert_eq!(b["code"], 1390003);
+}
+
+impl Kit {
+    /// Every code `GET instances` lists for a window, following page tokens.
+    async fn list_all(&self, start: i64, end: i64, page_size: usize) -> Vec<String> {
+        let mut got = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut q = list_query(APPROVAL_CODE_PURCHASE, start, end);
+            q.push(("page_size", page_size.to_string()));
+            if let Some(t) = &token {
+                q.push(("page_token", t.clone()));
+            }
+            let (_, b) = self.get(LIST, &q).await;
+            assert_eq!(b["code"], 0, "{b}");
+            let page: Vec<String> =
+                serde_json::from_value(b["data"]["instance_code_list"].clone()).unwrap();
+            got.extend(page);
+            if b["data"]["has_more"] == false {
+                return got;
+            }
+            token = b["data"]["page_token"].as_str().map(str::to_string);
+        }
+    }
+}
+
+#[tokio::test]
+async fn window_end_can_be_exclusive() {
+    let kit = Kit::start(ApprovalDataset::dense(NOW)).await;
+    let approval = kit.tenant.approval();
+    let (start, end) = (NOW - 2 * HOUR, NOW - HOUR);
+    let on_end = approval.add_instance(APPROVAL_CODE_PURCHASE, end, "PENDING");
+    let inclusive = kit.list_all(start, end, 100).await;
+    assert!(inclusive.contains(&on_end));
+
+    approval.set_window_end(WindowEnd::Exclusive);
+    let exclusive = kit.list_all(start, end, 100).await;
+    assert!(!exclusive.contains(&on_end));
+    assert_eq!(exclusive.len() + 1, inclusive.len());
+    assert_eq!(
+        exclusive,
+        approval.instance_codes(APPROVAL_CODE_PURCHASE, start, end)
+    );
+    // The next slice picks it up: exclusive slices neither lose nor repeat it.
+    let next = kit.list_all(end, end + HOUR, 100).await;
+    assert!(next.contains(&on_end));
+    // The rule survives a new dataset.
+    approval.set_dataset(ApprovalDataset::dense(NOW));
+    let again = approval.add_instance(APPROVAL_CODE_PURCHASE, end, "PENDING");
+    assert!(!kit.list_all(start, end, 100).await.contains(&again));
+}
+
+#[tokio::test]
+async fn shuffled_listing_is_stable_across_pages() {
+    let kit = Kit::start(ApprovalDataset::dense(NOW)).await;
+    let approval = kit.tenant.approval();
+    let (start, end) = (NOW - 10 * HOUR, NOW);
+    let in_order = kit.list_all(start, end, 100).await;
+    approval.shuffle_listing(Some(7));
+    let shuffled = kit.list_all(start, end, 30).await;
+    assert_ne!(shuffled, in_order, "the order changes");
+    let (mut a, mut b) = (shuffled.clone(), in_order.clone());
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the same codes, each once");
+    assert_eq!(
+        shuffled,
+        kit.list_all(start, end, 100).await,
+        "any page size agrees"
+    );
+    assert_eq!(
+        shuffled,
+        approval.instance_codes(APPROVAL_CODE_PURCHASE, start, end)
+    );
+    approval.shuffle_listing(Some(8));
+    assert_ne!(
+        kit.list_all(start, end, 100).await,
+        shuffled,
+        "another seed, another order"
+    );
+    approval.shuffle_listing(None);
+    assert_eq!(kit.list_all(start, end, 100).await, in_order);
+}
+
+#[tokio::test]
+async fn instance_deleted_after_listing() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let approval = kit.tenant.approval();
+    let (start, end) = (NOW - 10 * HOUR, NOW);
+    let listed = kit.list_all(start, end, 100).await;
+    let gone = listed[1].clone();
+    assert!(approval.delete_instance(&gone));
+    assert!(!approval.delete_instance(&gone));
+    // As the instance GET documents for an unknown code.
+    let (s, b) = kit.get(&format!("{LIST}/{gone}"), &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (400, Some(1390003)));
+    let relisted = kit.list_all(start, end, 100).await;
+    assert_eq!(relisted.len() + 1, listed.len());
+    assert!(!relisted.contains(&gone));
+    let (_, found) = kit
+        .post(
+            &format!("{LIST}/query"),
+            &[],
+            json!({ "instance_code": gone }),
+        )
+        .await;
+    assert_eq!(found["code"], 1390003);
+}
+
+#[tokio::test]
+async fn malformed_task_lists() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let approval = kit.tenant.approval();
+    let as_string =
+        approval.add_malformed_instance(APPROVAL_CODE_PURCHASE, NOW - 5, MalformedTaskList::String);
+    let as_object =
+        approval.add_malformed_instance(APPROVAL_CODE_PURCHASE, NOW - 4, MalformedTaskList::Object);
+    let (_, b) = kit.get(&format!("{LIST}/{as_string}"), &[]).await;
+    let text = b["data"]["task_list"].as_str().expect("a string task_list");
+    let decoded: Value = serde_json::from_str(text).unwrap();
+    assert!(decoded[0]["id"].is_string());
+    let (_, b) = kit.get(&format!("{LIST}/{as_object}"), &[]).await;
+    assert!(
+        b["data"]["task_list"]["id"].is_string(),
+        "{}",
+        b["data"]["task_list"]
+    );
+    // Both are listed like any other instance.
+    let listed = kit.list_all(NOW - HOUR, NOW, 100).await;
+    assert!(listed.contains(&as_string) && listed.contains(&as_object));
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{get, post_json, tenant_token};
-use feishu_testkit::FakeTenant;
+use feishu_testkit::{ExpireField, FakeTenant};
 use serde_json::json;
 
 const WHOAMI: &str = "/open-apis/testkit/v1/whoami";
@@ -322,4 +322,38 @@ async fn minted_tokens() {
     .await;
     assert_eq!(reply.code(), Some(0));
     assert_eq!(tenant.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn expire_can_be_left_out_or_unparsable() {
+    let tenant = FakeTenant::start().await;
+    let creds = json!({ "app_id": tenant.app_id(), "app_secret": tenant.app_secret() });
+
+    tenant.set_token_expire_field(ExpireField::Omitted);
+    let omitted = post_json(&tenant, INTERNAL_TENANT, creds.clone()).await;
+    assert_eq!(omitted.code(), Some(0));
+    assert!(omitted.json.get("expire").is_none(), "{}", omitted.text);
+    let token = omitted.json["tenant_access_token"].as_str().unwrap();
+    assert_eq!(get(&tenant, WHOAMI, Some(token)).await.code(), Some(0));
+
+    tenant.set_token_expire_field(ExpireField::Unparsable);
+    for path in [INTERNAL_TENANT, INTERNAL_APP] {
+        let broken = post_json(&tenant, path, creds.clone()).await;
+        assert_eq!(broken.code(), Some(0));
+        assert!(broken.json["expire"].is_string(), "{path}: {}", broken.text);
+        assert!(
+            broken.json["expire"]
+                .as_str()
+                .unwrap()
+                .parse::<u64>()
+                .is_err()
+        );
+    }
+
+    tenant.set_token_expire_field(ExpireField::Seconds);
+    let fixed = post_json(&tenant, INTERNAL_TENANT, creds).await;
+    let expire = fixed.json["expire"].as_u64().unwrap();
+    assert!((7199..=7200).contains(&expire), "{expire}");
+    // The knob changed the reply only: it is still the token issued first.
+    assert_eq!(fixed.json["tenant_access_token"], token);
 }

@@ -4,6 +4,7 @@ mod common;
 
 use common::{Answer, answer, get_query, tenant_token};
 use feishu_testkit::FakeTenant;
+use feishu_testkit::bitable::RecordShape;
 use serde_json::{Value, json};
 
 async fn search(tenant: &FakeTenant, token: &str, table: &str, query: &str, body: Value) -> Answer {
@@ -192,4 +193,92 @@ async fn wiki_get_node() {
         .add_wiki_node("wikcnSheet", "sheet", "shtcnX");
     let sheet = get_query(&tenant, path, &token, &[("token", "wikcnSheet")]).await;
     assert_eq!(sheet.json["data"]["node"]["obj_type"], json!("sheet"));
+}
+
+/// Every record of a table through `GET .../records` with these query pairs.
+async fn list_all(
+    tenant: &FakeTenant,
+    token: &str,
+    table: &str,
+    query: &[(&str, &str)],
+) -> Vec<Value> {
+    let mut query = query.to_vec();
+    query.push(("page_size", "500"));
+    let page = get_query(tenant, &records_path(tenant, table), token, &query).await;
+    assert_eq!(page.code(), Some(0), "{}", page.text);
+    assert_eq!(page.json["data"]["has_more"], false);
+    page.json["data"]["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn list_with_the_flag_gives_search_values_for_every_type() {
+    let tenant = FakeTenant::start().await;
+    let token = tenant_token(&tenant).await;
+    let table = tenant.bitable().table_id();
+    // The all-types table has type 24 as the field guide spells it.
+    let fields = get_query(
+        &tenant,
+        &format!(
+            "/open-apis/bitable/v1/apps/{}/tables/{table}/fields",
+            tenant.bitable().app_token()
+        ),
+        &token,
+        &[("page_size", "100")],
+    )
+    .await;
+    let fields = fields.json["data"]["items"].as_array().unwrap().clone();
+    let flow = fields
+        .iter()
+        .find(|f| f["type"] == 24)
+        .expect("a type 24 field");
+    assert_eq!(flow["ui_type"], "Stage");
+
+    let flagged = list_all(&tenant, &token, &table, &[("text_field_as_array", "true")]).await;
+    let found = search(&tenant, &token, &table, "?page_size=500", json!({})).await;
+    let found = found.json["data"]["items"].as_array().unwrap().clone();
+    assert_eq!(flagged.len(), 120);
+    let mut types_seen = std::collections::HashSet::new();
+    for (l, s) in flagged.iter().zip(&found) {
+        assert_eq!(l["record_id"], s["record_id"]);
+        assert_eq!(l["fields"], s["fields"], "record {}", l["record_id"]);
+        assert!(l.get("record_url").is_none(), "record_url is search's");
+        for name in l["fields"].as_object().unwrap().keys() {
+            types_seen.insert(name.clone());
+        }
+    }
+    // Every field with a value appears somewhere (the button never has one).
+    assert_eq!(types_seen.len(), fields.len() - 1);
+
+    // Without the flag: the historic shape.
+    let plain = list_all(&tenant, &token, &table, &[]).await;
+    let (p, s) = (&plain[0]["fields"], &found[0]["fields"]);
+    for name in ["Amount", "Progress", "Price", "Rating"] {
+        let text = p[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} as a string"));
+        assert_eq!(
+            text.parse::<f64>().unwrap(),
+            s[name].as_f64().unwrap(),
+            "{name}"
+        );
+    }
+    assert!(p["Name"].is_string() && p["Barcode"].is_string());
+
+    // The knob makes the unflagged list structured too.
+    tenant
+        .bitable()
+        .set_unflagged_list_shape(RecordShape::Structured);
+    let structured = list_all(&tenant, &token, &table, &[]).await;
+    assert_eq!(structured[0]["fields"], found[0]["fields"]);
+    assert_eq!(
+        tenant
+            .bitable()
+            .record_json(&tenant.bitable().app_token(), &table, 0, false)
+            .unwrap()["fields"],
+        found[0]["fields"]
+    );
+    tenant
+        .bitable()
+        .set_unflagged_list_shape(RecordShape::Historic);
+    assert_eq!(list_all(&tenant, &token, &table, &[]).await, plain);
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{get, tenant_token};
-use feishu_testkit::{FAULT_SCOPE, FakeTenant, Fault};
+use feishu_testkit::{FAULT_SCOPE, FakeTenant, Fault, LogIdKeys};
 
 const NUMBERS: &str = "/open-apis/testkit/v1/numbers";
 const ECHO: &str = "/open-apis/testkit/v1/echo/x";
@@ -248,4 +248,55 @@ async fn forbid_and_allow_all() {
 
     tenant.allow_all();
     assert_eq!(get(&tenant, NUMBERS, Some(&token)).await.code(), Some(0));
+}
+
+#[tokio::test]
+async fn throttle_codes_of_older_services() {
+    let (tenant, token) = setup().await;
+    tenant.set_rate_limit_reset(Duration::from_millis(1500));
+    tenant.fail_next(1, Fault::MethodRateLimited);
+    tenant.fail_next(1, Fault::AppRateLimited);
+    for (code, msg) in [
+        (1000004, "method rate limited"),
+        (1000005, "app rate limited"),
+    ] {
+        let reply = get(&tenant, NUMBERS, Some(&token)).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (400, Some(code)),
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.json["msg"], msg);
+        assert_eq!(
+            reply.header("x-ogw-ratelimit-reset").as_deref(),
+            Some("1.5")
+        );
+        assert!(reply.header("x-ogw-ratelimit-limit").is_some());
+    }
+    assert_eq!(get(&tenant, NUMBERS, Some(&token)).await.code(), Some(0));
+}
+
+#[tokio::test]
+async fn error_blocks_carry_the_log_id_under_either_spelling() {
+    let (tenant, token) = setup().await;
+    let missing = "/open-apis/testkit/v1/nope";
+    let default = get(&tenant, missing, Some(&token)).await;
+    assert_eq!(default.json["error"]["log_id"], default.log_id().as_str());
+    assert!(default.json["error"].get("logid").is_none());
+
+    tenant.set_error_log_id_keys(LogIdKeys::Both);
+    let both = get(&tenant, missing, Some(&token)).await;
+    assert_eq!(both.json["error"]["log_id"], both.log_id().as_str());
+    assert_eq!(both.json["error"]["logid"], both.log_id().as_str());
+    // Success replies carry no error block at all.
+    let ok = get(&tenant, NUMBERS, Some(&token)).await;
+    assert!(ok.json.get("error").is_none());
+
+    tenant.set_error_log_id_keys(LogIdKeys::Logid);
+    tenant.fail_next(1, Fault::Permission);
+    let only = get(&tenant, NUMBERS, Some(&token)).await;
+    assert_eq!(only.json["error"]["logid"], only.log_id().as_str());
+    assert!(only.json["error"].get("log_id").is_none());
+    assert!(only.json["error"]["permission_violations"].is_array());
 }

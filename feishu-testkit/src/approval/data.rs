@@ -12,6 +12,7 @@ use super::catalog::{
 };
 use super::dataset::ApprovalDataset;
 use super::instance::{Generated, guid, instance_data, pick_status};
+use super::listing::ListingRules;
 use super::people::Cast;
 use super::widgets::{definition_data, leave_definition_form, purchase_definition_form};
 use crate::lock::lock;
@@ -33,6 +34,8 @@ pub(crate) struct ApprovalData {
     pub(super) definitions: Vec<Definition>,
     /// Sorted by (start_time, code).
     pub(super) instances: Vec<Instance>,
+    /// How listings read their window and order their codes.
+    pub(super) listing: ListingRules,
     by_code: HashMap<String, usize>,
     by_uuid: HashMap<String, usize>,
     next_serial: u64,
@@ -77,8 +80,10 @@ impl ApprovalData {
         let now_ms = spec.now_ms.unwrap_or_else(wall_clock_ms);
         let mut rng = fastrand::Rng::with_seed(spec.seed);
         let cast = Cast::generate(now_ms, &mut rng);
+        let listing = self.listing;
         *self = ApprovalData {
             built: true,
+            listing,
             spec: spec.clone(),
             cast,
             definitions: vec![
@@ -221,15 +226,34 @@ impl ApprovalData {
         index.map(move |i| &mut self.instances[i])
     }
 
-    /// Codes of `approval_code`'s instances created in `[from, to]`, in creation order.
+    /// Codes of `approval_code`'s instances created in the window `from`..`to`, as the
+    /// listing rules read the window, in listing order.
     pub(super) fn codes_in(&self, approval_code: &str, from: i64, to: i64) -> Vec<String> {
         let lo = self.instances.partition_point(|i| i.start_time < from);
-        self.instances[lo..]
+        let mut codes: Vec<String> = self.instances[lo..]
             .iter()
             .take_while(|i| i.start_time <= to)
             .filter(|i| i.approval_code == approval_code)
+            .filter(|i| self.listing.contains(from, to, i.start_time))
             .map(|i| i.code.clone())
-            .collect()
+            .collect();
+        self.listing.order(&mut codes);
+        codes
+    }
+
+    /// Removes the instance with this code (or creation uuid); whether there was one.
+    pub(super) fn remove(&mut self, id: &str) -> bool {
+        let Some(index) = self
+            .by_code
+            .get(id)
+            .or_else(|| self.by_uuid.get(id))
+            .copied()
+        else {
+            return false;
+        };
+        self.instances.remove(index);
+        self.reindex();
+        true
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::catalog::HOUR_MS;
 use super::data::{ApprovalData, built};
 use super::dataset::ApprovalDataset;
+use super::listing::WindowEnd;
 use crate::lock::lock;
 
 /// The Approval service's knobs and ground truth: the dataset, changes to single instances,
@@ -61,19 +62,21 @@ impl ApprovalKnobs<'_> {
             .collect()
     }
 
-    /// Ground truth: codes of `approval_code`'s instances created in `[from_ms, to_ms]`
-    /// (inclusive), in creation order.
+    /// Ground truth: the codes `GET instances` lists for `approval_code` and this window:
+    /// instances created in `[from_ms, to_ms]` (or `[from_ms, to_ms)` under
+    /// [`WindowEnd::Exclusive`]), in creation order (or the shuffled order of
+    /// [`shuffle_listing`](Self::shuffle_listing)).
     pub fn instance_codes(&self, approval_code: &str, from_ms: i64, to_ms: i64) -> Vec<String> {
         self.data().codes_in(approval_code, from_ms, to_ms)
     }
 
-    /// Ground truth: how many of `approval_code`'s instances were created in
-    /// `[from_ms, to_ms]` (inclusive).
+    /// Ground truth: how many codes `GET instances` lists for this window (see
+    /// [`instance_codes`](Self::instance_codes)).
     pub fn instance_count(&self, approval_code: &str, from_ms: i64, to_ms: i64) -> usize {
         self.instance_codes(approval_code, from_ms, to_ms).len()
     }
 
-    /// Ground truth: all instance codes of `approval_code`, in creation order.
+    /// Ground truth: all instance codes of `approval_code`, in listing order.
     pub fn all_instance_codes(&self, approval_code: &str) -> Vec<String> {
         self.instance_codes(approval_code, i64::MIN, i64::MAX)
     }
@@ -166,4 +169,61 @@ impl ApprovalKnobs<'_> {
         }
         out
     }
+
+    /// How `GET instances` reads `end_time`: inclusive (the default) or exclusive. The
+    /// documentation does not say; a client that must not lose or repeat instances at slice
+    /// borders has to work under both. Kept when the dataset changes.
+    pub fn set_window_end(&self, end: WindowEnd) {
+        lock(self.data).listing.end = end;
+    }
+
+    /// `Some(seed)`: `GET instances` lists the codes of a window in an order drawn from `seed`
+    /// instead of creation order (the same order on every page and every call); `None`
+    /// restores creation order. Kept when the dataset changes.
+    pub fn shuffle_listing(&self, seed: Option<u64>) {
+        lock(self.data).listing.shuffle_seed = seed;
+    }
+
+    /// Deletes the instance `code` (or its creation uuid) as if it was removed after a client
+    /// listed it: listings and queries no longer show it and its GET answers 1390003. Returns
+    /// whether the instance existed.
+    pub fn delete_instance(&self, code: &str) -> bool {
+        self.data().remove(code)
+    }
+
+    /// Creates an instance like [`add_instance`](Self::add_instance) whose `task_list` is
+    /// not the documented array but `malformation` says what, and returns its code.
+    ///
+    /// # Panics
+    /// When `approval_code` is not a definition of this tenant (a test bug).
+    pub fn add_malformed_instance(
+        &self,
+        approval_code: &str,
+        start_time_ms: i64,
+        malformation: MalformedTaskList,
+    ) -> String {
+        let code = self.add_instance(approval_code, start_time_ms, "PENDING");
+        let mut data = self.data();
+        if let Some(instance) = data.find_mut(&code) {
+            let tasks = instance.data["task_list"].take();
+            instance.data["task_list"] = match malformation {
+                MalformedTaskList::String => Value::String(tasks.to_string()),
+                MalformedTaskList::Object => tasks
+                    .as_array()
+                    .and_then(|list| list.first().cloned())
+                    .unwrap_or_else(|| json!({})),
+            };
+        }
+        code
+    }
+}
+
+/// How [`ApprovalKnobs::add_malformed_instance`] breaks an instance's `task_list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MalformedTaskList {
+    /// The task array encoded as one JSON string (`"[{\"id\": ...}]"`).
+    String,
+    /// A single task object instead of an array of them.
+    Object,
 }

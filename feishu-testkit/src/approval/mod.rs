@@ -10,8 +10,10 @@
 //!   `locale` / `user_id_type` → 1390001.
 //! - `GET /open-apis/approval/v4/instances?approval_code=&start_time=&end_time=&page_size=&page_token=`
 //!   → `{instance_code_list, has_more, page_token?}`: codes of instances whose creation time is
-//!   in the **inclusive** window `[start_time, end_time]` (Unix ms), ordered by creation time
-//!   (ties by code). `page_size` 1–100 (default 100). Page tokens are opaque (they contain
+//!   in the window `[start_time, end_time]` (Unix ms; inclusive unless
+//!   [`ApprovalKnobs::set_window_end`] makes it exclusive, as the documentation does not say),
+//!   ordered by creation time (ties by code) unless [`ApprovalKnobs::shuffle_listing`] shuffles
+//!   each window. `page_size` 1–100 (default 100). Page tokens are opaque (they contain
 //!   `/`, `+` and `=`) and bound to the query they came from. Missing or non-numeric
 //!   `approval_code` / `start_time` / `end_time`, `end_time < start_time`, a bad `page_size`
 //!   or page token → HTTP 400, 1390001; unknown approval code → 1390002.
@@ -37,6 +39,10 @@
 //! mix PENDING, APPROVED, REJECTED, CANCELED and DELETED; timelines cover every documented
 //! event type ([`TIMELINE_TYPES`]). Instances are spread over `span` before the dataset's
 //! `now` (wall clock at build time unless [`ApprovalDataset::now_ms`] fixes it).
+//!
+//! Trouble a client must survive: [`ApprovalKnobs::delete_instance`] (listed, then gone:
+//! 1390003), [`ApprovalKnobs::add_malformed_instance`] (`task_list` a string or an object),
+//! [`ApprovalKnobs::set_instance_form`] (a malformed form string).
 
 mod catalog;
 mod data;
@@ -44,6 +50,7 @@ mod dataset;
 mod handlers;
 mod instance;
 mod knobs;
+mod listing;
 mod people;
 mod query;
 mod widgets;
@@ -61,7 +68,8 @@ pub use self::catalog::{
 };
 use self::data::ApprovalData;
 pub use self::dataset::ApprovalDataset;
-pub use self::knobs::ApprovalKnobs;
+pub use self::knobs::{ApprovalKnobs, MalformedTaskList};
+pub use self::listing::WindowEnd;
 
 const DEFINITION: &str = "/open-apis/approval/v4/approvals/:approval_code";
 const INSTANCES: &str = "/open-apis/approval/v4/instances";

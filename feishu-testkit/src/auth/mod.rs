@@ -6,6 +6,7 @@
 
 mod clock;
 mod config;
+mod expire;
 mod tokens;
 
 use std::sync::Mutex;
@@ -20,6 +21,7 @@ use crate::service::{FakeService, only};
 
 use self::clock::VirtualClock;
 pub(crate) use self::config::AuthConfig;
+pub use self::expire::ExpireField;
 use self::tokens::{TokenKind, Tokens};
 
 /// The auth service: configuration, issued tokens and tickets, and the token clock.
@@ -28,6 +30,7 @@ pub(crate) struct AuthService {
     config: AuthConfig,
     tokens: Mutex<Tokens>,
     clock: VirtualClock,
+    expire_field: Mutex<ExpireField>,
 }
 
 impl AuthService {
@@ -41,6 +44,7 @@ impl AuthService {
             config,
             tokens: Mutex::new(tokens),
             clock: VirtualClock::default(),
+            expire_field: Mutex::new(ExpireField::default()),
         }
     }
 
@@ -131,6 +135,17 @@ impl AuthService {
         lock(&self.tokens).current_ticket()
     }
 
+    /// How token replies write `expire` from now on.
+    pub(crate) fn set_expire_field(&self, field: ExpireField) {
+        *lock(&self.expire_field) = field;
+    }
+
+    /// A flat token reply with `fields` and `expire` written as the knob says.
+    fn token_reply(&self, mut fields: Value, expire: u64) -> Reply {
+        lock(&self.expire_field).write(&mut fields, expire);
+        Reply::flat(fields)
+    }
+
     // ----- endpoints -------------------------------------------------------------------
 
     fn tenant_token_internal(&self, req: &RequestView) -> Reply {
@@ -145,7 +160,7 @@ impl AuthService {
             &config.tenant_key,
             self.clock.now(),
         );
-        Reply::flat(json!({ "tenant_access_token": token, "expire": expire }))
+        self.token_reply(json!({ "tenant_access_token": token }), expire)
     }
 
     fn app_token_internal(&self, req: &RequestView) -> Reply {
@@ -163,11 +178,10 @@ impl AuthService {
             &config.tenant_key,
             now,
         );
-        Reply::flat(json!({
-            "app_access_token": app_token,
-            "expire": expire,
-            "tenant_access_token": tenant_token,
-        }))
+        self.token_reply(
+            json!({ "app_access_token": app_token, "tenant_access_token": tenant_token }),
+            expire,
+        )
     }
 
     fn resend_ticket(&self, req: &RequestView) -> Reply {
@@ -208,7 +222,7 @@ impl AuthService {
             "",
             self.clock.now(),
         );
-        Reply::flat(json!({ "app_access_token": token, "expire": expire }))
+        self.token_reply(json!({ "app_access_token": token }), expire)
     }
 
     fn store_tenant_token(&self, req: &RequestView) -> Reply {
@@ -234,7 +248,7 @@ impl AuthService {
             );
         }
         let (token, expire) = tokens.obtain(config, TokenKind::Tenant, &app_id, tenant_key, now);
-        Reply::flat(json!({ "tenant_access_token": token, "expire": expire }))
+        self.token_reply(json!({ "tenant_access_token": token }), expire)
     }
 
     fn authenticate_app(&self, req: &RequestView) -> Result<App, Reply> {

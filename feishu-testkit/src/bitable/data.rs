@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::shape::RecordShape;
 use crate::rng::mix;
 
 /// The default Base's app token.
@@ -69,6 +70,8 @@ pub(crate) struct BitableData {
     pub(super) wiki: Vec<WikiNodeDef>,
     pub(super) denied: HashSet<String>,
     pub(super) next_table_no: u64,
+    /// The shape list records answers in without `text_field_as_array`.
+    pub(super) unflagged_list_shape: RecordShape,
 }
 
 impl Default for BitableData {
@@ -79,6 +82,7 @@ impl Default for BitableData {
             wiki: Vec::new(),
             denied: HashSet::new(),
             next_table_no: 1,
+            unflagged_list_shape: RecordShape::Historic,
         };
         let all = data.new_table("All types", Kind::AllTypes, DEFAULT_RECORDS);
         let customers = data.new_table("Customers", Kind::Customers, CUSTOMER_RECORDS);

@@ -110,7 +110,10 @@ pub(super) fn fields(kind: Kind, customers: &str) -> Vec<FieldDef> {
                 json!({ "location": { "input_type": "not_limit" } }),
             ),
             f("Chat", 23, "GroupChat", json!({ "multiple": false })),
-            f("Flow", 24, "Flow", Value::Null),
+            // Type 24 "流程" has ui_type "Stage" and is read-only (field guide:
+            // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-table-field/guide);
+            // its cell value is not documented, so the generated one is a guess.
+            f("Flow", 24, "Stage", Value::Null),
             f(
                 "Created",
                 1001,

@@ -10,7 +10,8 @@ use super::data::{
 };
 use super::fields::fields;
 use super::people::IdType;
-use super::records::{RenderOptions, Shape, generate, render_record};
+use super::records::{RenderOptions, generate, render_record};
+use super::shape::RecordShape;
 use crate::lock::lock;
 
 /// The Bitable service's knobs and ground truth: the Bases, their tables and record counts,
@@ -141,8 +142,9 @@ impl BitableKnobs<'_> {
             .unwrap_or_default()
     }
 
-    /// Record `index` of a table as the endpoint would send it (`search` = search shape, else
-    /// the list shape), with automatic fields and `open_id`s.
+    /// Record `index` of a table as an endpoint would send it, with automatic fields and
+    /// `open_id`s: as search sends it (`search`), else as list records sends it without
+    /// `text_field_as_array` (see [`set_unflagged_list_shape`](Self::set_unflagged_list_shape)).
     pub fn record_json(
         &self,
         app_token: &str,
@@ -156,23 +158,28 @@ impl BitableKnobs<'_> {
             .filter(|t| index < t.records)?;
         let options = RenderOptions {
             shape: if search {
-                Shape::Search
+                RecordShape::Structured
             } else {
-                Shape::List {
-                    text_as_array: false,
-                }
+                data.unflagged_list_shape
             },
+            record_url: search,
             ids: IdType::Open,
             field_names: None,
             automatic: true,
         };
         Some(render_record(
-            &data,
             app_token,
             table,
             &generate(&data, table, index),
             &options,
         ))
+    }
+
+    /// The shape list records answers in when `text_field_as_array` is absent or false:
+    /// [`RecordShape::Historic`] (the default, as the list endpoint documents it) or
+    /// [`RecordShape::Structured`] (as search and the flag give it). Kept when tables change.
+    pub fn set_unflagged_list_shape(&self, shape: RecordShape) {
+        lock(self.data).unflagged_list_shape = shape;
     }
 
     /// From now on every request on this Base answers 1254302 (HTTP 403), as when the app was

@@ -18,18 +18,26 @@
 //! ([`BitableKnobs::table_id`], 120 records by default) holding one field of every
 //! documented type (28 fields: text, email, barcode, number, progress, currency, rating,
 //! single/multi select, date, checkbox, person, phone, url, attachment, one- and two-way link,
-//! lookup, formula, location, group chat, flow, created/modified time and user, auto number,
+//! lookup, formula, location, group chat, flow (`Stage`), created/modified time and user, auto
+//! number,
 //! button), and "Customers" ([`BitableKnobs::customers_table_id`], 10 records), the
 //! link target. More tables with any record count: [`BitableKnobs::add_table`]. Records
 //! are generated on the fly from the seed and the record index, so 100,000 records cost no
 //! memory; only a page is built per request (filters and sorts scan the table).
 //!
-//! # Shape drift (as documented)
+//! # Shape drift
 //!
-//! | Field type | list (`GET .../records`) | search (`POST .../records/search`) |
+//! Search always answers in the structured shape. List records answers in the structured
+//! shape with `text_field_as_array=true` (the fields are then exactly search's), and without
+//! it in the historic shape its documentation shows ([`RecordShape`];
+//! [`BitableKnobs::set_unflagged_list_shape`] switches that default). The documentation
+//! only promises that the flag turns text into segments; the testkit answers every field
+//! structured with it.
+//!
+//! | Field type | historic (list without the flag) | structured (search, list with the flag) |
 //! |---|---|---|
-//! | text, email, barcode | plain string (segments with `text_field_as_array=true`) | segment array |
-//! | number family | decimal string (`"1280.5"`) | JSON number |
+//! | text, email, barcode | plain string | segment array |
+//! | number, progress, currency, rating | decimal string (`"1280.5"`) | JSON number |
 //! | links | `[{record_ids, table_id, text, text_arr, type}]` | `{link_record_ids}` |
 //! | lookup, formula | segment array of the rendered text | `{type, value: [...]}` |
 //! | created / modified by | one person object | array of person objects |
@@ -61,6 +69,7 @@ mod knobs;
 mod people;
 mod query;
 mod records;
+mod shape;
 
 use std::sync::Mutex;
 
@@ -70,6 +79,7 @@ use crate::service::{FakeService, only};
 
 use self::data::BitableData;
 pub use self::knobs::BitableKnobs;
+pub use self::shape::RecordShape;
 
 const APP: &str = "/open-apis/bitable/v1/apps/:app_token";
 const TABLES: &str = "/open-apis/bitable/v1/apps/:app_token/tables";

@@ -14,7 +14,8 @@ use super::handlers::{
     FIELD_NAME_NOT_FOUND, INVALID_FIELD_NAMES, INVALID_FILTER, INVALID_SORT, check_table,
     check_view, fail, id_type, paged,
 };
-use super::records::{RenderOptions, Shape, generate, render_record};
+use super::records::{RenderOptions, generate, render_record};
+use super::shape::RecordShape;
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::RequestView;
@@ -201,22 +202,23 @@ pub(super) fn records(
             values: vec!["true".into()],
         });
     let predicate = query.filter.clone().or(view_filter);
+    let shape = if search || req.query_flag("text_field_as_array") {
+        RecordShape::Structured
+    } else {
+        data.unflagged_list_shape
+    };
     let options = RenderOptions {
-        shape: if search {
-            Shape::Search
-        } else {
-            Shape::List {
-                text_as_array: req.query_flag("text_field_as_array"),
-            }
-        },
+        shape,
+        record_url: search,
         ids,
         field_names: query.field_names.as_deref(),
         automatic: query.automatic,
     };
+
     if predicate.is_none() && query.sort.is_empty() {
         // The common case: page straight over record indices, building only this page.
         return paged(req, table.records, 20, 500, |i| {
-            render_record(&data, app, table, &generate(&data, table, i), &options)
+            render_record(app, table, &generate(&data, table, i), &options)
         });
     }
     let mut matching: Vec<(u64, Vec<Option<Scalar>>)> = Vec::new();
@@ -243,6 +245,6 @@ pub(super) fn records(
     });
     paged(req, matching.len() as u64, 20, 500, |k| {
         let i = matching[k as usize].0;
-        render_record(&data, app, table, &generate(&data, table, i), &options)
+        render_record(app, table, &generate(&data, table, i), &options)
     })
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::data::{BitableData, Kind, TableDef};
 use super::fields::{REGIONS, STATUS, TAGS};
 use super::people::{IdType, USERS, person};
+use super::shape::RecordShape;
 use crate::rng::mix;
 
 /// 2025-01-01T00:00:00Z in Unix ms.
@@ -37,13 +38,6 @@ pub(super) enum Cell {
     Person(usize),
     /// Persons of a person field.
     Persons(Vec<usize>),
-}
-
-/// Which endpoint's shape a record is rendered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
-    List { text_as_array: bool },
-    Search,
 }
 
 /// One generated record, before rendering.
@@ -226,22 +220,18 @@ pub(super) fn generate(data: &BitableData, table: &TableDef, index: u64) -> Gene
     }
 }
 
-fn render(cell: &Cell, shape: Shape, ids: IdType) -> Value {
+fn render(cell: &Cell, shape: RecordShape, ids: IdType) -> Value {
+    use RecordShape::{Historic, Structured};
     match (cell, shape) {
-        (
-            Cell::Text(segments),
-            Shape::List {
-                text_as_array: false,
-            },
-        ) => json!(
+        (Cell::Text(segments), Historic) => json!(
             segments
                 .iter()
                 .map(|s| s["text"].as_str().unwrap_or_default())
                 .collect::<String>()
         ),
-        (Cell::Text(segments), _) => json!(segments),
-        (Cell::Number(n), Shape::List { .. }) => json!(number_text(*n)),
-        (Cell::Number(n), Shape::Search) => json!(n),
+        (Cell::Text(segments), Structured) => json!(segments),
+        (Cell::Number(n), Historic) => json!(number_text(*n)),
+        (Cell::Number(n), Structured) => json!(n),
         (Cell::Plain(v), _) => v.clone(),
         (
             Cell::Link {
@@ -249,30 +239,30 @@ fn render(cell: &Cell, shape: Shape, ids: IdType) -> Value {
                 ids: rec,
                 names,
             },
-            Shape::List { .. },
+            Historic,
         ) => json!([{
             "record_ids": rec, "table_id": table_id, "text": names.join(","),
             "text_arr": names, "type": "text",
         }]),
-        (Cell::Link { ids: rec, .. }, Shape::Search) => json!({ "link_record_ids": rec }),
-        (Cell::Computed { text, .. }, Shape::List { .. }) => {
-            json!([{ "type": "text", "text": text }])
-        }
+        (Cell::Link { ids: rec, .. }, Structured) => json!({ "link_record_ids": rec }),
+        (Cell::Computed { text, .. }, Historic) => json!([{ "type": "text", "text": text }]),
         (
             Cell::Computed {
                 data_type, value, ..
             },
-            Shape::Search,
+            Structured,
         ) => json!({ "type": data_type, "value": value }),
-        (Cell::Person(n), Shape::List { .. }) => person(*n, ids),
-        (Cell::Person(n), Shape::Search) => json!([person(*n, ids)]),
+        (Cell::Person(n), Historic) => person(*n, ids),
+        (Cell::Person(n), Structured) => json!([person(*n, ids)]),
         (Cell::Persons(all), _) => json!(all.iter().map(|n| person(*n, ids)).collect::<Vec<_>>()),
     }
 }
 
 /// How to render records.
 pub(super) struct RenderOptions<'a> {
-    pub(super) shape: Shape,
+    pub(super) shape: RecordShape,
+    /// Whether records carry `record_url` (search does, list does not).
+    pub(super) record_url: bool,
     pub(super) ids: IdType,
     pub(super) field_names: Option<&'a [String]>,
     pub(super) automatic: bool,
@@ -280,7 +270,6 @@ pub(super) struct RenderOptions<'a> {
 
 /// A record as the endpoint sends it.
 pub(super) fn render_record(
-    data: &BitableData,
     app: &str,
     table: &TableDef,
     g: &Generated,
@@ -302,12 +291,11 @@ pub(super) fn render_record(
         record["created_by"] = person(g.creator, o.ids);
         record["last_modified_by"] = person(g.modifier, o.ids);
     }
-    if o.shape == Shape::Search {
+    if o.record_url {
         record["record_url"] = json!(format!(
             "https://testkit.feishu.cn/base/{app}?table={}&record={}",
             table.table_id, g.record_id
         ));
     }
-    let _ = data;
     record
 }
