@@ -6,11 +6,20 @@ use serde_json::{Map, Value};
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{Client, Request, Result, UserIdType};
+use feishu_core::{Client, Endpoint, RateLimit, Request, Result, UserIdType};
 
-use crate::GET_DEFINITION;
-use crate::enums::{DefinitionStatus, NodeType};
-use crate::form::DefinitionForm;
+use crate::codes::APPROVAL_CODES;
+use crate::definition_form::DefinitionForm;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/get>:
+/// 100 per minute.
+pub(crate) const GET_DEFINITION: Endpoint = Endpoint::get(
+    "approval.approvals.get",
+    "approval/v4/approvals/{approval_code}",
+)
+.limit(RateLimit::per_minute(100))
+.codes(APPROVAL_CODES);
 
 /// An approval definition.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -195,5 +204,31 @@ impl GetDefinition {
             .query_opt("user_id", self.user_id)
             .query_opt("nested_mutable_group", self.nested_mutable_group);
         self.client.send(request).await
+    }
+}
+
+wire_enum! {
+    /// Status of an approval definition.
+    pub enum DefinitionStatus {
+        /// In use.
+        Active => "ACTIVE",
+        /// Disabled.
+        Inactive => "INACTIVE",
+        /// Deleted.
+        Deleted => "DELETED",
+    }
+}
+
+wire_enum! {
+    /// How a definition node decides.
+    pub enum NodeType {
+        /// All approvers must approve.
+        And => "AND",
+        /// Any approver decides.
+        Or => "OR",
+        /// Approvers in sequence.
+        Sequential => "SEQUENTIAL",
+        /// Carbon-copy node.
+        CcNode => "CC_NODE",
     }
 }

@@ -4,7 +4,7 @@ use futures::stream::{Stream, StreamExt};
 
 use feishu_core::{Client, Result, UserIdType};
 
-use crate::instance::{InstanceDetail, InstanceParams};
+use crate::detail::{InstanceDetail, InstanceParams};
 
 /// Default number of instance GETs in flight.
 pub const DEFAULT_CONCURRENCY: usize = 8;

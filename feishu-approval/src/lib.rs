@@ -48,97 +48,64 @@
 //! # Ok(()) }
 //! ```
 
+mod codes;
+mod comment;
 mod definition;
-mod enums;
+mod definition_form;
+mod detail;
 mod fetch;
 mod form;
+mod form_warning;
 mod instance;
 pub mod list;
 mod query;
 pub mod rows;
+mod task;
+mod timeline;
 mod times;
 mod value;
+mod widget;
+mod widget_path;
 
 use futures::stream::Stream;
 
-use feishu_core::{Client, CodeTable, Endpoint, RateLimit, Result};
+use feishu_core::{Client, Result};
 
-pub use definition::{ApprovalDefinition, ApproverRange, GetDefinition, Node, Viewer};
-pub use enums::{
-    DefinitionStatus, InstanceStatus, NodeType, TaskStatus, TaskType, TimelineType, WidgetType,
+pub use comment::{Comment, FileRef};
+pub use definition::{
+    ApprovalDefinition, ApproverRange, DefinitionStatus, GetDefinition, Node, NodeType, Viewer,
 };
+pub use definition_form::{DefinitionForm, WidgetDefinition};
+pub use detail::{GetInstance, InstanceDetail};
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
 pub use feishu_core::ListRequest;
 pub use fetch::{DEFAULT_CONCURRENCY, FetchInstances};
-pub use form::{DefinitionForm, Form, FormWarning, Widget, WidgetDefinition};
-pub use instance::{
-    CcUser, Comment, FileRef, GetInstance, Instance, InstanceDetail, Task, TimelineEvent,
-};
+pub use form::Form;
+pub use form_warning::FormWarning;
+pub use instance::{Instance, InstanceStatus};
 pub use list::{ListInstanceCodes, TimeSlice};
 pub use query::{
     MAX_QUERY_SPAN_MS, QueriedApproval, QueriedGroup, QueriedInstance, QueriedInstanceInfo,
     QueryInstances, QueryStatus,
 };
 pub use rows::{CommentRow, FormRow, TaskRow, TimelineRow};
+pub use task::{Task, TaskStatus, TaskType};
+pub use timeline::{CcUser, TimelineEvent, TimelineType};
 pub use times::{HOUR_MS, ms_to_rfc3339, parse_rfc3339};
 pub use value::{
     DateInterval, DocumentValue, PeriodValue, RemedyValue, ShiftValue, TelephoneValue, TripLeg,
     TripValue, WidgetValue,
 };
-
-/// Codes the transport acts on for Approval v4 endpoints (the error tables of
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get> and siblings).
-pub(crate) const APPROVAL_CODES: CodeTable = CodeTable::new()
-    // 1395001: "There have been some errors. Please try again later".
-    .transient(&[1395001])
-    .permission(&[
-        (
-            1390009,
-            "the app lacks permission on this approval definition",
-        ),
-        (
-            60009,
-            "the app lacks permission on this approval definition",
-        ),
-    ])
-    // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found.
-    .never_retry(&[1390001, 1390002, 1390003]);
-
-/// <https://open.feishu.cn/document/server-docs/approval-v4/approval/get>: 100 per minute.
-pub(crate) const GET_DEFINITION: Endpoint = Endpoint::get(
-    "approval.approvals.get",
-    "approval/v4/approvals/{approval_code}",
-)
-.limit(RateLimit::per_minute(100))
-.codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/list>: 100 per minute.
-pub(crate) const LIST_INSTANCES: Endpoint =
-    Endpoint::get("approval.instances.list", "approval/v4/instances")
-        .limit(RateLimit::per_minute(100))
-        .codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>: 1000 per minute
-/// and 50 per second.
-pub(crate) const GET_INSTANCE: Endpoint = Endpoint::get(
-    "approval.instances.get",
-    "approval/v4/instances/{instance_id}",
-)
-.limit(RateLimit::per_minute(1000).and_per_second(50))
-.codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/query>: 1000 per minute
-/// and 50 per second.
-pub(crate) const QUERY_INSTANCES: Endpoint =
-    Endpoint::post_read("approval.instances.query", "approval/v4/instances/query")
-        .limit(RateLimit::per_minute(1000).and_per_second(50))
-        .codes(APPROVAL_CODES);
+pub use widget::{Widget, WidgetType};
 
 /// Endpoint family of `GET approval/v4/approvals/:approval_code` (for rate-limit overrides).
-pub const ENDPOINT_DEFINITION_GET: &str = GET_DEFINITION.name();
+pub const ENDPOINT_DEFINITION_GET: &str = definition::GET_DEFINITION.name();
 /// Endpoint family of `GET approval/v4/instances`.
-pub const ENDPOINT_INSTANCES_LIST: &str = LIST_INSTANCES.name();
+pub const ENDPOINT_INSTANCES_LIST: &str = list::LIST_INSTANCES.name();
 /// Endpoint family of `GET approval/v4/instances/:instance_id`.
-pub const ENDPOINT_INSTANCE_GET: &str = GET_INSTANCE.name();
+pub const ENDPOINT_INSTANCE_GET: &str = detail::GET_INSTANCE.name();
 /// Endpoint family of `POST approval/v4/instances/query`.
-pub const ENDPOINT_INSTANCES_QUERY: &str = QUERY_INSTANCES.name();
+pub const ENDPOINT_INSTANCES_QUERY: &str = query::QUERY_INSTANCES.name();
 
 /// The Approval v4 API. Cheap to clone.
 ///

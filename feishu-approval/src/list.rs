@@ -9,10 +9,16 @@ use serde::Deserialize;
 
 use feishu_core::internal::de::{bool_or_false, opt_string, vec_or_empty};
 use feishu_core::internal::pages;
-use feishu_core::{Client, Error, Page, Request, Result};
+use feishu_core::{Client, Endpoint, Error, Page, RateLimit, Request, Result};
 
-use crate::LIST_INSTANCES;
+use crate::codes::APPROVAL_CODES;
 use crate::times::HOUR_MS;
+
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/list>: 100 per minute.
+pub(crate) const LIST_INSTANCES: Endpoint =
+    Endpoint::get("approval.instances.list", "approval/v4/instances")
+        .limit(RateLimit::per_minute(100))
+        .codes(APPROVAL_CODES);
 
 /// The widest window one list call may cover (the docs: "do not exceed 10 hours").
 pub const MAX_SLICE_MS: i64 = 10 * HOUR_MS;

@@ -8,11 +8,18 @@ use feishu_core::internal::PageFetch;
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{Client, Error, Page, Request, Result, UserIdType};
+use feishu_core::{Client, Endpoint, Error, Page, RateLimit, Request, Result, UserIdType};
 
-use crate::QUERY_INSTANCES;
-use crate::enums::InstanceStatus;
+use crate::codes::APPROVAL_CODES;
+use crate::instance::InstanceStatus;
 use crate::times::{HOUR_MS, opt_ms};
+
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/query>: 1000 per minute
+/// and 50 per second.
+pub(crate) const QUERY_INSTANCES: Endpoint =
+    Endpoint::post_read("approval.instances.query", "approval/v4/instances/query")
+        .limit(RateLimit::per_minute(1000).and_per_second(50))
+        .codes(APPROVAL_CODES);
 
 /// Longest `instance_start_time_from` .. `_to` span the endpoint accepts.
 pub const MAX_QUERY_SPAN_MS: i64 = 30 * 24 * HOUR_MS;

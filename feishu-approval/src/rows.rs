@@ -25,8 +25,13 @@ use serde_json::Value;
 
 use feishu_core::Result;
 
-use crate::form::{Form, Widget};
-use crate::instance::{Comment, Instance, InstanceDetail, Task, TimelineEvent};
+use crate::comment::Comment;
+use crate::detail::InstanceDetail;
+use crate::form::Form;
+use crate::instance::Instance;
+use crate::task::Task;
+use crate::timeline::TimelineEvent;
+use crate::widget::Widget;
 
 /// One widget (or `fieldList` cell) of one instance's form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +93,28 @@ pub struct CommentRow {
     pub index: usize,
     /// The comment.
     pub comment: Comment,
+}
+
+impl InstanceDetail {
+    /// The form flattened into key/value rows (see [`form_rows`]).
+    pub fn form_rows(&self) -> Vec<FormRow> {
+        form_rows(self.code(), &self.form())
+    }
+
+    /// One row per task, with its index.
+    pub fn task_rows(&self) -> Vec<TaskRow> {
+        task_rows(&self.instance)
+    }
+
+    /// One row per timeline event, with its index.
+    pub fn timeline_rows(&self) -> Vec<TimelineRow> {
+        timeline_rows(&self.instance)
+    }
+
+    /// One row per comment, with its index.
+    pub fn comment_rows(&self) -> Vec<CommentRow> {
+        comment_rows(&self.instance)
+    }
 }
 
 /// Flattens a form: every widget in order, each `fieldList` followed by its cells (row by

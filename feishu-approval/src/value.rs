@@ -4,8 +4,16 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::enums::WidgetType;
-use crate::form::Widget;
+use crate::widget::{Widget, WidgetType};
+
+impl Widget {
+    /// The value in its documented shape
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>),
+    /// or [`WidgetValue::Raw`] when the shape is undocumented or does not match.
+    pub fn typed_value(&self) -> WidgetValue {
+        WidgetValue::of(self)
+    }
+}
 
 /// A widget value in its documented shape. Shapes the docs leave open (`serialNumber`,
 /// `mutableGroup`, `account`, `location`, `outGroup`, Core HR groups) and values that do not
