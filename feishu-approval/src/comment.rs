@@ -3,10 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use feishu_core::internal::de::{opt_i64, string_or_empty, vec_or_empty};
-
-use crate::times::opt_ms;
 
 /// A comment.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -26,8 +25,8 @@ pub struct Comment {
     #[serde(deserialize_with = "string_or_empty")]
     pub comment: String,
     /// Creation time.
-    #[serde(deserialize_with = "opt_ms")]
-    pub create_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub create_time: Option<OffsetDateTime>,
     /// Attached files.
     #[serde(deserialize_with = "vec_or_empty")]
     pub files: Vec<FileRef>,

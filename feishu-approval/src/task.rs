@@ -3,11 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use feishu_core::internal::de::{opt_string, string_or_empty};
 use feishu_core::internal::wire_enum;
-
-use crate::times::opt_ms;
 
 /// One approval task.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -41,11 +40,11 @@ pub struct Task {
     #[serde(rename = "type")]
     pub task_type: TaskType,
     /// Start time.
-    #[serde(deserialize_with = "opt_ms")]
-    pub start_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub start_time: Option<OffsetDateTime>,
     /// End time (`None` while open).
-    #[serde(deserialize_with = "opt_ms")]
-    pub end_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub end_time: Option<OffsetDateTime>,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use feishu_core::internal::de::{string_or_empty, vec_or_empty};
 use feishu_core::internal::wire_enum;
 
 use crate::comment::FileRef;
-use crate::times::opt_ms;
 
 /// One timeline event. Unknown event types are kept in [`TimelineType::Unknown`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -19,8 +19,8 @@ pub struct TimelineEvent {
     #[serde(rename = "type")]
     pub event_type: TimelineType,
     /// When.
-    #[serde(deserialize_with = "opt_ms")]
-    pub create_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub create_time: Option<OffsetDateTime>,
     /// Actor's user_id.
     #[serde(deserialize_with = "string_or_empty")]
     pub user_id: String,

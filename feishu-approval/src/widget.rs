@@ -11,7 +11,10 @@ use feishu_core::internal::wire_enum;
 pub(crate) const MAX_DEPTH: usize = 16;
 
 wire_enum! {
-    /// A form widget's `type` (feishu-api.md §5.1, §5.4).
+    /// A form widget's `type`, as listed by
+    /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/approval-definition-form-control-parameters>
+    /// and
+    /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>.
     pub enum WidgetType {
         /// Single-line text.
         Input => "input",

@@ -6,7 +6,9 @@
 //! state; those that have fallen out of the lookback are re-fetched first in later runs until
 //! they reach a final status, so a late approval is never missed.
 
-use feishu_approval::{Approval, InstanceDetail, InstanceStatus};
+use feishu_approval::{Approval, InstanceDetail, InstanceOutcome, InstanceStatus, ListRequest};
+use feishu_core::TimeRange;
+use feishu_core::time::OffsetDateTime;
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
@@ -18,6 +20,17 @@ use crate::catalog::{
 use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The instant of `ms` Unix milliseconds (the epoch for an unrepresentable one).
+fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Unix milliseconds of `t`.
+fn ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
 
 pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
     let Some(cfg) = &config.approval else {
@@ -50,7 +63,10 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             .collect();
         if !watch.is_empty() {
             let codes = stream::iter(watch.into_iter().map(Ok));
-            let mut details = Box::pin(api.get_instances(codes, em.concurrency));
+            let mut details = api
+                .batch_get_instances(codes)
+                .concurrency(em.concurrency)
+                .into_stream();
             while let Some(detail) = details.next().await {
                 if let Some(detail) = skip_deleted(em, detail).await? {
                     emit_instance(em, code, detail).await?;
@@ -62,15 +78,18 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         // 2. The window [from, now), in creation order, minus what this run already did.
         let window_start = progress.map_or(from, |p| p.max(from));
         if window_start < now {
-            let codes = api
-                .list_instance_codes(code.clone(), window_start, now)
+            let window = TimeRange::new(at(window_start), at(now))
+                .map_err(|e| failed(APPROVAL_INSTANCES, e))?;
+            let codes = api.list_instance_codes(code.clone(), window).into_stream();
+            let mut details = api
+                .batch_get_instances(codes)
+                .concurrency(em.concurrency)
                 .into_stream();
-            let mut details = Box::pin(api.get_instances(codes, em.concurrency));
             while let Some(detail) = details.next().await {
                 let Some(detail) = skip_deleted(em, detail).await? else {
                     continue;
                 };
-                let created = detail.instance.start_time;
+                let created = detail.instance().start_time.map(ms);
                 emit_instance(em, code, detail).await?;
                 if em.since_checkpoint >= em.checkpoint_every {
                     // Everything created before this instance has been emitted.
@@ -102,9 +121,9 @@ const INSTANCE_NOT_FOUND: i64 = 1390003;
 /// An instance deleted since it was listed is logged and skipped; other errors stop the module.
 async fn skip_deleted(
     em: &mut Emitter,
-    detail: feishu_core::Result<InstanceDetail>,
+    outcome: feishu_core::Result<InstanceOutcome>,
 ) -> Flow<Option<InstanceDetail>> {
-    match detail {
+    match outcome.and_then(InstanceOutcome::into_result) {
         Ok(d) => Ok(Some(d)),
         Err(e) if e.api_code() == Some(INSTANCE_NOT_FOUND) => {
             em.log(
@@ -119,10 +138,10 @@ async fn skip_deleted(
 }
 
 async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDetail) -> Flow {
-    let i = &detail.instance;
+    let i = detail.instance();
     let code = detail.code().to_string();
-    let start = i.start_time;
-    let form = i.form();
+    let start = i.start_time.map(ms);
+    let form = detail.form();
     if em.wants(APPROVAL_INSTANCES) {
         em.record(
             APPROVAL_INSTANCES,
@@ -132,7 +151,7 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
                 "approval_name": i.approval_name,
                 "status": i.status.as_str(),
                 "start_time": start,
-                "end_time": i.end_time,
+                "end_time": i.end_time.map(ms),
                 "user_id": i.user_id,
                 "open_id": i.open_id,
                 "department_id": i.department_id,
@@ -145,7 +164,7 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
         .await?;
     }
     if em.wants(APPROVAL_INSTANCE_FIELDS) {
-        for row in feishu_approval::rows::form_rows(&code, &form) {
+        for row in detail.form_rows() {
             em.record(
                 APPROVAL_INSTANCE_FIELDS,
                 json!({
@@ -213,7 +232,8 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
     } else {
         entry.pending.remove(&code);
     }
-    // Last, so the raw object can be moved instead of copied.
+    // The raw record is built only when asked for: it is the one place the reply becomes a
+    // JSON value.
     if em.wants(APPROVAL_INSTANCES_RAW) {
         let mut data = serde_json::Map::with_capacity(4);
         data.insert("instance_code".into(), Value::String(code));
@@ -222,7 +242,8 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
             Value::String(approval_code.to_string()),
         );
         data.insert("start_time".into(), json!(start));
-        data.insert("data".into(), detail.raw);
+        let raw = serde_json::from_str(detail.raw().get()).unwrap_or(Value::Null);
+        data.insert("data".into(), raw);
         em.record(APPROVAL_INSTANCES_RAW, Value::Object(data))
             .await?;
     }
