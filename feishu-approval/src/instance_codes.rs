@@ -57,8 +57,8 @@ const MAX_SLICE_MS: i64 = 10 * 3_600_000;
 /// page token has not seen the slice before its own and may repeat a code created exactly on
 /// that boundary.
 ///
-/// Codes come in the order the server lists them, slice after slice: creation order in
-/// practice, but undocumented, so nothing here relies on it.
+/// Codes come in the order the server lists them, slice after slice: creation order, as the
+/// list page documents ("by default"). The de-duplication above does not rely on it.
 ///
 /// # Example
 /// ```no_run
