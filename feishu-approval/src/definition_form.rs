@@ -9,6 +9,18 @@ use crate::widget::{MAX_DEPTH, WidgetType, text};
 use crate::widget_path::Keys;
 
 /// A parsed definition form (the widget *definitions* of `GET approvals/:code`).
+///
+/// # Example
+/// ```
+/// use feishu_approval::{DefinitionForm, WidgetType};
+/// let form = DefinitionForm::parse(r#"[
+///   {"id":"w1","name":"Item","type":"input","required":true},
+///   {"id":"w2","name":"Lines","type":"fieldList","children":[{"id":"w3","name":"Price","type":"amount"}]}
+/// ]"#);
+/// assert!(form.warnings.is_empty());
+/// assert!(form.widgets[0].required);
+/// assert_eq!(form.widgets[1].children[0].widget_type, WidgetType::Amount);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DefinitionForm {

@@ -15,6 +15,20 @@ impl Widget {
     /// The value in its documented shape
     /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>),
     /// or [`WidgetValue::Raw`] when the shape is undocumented or does not match.
+    ///
+    /// # Example
+    /// ```
+    /// use feishu_approval::{Form, WidgetValue};
+    /// let form = Form::parse(r#"[
+    ///   {"id":"w1","type":"amount","value":99.5,"currency":"CNY"},
+    ///   {"id":"w2","type":"number","value":"not a number"}
+    /// ]"#);
+    /// assert_eq!(
+    ///     form.widgets[0].typed_value(),
+    ///     WidgetValue::Amount { value: 99.5, currency: Some("CNY".into()) }
+    /// );
+    /// assert_eq!(form.widgets[1].typed_value(), WidgetValue::Raw("not a number".into()));
+    /// ```
     pub fn typed_value(&self) -> WidgetValue {
         WidgetValue::of(self)
     }
