@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
+use feishu_core::internal::PageFetch;
 use feishu_core::internal::de::{bool_or_false, opt_string, string_vec};
-use feishu_core::internal::{PageFetch, unix_ms};
 use feishu_core::{Client, Endpoint, Error, Page, RateLimit, Request, Result, TimeRange};
 
 use crate::codes::APPROVAL_CODES;
 use crate::ids::{ApprovalCode, InstanceCode};
+use crate::timestamp::ceil_ms;
 
 /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/list>:
 /// 100 per minute.
@@ -396,16 +396,6 @@ impl Seen {
     }
 }
 
-/// Unix milliseconds of `t`, rounded up.
-fn ceil_ms(t: OffsetDateTime) -> i64 {
-    let ms = unix_ms(t);
-    if t.nanosecond().is_multiple_of(1_000_000) {
-        ms
-    } else {
-        ms.saturating_add(1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,13 +444,5 @@ mod tests {
         // A new walk forgets everything.
         seen.begin(None);
         assert_eq!(seen.admit((0, 10), codes(&["a"]), None), codes(&["a"]));
-    }
-
-    #[test]
-    fn ends_round_up_to_whole_milliseconds() {
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_001).unwrap();
-        assert_eq!(ceil_ms(t), 1_501);
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_000).unwrap();
-        assert_eq!(ceil_ms(t), 1_500);
     }
 }

@@ -20,6 +20,7 @@ use feishu_core::{
 use crate::codes::APPROVAL_CODES;
 use crate::ids::{ApprovalCode, InstanceCode, id_or_empty};
 use crate::instance::InstanceStatus;
+use crate::timestamp::ceil_ms;
 
 /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/query>:
 /// 1000 per minute and 50 per second.
@@ -257,7 +258,7 @@ impl SearchInstances {
         let mut body = self.body.clone();
         if let Some(range) = self.created {
             body.instance_start_time_from = Some(range.start_ms().to_string());
-            body.instance_start_time_to = Some(range.end_ms().to_string());
+            body.instance_start_time_to = Some(ceil_ms(range.end()).to_string());
         }
         Request::new(SEARCH_INSTANCES, &[])?
             .query_opt("page_size", self.page_size)

@@ -31,6 +31,17 @@ pub(crate) fn serialize<S: Serializer>(
     }
 }
 
+/// Unix milliseconds of `t`, rounded up: the end of a half-open range in Feishu's unit, so
+/// that no whole millisecond before `t` is left out.
+pub(crate) fn ceil_ms(t: OffsetDateTime) -> i64 {
+    let ms = unix_ms(t);
+    if t.nanosecond().is_multiple_of(1_000_000) {
+        ms
+    } else {
+        ms.saturating_add(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -71,5 +82,13 @@ mod tests {
             serde_json::to_string(&At { at: None }).unwrap(),
             r#"{"at":null}"#
         );
+    }
+
+    #[test]
+    fn ends_round_up_to_whole_milliseconds() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_001).unwrap();
+        assert_eq!(ceil_ms(t), 1_501);
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_500_000_000).unwrap();
+        assert_eq!(ceil_ms(t), 1_500);
     }
 }

@@ -541,8 +541,15 @@ async fn query_pages_and_filters() {
     assert_eq!(first.items.len(), 10);
     assert_eq!(first.total, Some(all.len() as u64));
 
-    // Status (lower-case on the wire) and time range.
+    // Status (lower-case on the wire) and time range: the range's last millisecond is in,
+    // its end (which the fake, reading the end inclusively, also returns) is out.
     let (from, to) = (NOW_MS - 20 * HOUR, NOW_MS - 2 * HOUR);
+    let last_ms = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, to - 1, "PENDING");
+    let at_end = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, to, "PENDING");
     let pending: Vec<_> = approval
         .search_instances()
         .approval_code(APPROVAL_CODE_PURCHASE)
@@ -571,6 +578,8 @@ async fn query_pages_and_filters() {
             .iter()
             .all(|h| h.instance.status == InstanceStatus::Pending)
     );
+    assert!(pending.iter().any(|h| h.instance.code == last_ms.as_str()));
+    assert!(pending.iter().all(|h| h.instance.code != at_end.as_str()));
     let body = tenant.journal().last().unwrap().body.clone().unwrap();
     assert_eq!(body["instance_status"], "PENDING");
     assert_eq!(body["instance_start_time_from"], from.to_string());
