@@ -13,7 +13,7 @@ use feishu_core::RateLimits;
 use feishu_examples::airbyte::{RunOptions, run};
 use feishu_examples::demo::{self, Demo};
 use feishu_testkit::Fault;
-use feishu_testkit::approval::ApprovalDataset;
+use feishu_testkit::approval::{APPROVAL_CODE_PURCHASE, ApprovalDataset, MalformedTaskList};
 use serde_json::{Value, json};
 
 /// 2026-01-01T00:00:00Z.
@@ -839,6 +839,74 @@ async fn a_failing_module_ends_incomplete_with_a_trace_error() {
     assert!(message.contains("bitable:app:readonly"), "{message}");
     // The error comes after everything else.
     assert_eq!(lines.last().unwrap()["trace"]["type"], "ERROR");
+}
+
+#[tokio::test]
+async fn an_unreadable_approval_instance_is_reported_and_the_read_succeeds() {
+    let demo = demo::start(NOW).await;
+    let knobs = demo.tenant.approval();
+    let start = NOW - demo::DEMO_DAYS * DAY_MS;
+    let as_string = knobs.add_malformed_instance(
+        APPROVAL_CODE_PURCHASE,
+        NOW - 7_200_000,
+        MalformedTaskList::String,
+    );
+    let as_object = knobs.add_malformed_instance(
+        APPROVAL_CODE_PURCHASE,
+        NOW - 3_600_000,
+        MalformedTaskList::Object,
+    );
+    let denied = knobs.instance_codes(APPROVAL_CODE_PURCHASE, start, NOW - 1)[0].clone();
+    assert!(knobs.deny_instance(&denied));
+    let dir = scratch_dir();
+    let config = write_json(&dir, "config.json", &config_json(&demo));
+    let discovered = discover(&config).await;
+    let picks = [
+        ("approval_instances_raw", "full_refresh"),
+        ("approval_instances", "full_refresh"),
+        ("approval_tasks", "full_refresh"),
+    ];
+    let catalog = write_json(&dir, "catalog.json", &configure(&discovered, &picks));
+    let (code, lines) = connector(
+        &["read", "--config", &config, "--catalog", &catalog],
+        options(NOW),
+    )
+    .await;
+    assert_eq!(code, 0, "{:?}", errors(&lines));
+    assert_read_discipline(&lines, &picks.map(|p| p.0));
+    for (stream, _) in picks {
+        assert_eq!(
+            statuses(&lines, stream).last().map(String::as_str),
+            Some("COMPLETE")
+        );
+    }
+    // Every instance of the purchase window is there but the denied one.
+    let mut expected: BTreeSet<String> = knobs
+        .instance_codes(APPROVAL_CODE_PURCHASE, start, NOW - 1)
+        .into_iter()
+        .collect();
+    expected.remove(&denied);
+    let got: BTreeSet<String> = records(&lines, "approval_instances")
+        .iter()
+        .filter(|r| r["approval_code"] == APPROVAL_CODE_PURCHASE)
+        .map(|r| r["instance_code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, expected);
+    // The malformed ones: raw data as sent, and what could not be read.
+    for code in [&as_string, &as_object] {
+        let raw = records(&lines, "approval_instances_raw")
+            .into_iter()
+            .find(|r| r["instance_code"] == code.as_str())
+            .unwrap();
+        assert_eq!(raw["data"], knobs.instance(code).unwrap());
+        assert!(raw["decode_error"].as_str().unwrap().contains("task_list"));
+    }
+    // The denied one is named in a warning.
+    let warned = of_type(&lines, "LOG").into_iter().any(|l| {
+        let message = l["log"]["message"].as_str().unwrap_or_default();
+        l["log"]["level"] == "WARN" && message.contains(denied.as_str())
+    });
+    assert!(warned, "{:?}", of_type(&lines, "LOG"));
 }
 
 #[tokio::test]

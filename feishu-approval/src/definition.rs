@@ -1,4 +1,5 @@
-//! Approval definitions: `GET /open-apis/approval/v4/approvals/:approval_code` (§5.1).
+//! Approval definitions: `GET /open-apis/approval/v4/approvals/:approval_code`
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/get>).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -6,11 +7,21 @@ use serde_json::{Map, Value};
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{Client, Request, Result, UserIdType};
+use feishu_core::{Client, Endpoint, RateLimit, Request, Result, UserIdType};
 
-use crate::GET_DEFINITION;
-use crate::enums::{DefinitionStatus, NodeType};
-use crate::form::DefinitionForm;
+use crate::codes::APPROVAL_CODES;
+use crate::definition_form::DefinitionForm;
+use crate::ids::ApprovalCode;
+use feishu_core::internal::wire_enum;
+
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/get>:
+/// 100 per minute.
+pub(crate) const GET_DEFINITION: Endpoint = Endpoint::get(
+    "approval.approvals.get",
+    "approval/v4/approvals/{approval_code}",
+)
+.limit(RateLimit::per_minute(100))
+.codes(APPROVAL_CODES);
 
 /// An approval definition.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -122,11 +133,26 @@ pub struct Viewer {
 }
 
 /// Request builder for a definition; from [`crate::Approval::get_definition`].
+///
+/// # Example
+/// ```no_run
+/// use feishu_approval::Approval;
+/// # async fn sample(approval: Approval) -> feishu_core::Result<()> {
+/// let definition = approval
+///     .get_definition("3B68E280-CF10-4198-B4CD-2E3BB97981D8")
+///     .locale("en-US")
+///     .send()
+///     .await?;
+/// for widget in definition.form_widgets().widgets {
+///     println!("{} {} required={}", widget.id, widget.widget_type, widget.required);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct GetDefinition {
     client: Client,
-    approval_code: String,
+    approval_code: ApprovalCode,
     locale: Option<String>,
     with_admin_id: Option<bool>,
     user_id_type: Option<UserIdType>,
@@ -136,7 +162,7 @@ pub struct GetDefinition {
 }
 
 impl GetDefinition {
-    pub(crate) fn new(client: Client, approval_code: String) -> Self {
+    pub(crate) fn new(client: Client, approval_code: ApprovalCode) -> Self {
         GetDefinition {
             client,
             approval_code,
@@ -186,14 +212,44 @@ impl GetDefinition {
     }
 
     /// Fetches the definition. Unknown code → 1390002, deleted → 1390016.
-    pub async fn send(self) -> Result<ApprovalDefinition> {
-        let request = Request::new(GET_DEFINITION, &[&self.approval_code])?
-            .query_opt("locale", self.locale)
+    pub async fn send(&self) -> Result<ApprovalDefinition> {
+        let request = Request::new(GET_DEFINITION, &[self.approval_code.as_str()])?
+            .query_opt("locale", self.locale.as_deref())
             .query_opt("with_admin_id", self.with_admin_id)
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))
             .query_opt("with_option", self.with_option)
-            .query_opt("user_id", self.user_id)
+            .query_opt("user_id", self.user_id.as_deref())
             .query_opt("nested_mutable_group", self.nested_mutable_group);
         self.client.send(request).await
+    }
+}
+
+wire_enum! {
+    /// Status of an approval definition: `ACTIVE`, `INACTIVE`, `DELETED` or `UNKNOWN`, per
+    /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/get>.
+    pub enum DefinitionStatus {
+        /// In use.
+        Active => "ACTIVE",
+        /// Disabled.
+        Inactive => "INACTIVE",
+        /// Deleted.
+        Deleted => "DELETED",
+        /// Feishu's own documented `UNKNOWN`: Feishu does not know the status. Not to be
+        /// confused with [`DefinitionStatus::Unknown`], a value this SDK does not know.
+        UnknownStatus => "UNKNOWN",
+    }
+}
+
+wire_enum! {
+    /// How a definition node decides.
+    pub enum NodeType {
+        /// All approvers must approve.
+        And => "AND",
+        /// Any approver decides.
+        Or => "OR",
+        /// Approvers in sequence.
+        Sequential => "SEQUENTIAL",
+        /// Carbon-copy node.
+        CcNode => "CC_NODE",
     }
 }

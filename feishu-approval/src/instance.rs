@@ -1,390 +1,375 @@
-//! One approval instance: `GET /open-apis/approval/v4/instances/:instance_id` (§5.3).
+//! The typed fields of one approval instance (`data` of
+//! <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/get>),
+//! and how they are read from a reply that may not match its documentation.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
-use feishu_core::internal::de::{
-    bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
-};
-use feishu_core::{Client, Request, Result, UserIdType};
+use feishu_core::internal::de::{bool_or_false, string_or_empty};
+use feishu_core::internal::wire_enum;
 
-use crate::GET_INSTANCE;
-use crate::enums::{InstanceStatus, TaskStatus, TaskType, TimelineType};
-use crate::form::Form;
-use crate::rows::{self, CommentRow, FormRow, TaskRow, TimelineRow};
-use crate::times::opt_ms;
+use crate::comment::Comment;
+use crate::ids::{ApprovalCode, InstanceCode, id_or_empty, opt_id};
+use crate::task::Task;
+use crate::timeline::TimelineEvent;
 
-/// An instance with its typed fields and the reply's `data` object exactly as sent.
+/// The typed fields of an instance.
 ///
-/// The raw JSON is the guarantee: whatever the typed [`Instance`] does not model (new
-/// fields, odd shapes) is still in [`InstanceDetail::raw`], unchanged. Serialising an
-/// `InstanceDetail` writes `raw`; deserialising one decodes the typed view from it.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct InstanceDetail {
-    /// The typed view.
-    pub instance: Instance,
-    /// The `data` object of the reply, unchanged.
-    pub raw: Value,
-}
-
-impl InstanceDetail {
-    /// Decodes the typed view of a `data` object, keeping the object.
-    pub fn from_raw(raw: Value) -> serde_json::Result<InstanceDetail> {
-        let instance = Instance::deserialize(&raw)?;
-        Ok(InstanceDetail { instance, raw })
-    }
-
-    /// The instance code.
-    pub fn code(&self) -> &str {
-        &self.instance.instance_code
-    }
-
-    /// The parsed form (see [`Form`]; never fails).
-    pub fn form(&self) -> Form {
-        self.instance.form()
-    }
-
-    /// The form flattened into key/value rows (see [`crate::rows`]).
-    pub fn form_rows(&self) -> Vec<FormRow> {
-        rows::form_rows(self.code(), &self.form())
-    }
-
-    /// One row per task, with its index.
-    pub fn task_rows(&self) -> Vec<TaskRow> {
-        rows::task_rows(&self.instance)
-    }
-
-    /// One row per timeline event, with its index.
-    pub fn timeline_rows(&self) -> Vec<TimelineRow> {
-        rows::timeline_rows(&self.instance)
-    }
-
-    /// One row per comment, with its index.
-    pub fn comment_rows(&self) -> Vec<CommentRow> {
-        rows::comment_rows(&self.instance)
-    }
-}
-
-impl Serialize for InstanceDetail {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for InstanceDetail {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let raw = Value::deserialize(d)?;
-        InstanceDetail::from_raw(raw).map_err(serde::de::Error::custom)
-    }
-}
-
-/// The typed fields of an instance. Times are Unix milliseconds; `None` means unset
-/// (Feishu sends `"0"` for an open instance's `end_time`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
+/// Times are [`OffsetDateTime`]s read from Feishu's Unix milliseconds; `None` means unset
+/// (Feishu sends `"0"` for an open instance's `end_time`). Serialised as JSON, times are Unix
+/// milliseconds again. Fields this SDK does not model are kept in [`Instance::extra`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 #[non_exhaustive]
 pub struct Instance {
     /// Definition name.
-    #[serde(deserialize_with = "string_or_empty")]
     pub approval_name: String,
     /// Definition code.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub approval_code: String,
+    pub approval_code: ApprovalCode,
     /// Instance code.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub instance_code: String,
+    pub instance_code: InstanceCode,
     /// Creation time.
-    #[serde(deserialize_with = "opt_ms")]
-    pub start_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub start_time: Option<OffsetDateTime>,
     /// Finish time (`None` while unfinished).
-    #[serde(deserialize_with = "opt_ms")]
-    pub end_time: Option<i64>,
+    #[serde(with = "crate::timestamp")]
+    pub end_time: Option<OffsetDateTime>,
     /// Initiator's user_id (needs `contact:user.employee_id:readonly`).
-    #[serde(deserialize_with = "string_or_empty")]
     pub user_id: String,
     /// Initiator's open_id.
-    #[serde(deserialize_with = "string_or_empty")]
     pub open_id: String,
     /// Tenant-unique human number.
-    #[serde(deserialize_with = "string_or_empty")]
     pub serial_number: String,
     /// Initiator's department.
-    #[serde(deserialize_with = "string_or_empty")]
     pub department_id: String,
     /// Status.
     pub status: InstanceStatus,
     /// Caller-chosen creation id, if any.
-    #[serde(deserialize_with = "string_or_empty")]
     pub uuid: String,
-    /// The form as the JSON string Feishu sent; see [`Instance::form`].
-    #[serde(deserialize_with = "string_or_empty")]
+    /// The form as the JSON string Feishu sent; parsed by
+    /// [`InstanceDetail::form`](crate::InstanceDetail::form) or [`Form::parse`](crate::Form::parse).
     pub form: String,
-    /// Every task of every node.
-    #[serde(deserialize_with = "vec_or_empty")]
+    /// Every task of every node (empty when `task_list` could not be read; see
+    /// [`DecodeProblem`]).
     pub task_list: Vec<Task>,
-    /// Comments.
-    #[serde(deserialize_with = "vec_or_empty")]
+    /// Comments (likewise).
     pub comment_list: Vec<Comment>,
-    /// Events, oldest first as sent.
-    #[serde(deserialize_with = "vec_or_empty")]
+    /// Events, oldest first as sent (likewise).
     pub timeline: Vec<TimelineEvent>,
     /// On a modification instance: the original's code.
-    #[serde(
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modified_instance_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_instance_code: Option<InstanceCode>,
     /// On a revert instance: the original's code.
-    #[serde(
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reverted_instance_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverted_instance_code: Option<InstanceCode>,
     /// Whether the instance was reverted after completion.
-    #[serde(deserialize_with = "bool_or_false")]
     pub reverted: bool,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+wire_enum! {
+    /// Status of an approval instance (`status`). The search API's lower-case values map to
+    /// the same variants. `CANCELED` covers both a withdrawal before completion and a revoke
+    /// after it: the instance GET never reports `REVERTED`
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval-related-faqs>).
+    pub enum InstanceStatus {
+        /// Waiting for approvers.
+        Pending => "PENDING",
+        /// Approved.
+        Approved => "APPROVED",
+        /// Rejected.
+        Rejected => "REJECTED",
+        /// Withdrawn or revoked.
+        Canceled => "CANCELED",
+        /// Deleted.
+        Deleted => "DELETED",
+    }
+}
+
+/// Something in an instance reply that could not be read into the typed [`Instance`]. The
+/// data is not lost: the reply's `data` is kept unchanged in
+/// [`InstanceDetail::raw`](crate::InstanceDetail::raw).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum DecodeProblem {
+    /// `data` is not a JSON object with an instance's fields (or repeats a field): no typed
+    /// field could be read.
+    Unreadable {
+        /// Why, as serde_json says it.
+        error: String,
+    },
+    /// A list (`task_list`, `comment_list` or `timeline`) is not a JSON array; its typed list
+    /// is empty.
+    NotAList {
+        /// The field.
+        field: &'static str,
+        /// What was found instead (`a string`, `an object`, ...).
+        found: &'static str,
+    },
+    /// One element of such a list could not be decoded; the typed list goes without it.
+    BadElement {
+        /// The field.
+        field: &'static str,
+        /// The element's position in the list sent, from 0.
+        index: usize,
+        /// Why, as serde_json says it.
+        error: String,
+    },
+}
+
+impl fmt::Display for DecodeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeProblem::Unreadable { error } => {
+                write!(f, "the instance could not be read: {error}")
+            }
+            DecodeProblem::NotAList { field, found } => {
+                write!(f, "`{field}` is {found}, not a list")
+            }
+            DecodeProblem::BadElement {
+                field,
+                index,
+                error,
+            } => write!(f, "`{field}[{index}]` could not be read: {error}"),
+        }
+    }
+}
+
+/// `data` of an instance reply as sent: every scalar field read leniently, the three lists
+/// borrowed as raw JSON so that one of the wrong shape cannot fail the rest.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WireInstance<'a> {
+    #[serde(deserialize_with = "string_or_empty")]
+    approval_name: String,
+    #[serde(deserialize_with = "id_or_empty")]
+    approval_code: ApprovalCode,
+    #[serde(deserialize_with = "id_or_empty")]
+    instance_code: InstanceCode,
+    #[serde(with = "crate::timestamp")]
+    start_time: Option<OffsetDateTime>,
+    #[serde(with = "crate::timestamp")]
+    end_time: Option<OffsetDateTime>,
+    #[serde(deserialize_with = "string_or_empty")]
+    user_id: String,
+    #[serde(deserialize_with = "string_or_empty")]
+    open_id: String,
+    #[serde(deserialize_with = "string_or_empty")]
+    serial_number: String,
+    #[serde(deserialize_with = "string_or_empty")]
+    department_id: String,
+    status: InstanceStatus,
+    #[serde(deserialize_with = "string_or_empty")]
+    uuid: String,
+    #[serde(deserialize_with = "string_or_empty")]
+    form: String,
+    #[serde(borrow)]
+    task_list: Option<&'a RawValue>,
+    #[serde(borrow)]
+    comment_list: Option<&'a RawValue>,
+    #[serde(borrow)]
+    timeline: Option<&'a RawValue>,
+    #[serde(deserialize_with = "opt_id")]
+    modified_instance_code: Option<InstanceCode>,
+    #[serde(deserialize_with = "opt_id")]
+    reverted_instance_code: Option<InstanceCode>,
+    #[serde(deserialize_with = "bool_or_false")]
+    reverted: bool,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
 impl Instance {
-    /// The parsed form (never fails; malformed forms are reported in [`Form::warnings`]).
-    pub fn form(&self) -> Form {
-        Form::parse(&self.form)
+    /// Reads the `data` of an instance reply. Never fails: what cannot be read is left out of
+    /// the typed fields and reported.
+    pub(crate) fn read(json: &str) -> (Instance, Vec<DecodeProblem>) {
+        let mut problems = Vec::new();
+        let wire = match serde_json::from_str::<WireInstance<'_>>(json) {
+            Ok(wire) => wire,
+            Err(e) => {
+                problems.push(DecodeProblem::Unreadable {
+                    error: e.to_string(),
+                });
+                return (Instance::default(), problems);
+            }
+        };
+        let instance = Instance {
+            task_list: list("task_list", wire.task_list, &mut problems),
+            comment_list: list("comment_list", wire.comment_list, &mut problems),
+            timeline: list("timeline", wire.timeline, &mut problems),
+            approval_name: wire.approval_name,
+            approval_code: wire.approval_code,
+            instance_code: wire.instance_code,
+            start_time: wire.start_time,
+            end_time: wire.end_time,
+            user_id: wire.user_id,
+            open_id: wire.open_id,
+            serial_number: wire.serial_number,
+            department_id: wire.department_id,
+            status: wire.status,
+            uuid: wire.uuid,
+            form: wire.form,
+            modified_instance_code: wire.modified_instance_code,
+            reverted_instance_code: wire.reverted_instance_code,
+            reverted: wire.reverted,
+            extra: wire.extra,
+        };
+        (instance, problems)
     }
 }
 
-/// One approval task.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct Task {
-    /// Task id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub id: String,
-    /// Approver's user_id (empty for automatic decisions).
-    #[serde(deserialize_with = "string_or_empty")]
-    pub user_id: String,
-    /// Approver's open_id (empty for automatic decisions).
-    #[serde(deserialize_with = "string_or_empty")]
-    pub open_id: String,
-    /// Status.
-    pub status: TaskStatus,
-    /// Node id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub node_id: String,
-    /// Node name.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub node_name: String,
-    /// Custom node id, when the node has one.
-    #[serde(
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_node_id: Option<String>,
-    /// How the node decides.
-    #[serde(rename = "type")]
-    pub task_type: TaskType,
-    /// Start time.
-    #[serde(deserialize_with = "opt_ms")]
-    pub start_time: Option<i64>,
-    /// End time (`None` while open).
-    #[serde(deserialize_with = "opt_ms")]
-    pub end_time: Option<i64>,
-    /// Fields this SDK does not model.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+/// A list field: decoded in one pass when it is a list of well-formed elements; otherwise
+/// element by element, reporting what is not a list or an element that does not decode.
+fn list<T: DeserializeOwned>(
+    field: &'static str,
+    raw: Option<&RawValue>,
+    problems: &mut Vec<DecodeProblem>,
+) -> Vec<T> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    if let Ok(items) = serde_json::from_str::<Option<Vec<T>>>(raw.get()) {
+        return items.unwrap_or_default();
+    }
+    let Ok(elements) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) else {
+        problems.push(DecodeProblem::NotAList {
+            field,
+            found: json_kind(raw.get()),
+        });
+        return Vec::new();
+    };
+    let mut items = Vec::with_capacity(elements.len());
+    for (index, element) in elements.into_iter().enumerate() {
+        match serde_json::from_str::<T>(element.get()) {
+            Ok(item) => items.push(item),
+            Err(e) => problems.push(DecodeProblem::BadElement {
+                field,
+                index,
+                error: e.to_string(),
+            }),
+        }
+    }
+    items
 }
 
-/// A comment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct Comment {
-    /// Comment id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub id: String,
-    /// Author's user_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub user_id: String,
-    /// Author's open_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub open_id: String,
-    /// Text.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub comment: String,
-    /// Creation time.
-    #[serde(deserialize_with = "opt_ms")]
-    pub create_time: Option<i64>,
-    /// Attached files.
-    #[serde(deserialize_with = "vec_or_empty")]
-    pub files: Vec<FileRef>,
-    /// Fields this SDK does not model.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// A file attached to a comment or a timeline event. URLs are signed and expire.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct FileRef {
-    /// Download URL.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub url: String,
-    /// Size in bytes.
-    #[serde(deserialize_with = "opt_i64")]
-    pub file_size: Option<i64>,
-    /// File name.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub title: String,
-    /// `image` or `attachment`.
-    #[serde(rename = "type", deserialize_with = "string_or_empty")]
-    pub file_type: String,
-    /// Fields this SDK does not model.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// One timeline event. Unknown event types are kept in [`TimelineType::Unknown`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TimelineEvent {
-    /// Event type.
-    #[serde(rename = "type")]
-    pub event_type: TimelineType,
-    /// When.
-    #[serde(deserialize_with = "opt_ms")]
-    pub create_time: Option<i64>,
-    /// Actor's user_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub user_id: String,
-    /// Actor's open_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub open_id: String,
-    /// Target user_ids (cc'd, transferees, added approvers).
-    #[serde(deserialize_with = "vec_or_empty")]
-    pub user_id_list: Vec<String>,
-    /// Target open_ids.
-    #[serde(deserialize_with = "vec_or_empty")]
-    pub open_id_list: Vec<String>,
-    /// Related task.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub task_id: String,
-    /// Reason text.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub comment: String,
-    /// Cc'd users.
-    #[serde(deserialize_with = "vec_or_empty")]
-    pub cc_user_list: Vec<CcUser>,
-    /// `ext` as the JSON string Feishu sent; see [`TimelineEvent::ext_json`].
-    #[serde(deserialize_with = "string_or_empty")]
-    pub ext: String,
-    /// Key of the node that produced the event.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub node_key: String,
-    /// Attached files.
-    #[serde(deserialize_with = "vec_or_empty")]
-    pub files: Vec<FileRef>,
-    /// Fields this SDK does not model.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl TimelineEvent {
-    /// `ext` decoded, when it is valid JSON.
-    pub fn ext_json(&self) -> Option<Value> {
-        serde_json::from_str(&self.ext).ok()
+/// What kind of JSON value a (valid) JSON text holds.
+fn json_kind(json: &str) -> &'static str {
+    match json.trim_start().as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b't' | b'f') => "a bool",
+        Some(b'n') => "null",
+        _ => "a number",
     }
 }
 
-/// A cc'd user of a timeline event.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CcUser {
-    /// user_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub user_id: String,
-    /// Cc id within the instance.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub cc_id: String,
-    /// open_id.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub open_id: String,
-    /// Fields this SDK does not model.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
 
-/// Request builder for one instance; from [`crate::Approval::get_instance`].
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct GetInstance {
-    client: Client,
-    instance_id: String,
-    pub(crate) params: InstanceParams,
-}
+    use super::*;
 
-/// Optional parameters of the instance GET, shared with the concurrent fetcher.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InstanceParams {
-    pub(crate) locale: Option<String>,
-    pub(crate) user_id: Option<String>,
-    pub(crate) user_id_type: Option<UserIdType>,
-    pub(crate) nested_mutable_group: Option<bool>,
-}
-
-impl InstanceParams {
-    pub(crate) fn request(&self, instance_id: &str) -> Result<Request> {
-        Ok(Request::new(GET_INSTANCE, &[instance_id])?
-            .query_opt("locale", self.locale.as_deref())
-            .query_opt("user_id", self.user_id.as_deref())
-            .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))
-            .query_opt("nested_mutable_group", self.nested_mutable_group))
+    #[test]
+    fn unknown_statuses_are_kept_and_known_ones_match_any_case() {
+        let s: InstanceStatus = serde_json::from_str("\"pending\"").unwrap();
+        assert_eq!(s, InstanceStatus::Pending);
+        let s: InstanceStatus = serde_json::from_str("\"REVERTED\"").unwrap();
+        assert_eq!(s, InstanceStatus::Unknown("REVERTED".into()));
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"REVERTED\"");
     }
-}
 
-impl GetInstance {
-    pub(crate) fn new(client: Client, instance_id: String) -> Self {
-        GetInstance {
-            client,
-            instance_id,
-            params: InstanceParams::default(),
+    fn task(id: &str) -> Value {
+        json!({"id": id, "status": "PENDING", "type": "OR", "start_time": "1735700001000"})
+    }
+
+    #[test]
+    fn a_list_of_the_wrong_shape_is_reported_and_the_rest_is_read() {
+        let tasks = Value::Array(vec![task("t1")]).to_string();
+        for (task_list, found) in [(json!(tasks), "a string"), (task("t1"), "an object")] {
+            let data = json!({
+                "instance_code": "I1", "status": "APPROVED", "task_list": task_list,
+                "timeline": [{"type": "START", "create_time": "1735700000000"}],
+            });
+            let (instance, problems) = Instance::read(&data.to_string());
+            assert_eq!(instance.instance_code, "I1");
+            assert_eq!(instance.status, InstanceStatus::Approved);
+            assert!(instance.task_list.is_empty());
+            assert_eq!(instance.timeline.len(), 1);
+            assert_eq!(
+                problems,
+                vec![DecodeProblem::NotAList {
+                    field: "task_list",
+                    found
+                }]
+            );
+            assert_eq!(
+                problems[0].to_string(),
+                format!("`task_list` is {found}, not a list")
+            );
         }
     }
 
-    /// Language of names and labels (`zh-CN`, `en-US`, ...).
-    pub fn locale(mut self, locale: impl Into<String>) -> Self {
-        self.params.locale = Some(locale.into());
-        self
+    #[test]
+    fn a_bad_element_is_left_out_and_its_neighbours_kept() {
+        let data = json!({
+            "instance_code": "I1",
+            "task_list": [task("t1"), "garbage", task("t3")],
+            "comment_list": null,
+            "timeline": [],
+        });
+        let (instance, problems) = Instance::read(&data.to_string());
+        let ids: Vec<&str> = instance.task_list.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["t1", "t3"]);
+        assert!(matches!(
+            problems.as_slice(),
+            [DecodeProblem::BadElement {
+                field: "task_list",
+                index: 1,
+                ..
+            }]
+        ));
     }
 
-    /// The initiator's id (of type [`GetInstance::user_id_type`]).
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.params.user_id = Some(user_id.into());
-        self
+    #[test]
+    fn a_reply_that_is_no_object_is_unreadable_not_an_error() {
+        for data in [
+            "\"text\"",
+            "[1,2]",
+            "42",
+            "{\"status\":\"A\",\"status\":\"B\"}",
+        ] {
+            let (instance, problems) = Instance::read(data);
+            assert_eq!(instance, Instance::default(), "{data}");
+            assert!(
+                matches!(problems.as_slice(), [DecodeProblem::Unreadable { .. }]),
+                "{data}: {problems:?}"
+            );
+        }
     }
 
-    /// The id type of `user_id` (default `open_id`).
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.params.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Whether to return full reference-Bitable widget data.
-    pub fn nested_mutable_group(mut self, nested: bool) -> Self {
-        self.params.nested_mutable_group = Some(nested);
-        self
-    }
-
-    /// Fetches the instance. Unknown code → `Err` with code 1390003.
-    pub async fn send(self) -> Result<InstanceDetail> {
-        self.client
-            .send(self.params.request(&self.instance_id)?)
-            .await
+    #[test]
+    fn unknown_fields_and_lenient_scalars() {
+        let data = json!({
+            "instance_code": 42, "start_time": 1735700000000_i64, "end_time": "0",
+            "reverted": "true", "modified_instance_code": "", "new_field": {"x": 1},
+        });
+        let (instance, problems) = Instance::read(&data.to_string());
+        assert!(problems.is_empty());
+        assert_eq!(instance.instance_code, "42");
+        assert_eq!(
+            instance.start_time.map(feishu_core::internal::unix_ms),
+            Some(1735700000000)
+        );
+        assert_eq!(instance.end_time, None);
+        assert!(instance.reverted);
+        assert_eq!(instance.modified_instance_code, None);
+        assert_eq!(instance.extra["new_field"], json!({"x": 1}));
     }
 }

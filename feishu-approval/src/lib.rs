@@ -3,44 +3,57 @@
 //!
 //! Start from [`Approval::new`] with a [`feishu_core::Client`]. Every call goes through the
 //! core engine (tokens, retries, the `{code, msg, data}` envelope) under the client-side rate
-//! limiter of its endpoint family (feishu-api.md §3.3).
+//! limiter of its endpoint family
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval-overview>).
 //!
-//! # Listing instances: 10-hour slices
+//! | Call | What | Runs as |
+//! |---|---|---|
+//! | [`Approval::get_definition`] | a definition, its form parsed on demand | `send` |
+//! | [`Approval::list_instance_codes`] | codes of instances created in a [`TimeRange`] | [`ListRequest`] |
+//! | [`Approval::get_instance`] | one instance | `send` |
+//! | [`Approval::batch_get_instances`] | many instances, concurrently, in order | `into_stream` |
+//! | [`Approval::search_instances`] | the instance search (filters, custom apps only) | [`ListRequest`] |
 //!
-//! `GET /open-apis/approval/v4/instances` returns the codes of instances *created* in an
-//! inclusive window `[start_time, end_time]` (Unix ms), and Feishu's docs say a window must
-//! not exceed 10 hours. [`Approval::list_instance_codes`] takes any half-open range
-//! `[start_ms, end_ms)` and walks it in consecutive slices of at most 10 hours
-//! ([`list::time_slices`]), each sent as `start_time = slice start`,
-//! `end_time = slice end - 1`, so an instance created exactly on a slice boundary belongs to
-//! exactly one slice. Within a slice it pages by up to 100 codes. The stream is lazy (one
-//! page in memory), yields every code once and ends after the first error.
+//! # Time ranges
 //!
-//! # Raw JSON guarantee
+//! Every range is a half-open [`TimeRange`] `[start, end)` of [`OffsetDateTime`]s, converted to
+//! Feishu's Unix milliseconds on the wire; model times are [`OffsetDateTime`]s too. Feishu does
+//! not document whether the end of its windows is inclusive, so ranges are sent with their end
+//! touched: nothing in the range is lost under either reading (see [`ListInstanceCodes`]).
 //!
-//! An [`InstanceDetail`] holds both the typed [`Instance`] and the reply's `data` object
-//! unchanged in [`InstanceDetail::raw`]; typed models keep unknown fields in `extra` maps
-//! and unknown enum values in `Unknown(String)` arms. Forms arrive as JSON strings:
-//! [`Form::parse`] never fails: a form that is not JSON, or a widget of an unknown type, is
-//! reported in [`Form::warnings`] while [`Form::raw`] and each [`Widget::raw`] keep the data.
+//! # Raw JSON guarantee, and replies that do not match the docs
+//!
+//! An [`InstanceDetail`] holds the reply's `data` unchanged ([`InstanceDetail::raw`]) next to
+//! the typed [`Instance`]; typed models keep unknown fields in `extra` maps and unknown enum
+//! values in `Unknown(String)` arms. A `task_list`, `comment_list` or `timeline` of the wrong
+//! shape never fails an instance: its typed list stays empty or short and
+//! [`InstanceDetail::problems`] says why. Forms arrive as JSON strings: [`Form::parse`] never
+//! fails: a form that is not JSON, or a widget of an unknown type, is reported in
+//! [`Form::warnings`] while [`Form::raw`] and each [`Widget::raw`] keep the data. In a batch,
+//! an instance that cannot be fetched for a reason of its own (deleted since it was listed,
+//! not readable by the app) is an [`InstanceOutcome::Unavailable`] and the batch goes on.
 //!
 //! # Example
 //! ```no_run
-//! use futures::{StreamExt, TryStreamExt};
-//! use feishu_approval::Approval;
-//! use feishu_core::{Client, Credentials};
+//! use std::time::Duration;
+//! use futures::TryStreamExt;
+//! use feishu_approval::{Approval, InstanceOutcome, ListRequest};
+//! use feishu_core::{Client, Credentials, TimeRange};
 //! # async fn sample() -> feishu_core::Result<()> {
 //! let client = Client::builder()
 //!     .credentials(Credentials::self_built("cli_a1b2c3", "app-secret"))
 //!     .build()?;
 //! let approval = Approval::new(client);
-//! let now_ms = 1_735_689_600_000;
 //! let codes = approval
-//!     .list_instance_codes("3B68E280-CF10-4198-B4CD-2E3BB97981D8", now_ms - 3 * 86_400_000, now_ms)
+//!     .list_instance_codes(
+//!         "3B68E280-CF10-4198-B4CD-2E3BB97981D8",
+//!         TimeRange::last(Duration::from_secs(3 * 86_400)),
+//!     )
 //!     .into_stream();
-//! let mut details = approval.get_instances(codes, 8).boxed();
-//! while let Some(detail) = details.try_next().await? {
-//!     println!("{} {}", detail.code(), detail.instance.status);
+//! let mut outcomes = approval.batch_get_instances(codes).into_stream();
+//! while let Some(outcome) = outcomes.try_next().await? {
+//!     let InstanceOutcome::Fetched(detail) = outcome else { continue };
+//!     println!("{} {}", detail.code(), detail.instance().status);
 //!     for row in detail.form_rows() {
 //!         println!("  {} = {}", row.path, row.value);
 //!     }
@@ -48,97 +61,68 @@
 //! # Ok(()) }
 //! ```
 
+mod batch_get;
+mod codes;
+mod comment;
 mod definition;
-mod enums;
-mod fetch;
+mod definition_form;
+mod detail;
 mod form;
+mod form_warning;
+mod ids;
 mod instance;
-pub mod list;
-mod query;
-pub mod rows;
-mod times;
+mod instance_codes;
+mod rows;
+mod search;
+mod task;
+mod timeline;
+mod timestamp;
 mod value;
+mod widget;
+mod widget_path;
 
 use futures::stream::Stream;
 
-use feishu_core::{Client, CodeTable, Endpoint, RateLimit, Result};
+use feishu_core::{Client, Result, TimeRange};
 
-pub use definition::{ApprovalDefinition, ApproverRange, GetDefinition, Node, Viewer};
-pub use enums::{
-    DefinitionStatus, InstanceStatus, NodeType, TaskStatus, TaskType, TimelineType, WidgetType,
+pub use batch_get::{BatchGetInstances, DEFAULT_CONCURRENCY, InstanceOutcome};
+pub use comment::{Comment, FileRef};
+pub use definition::{
+    ApprovalDefinition, ApproverRange, DefinitionStatus, GetDefinition, Node, NodeType, Viewer,
 };
+pub use definition_form::{DefinitionForm, WidgetDefinition};
+pub use detail::{GetInstance, InstanceDetail};
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
 pub use feishu_core::ListRequest;
-pub use fetch::{DEFAULT_CONCURRENCY, FetchInstances};
-pub use form::{DefinitionForm, Form, FormWarning, Widget, WidgetDefinition};
-pub use instance::{
-    CcUser, Comment, FileRef, GetInstance, Instance, InstanceDetail, Task, TimelineEvent,
+pub use form::Form;
+pub use form_warning::FormWarning;
+pub use ids::{ApprovalCode, InstanceCode};
+pub use instance::{DecodeProblem, Instance, InstanceStatus};
+pub use instance_codes::{ListInstanceCodes, MAX_LIST_PAGE_SIZE, MAX_SLICE};
+pub use rows::{CommentRow, FormRow, TaskRow, TimelineRow, form_rows};
+pub use search::{
+    MAX_SEARCH_SPAN, SearchInstances, SearchStatus, SearchedApproval, SearchedGroup,
+    SearchedInstance, SearchedInstanceInfo,
 };
-pub use list::{ListInstanceCodes, TimeSlice};
-pub use query::{
-    MAX_QUERY_SPAN_MS, QueriedApproval, QueriedGroup, QueriedInstance, QueriedInstanceInfo,
-    QueryInstances, QueryStatus,
-};
-pub use rows::{CommentRow, FormRow, TaskRow, TimelineRow};
-pub use times::{HOUR_MS, ms_to_rfc3339, parse_rfc3339};
+pub use task::{Task, TaskStatus, TaskType};
+pub use timeline::{CcUser, TimelineEvent, TimelineType};
 pub use value::{
     DateInterval, DocumentValue, PeriodValue, RemedyValue, ShiftValue, TelephoneValue, TripLeg,
-    TripValue, WidgetValue,
+    TripValue, WidgetValue, parse_rfc3339,
 };
+pub use widget::{Widget, WidgetType};
 
-/// Codes the transport acts on for Approval v4 endpoints (the error tables of
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get> and siblings).
-pub(crate) const APPROVAL_CODES: CodeTable = CodeTable::new()
-    // 1395001: "There have been some errors. Please try again later".
-    .transient(&[1395001])
-    .permission(&[
-        (
-            1390009,
-            "the app lacks permission on this approval definition",
-        ),
-        (
-            60009,
-            "the app lacks permission on this approval definition",
-        ),
-    ])
-    // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found.
-    .never_retry(&[1390001, 1390002, 1390003]);
-
-/// <https://open.feishu.cn/document/server-docs/approval-v4/approval/get>: 100 per minute.
-pub(crate) const GET_DEFINITION: Endpoint = Endpoint::get(
-    "approval.approvals.get",
-    "approval/v4/approvals/{approval_code}",
-)
-.limit(RateLimit::per_minute(100))
-.codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/list>: 100 per minute.
-pub(crate) const LIST_INSTANCES: Endpoint =
-    Endpoint::get("approval.instances.list", "approval/v4/instances")
-        .limit(RateLimit::per_minute(100))
-        .codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>: 1000 per minute
-/// and 50 per second.
-pub(crate) const GET_INSTANCE: Endpoint = Endpoint::get(
-    "approval.instances.get",
-    "approval/v4/instances/{instance_id}",
-)
-.limit(RateLimit::per_minute(1000).and_per_second(50))
-.codes(APPROVAL_CODES);
-/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/query>: 1000 per minute
-/// and 50 per second.
-pub(crate) const QUERY_INSTANCES: Endpoint =
-    Endpoint::post_read("approval.instances.query", "approval/v4/instances/query")
-        .limit(RateLimit::per_minute(1000).and_per_second(50))
-        .codes(APPROVAL_CODES);
+#[cfg(doc)]
+use time::OffsetDateTime;
 
 /// Endpoint family of `GET approval/v4/approvals/:approval_code` (for rate-limit overrides).
-pub const ENDPOINT_DEFINITION_GET: &str = GET_DEFINITION.name();
+pub const ENDPOINT_DEFINITION_GET: &str = definition::GET_DEFINITION.name();
 /// Endpoint family of `GET approval/v4/instances`.
-pub const ENDPOINT_INSTANCES_LIST: &str = LIST_INSTANCES.name();
+pub const ENDPOINT_INSTANCES_LIST: &str = instance_codes::LIST_INSTANCES.name();
 /// Endpoint family of `GET approval/v4/instances/:instance_id`.
-pub const ENDPOINT_INSTANCE_GET: &str = GET_INSTANCE.name();
-/// Endpoint family of `POST approval/v4/instances/query`.
-pub const ENDPOINT_INSTANCES_QUERY: &str = QUERY_INSTANCES.name();
+pub const ENDPOINT_INSTANCE_GET: &str = detail::GET_INSTANCE.name();
+/// Endpoint family of `POST approval/v4/instances/query` (the search).
+pub const ENDPOINT_INSTANCES_QUERY: &str = search::SEARCH_INSTANCES.name();
 
 /// The Approval v4 API. Cheap to clone.
 ///
@@ -146,6 +130,18 @@ pub const ENDPOINT_INSTANCES_QUERY: &str = QUERY_INSTANCES.name();
 /// `approval:definition` / `approval:instance`); the search needs
 /// `approval:approval.list:readonly` and works for custom apps only. A missing scope comes
 /// back as an `Err` whose [`feishu_core::ApiError::required_scopes`] names it.
+///
+/// # Example
+/// ```no_run
+/// use feishu_approval::Approval;
+/// use feishu_core::{Client, Credentials};
+/// # fn sample() -> feishu_core::Result<()> {
+/// let client = Client::builder()
+///     .credentials(Credentials::self_built("cli_a1b2c3", "app-secret"))
+///     .build()?;
+/// let approval = Approval::new(client);
+/// # let _ = approval; Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Approval {
     client: Client,
@@ -162,51 +158,40 @@ impl Approval {
         &self.client
     }
 
-    /// A definition, with its form parsed on demand
-    /// ([`ApprovalDefinition::form_widgets`]).
-    pub fn get_definition(&self, approval_code: impl Into<String>) -> GetDefinition {
+    /// A definition, with its form parsed on demand ([`ApprovalDefinition::form_widgets`]);
+    /// see [`GetDefinition`].
+    pub fn get_definition(&self, approval_code: impl Into<ApprovalCode>) -> GetDefinition {
         GetDefinition::new(self.client.clone(), approval_code.into())
     }
 
-    /// Codes of `approval_code`'s instances created in `[start_ms, end_ms)` (Unix ms), walked
-    /// in ≤ 10-hour slices; see the [crate docs](crate#listing-instances-10-hour-slices).
+    /// Codes of `approval_code`'s instances created in `created` (`[start, end)`), walked in
+    /// slices of at most 10 hours; see [`ListInstanceCodes`].
     pub fn list_instance_codes(
         &self,
-        approval_code: impl Into<String>,
-        start_ms: i64,
-        end_ms: i64,
+        approval_code: impl Into<ApprovalCode>,
+        created: TimeRange,
     ) -> ListInstanceCodes {
-        ListInstanceCodes::new(self.client.clone(), approval_code.into(), start_ms, end_ms)
+        ListInstanceCodes::new(self.client.clone(), approval_code.into(), created)
     }
 
-    /// One instance by code (or creation `uuid`).
-    pub fn get_instance(&self, instance_id: impl Into<String>) -> GetInstance {
-        GetInstance::new(self.client.clone(), instance_id.into())
+    /// One instance by code (or creation `uuid`); see [`GetInstance`].
+    pub fn get_instance(&self, instance: impl Into<InstanceCode>) -> GetInstance {
+        GetInstance::new(self.client.clone(), instance.into())
     }
 
-    /// Instance search with filters.
-    pub fn query_instances(&self) -> QueryInstances {
-        QueryInstances::new(self.client.clone())
-    }
-
-    /// A configurable concurrent fetcher (concurrency, locale, user id type).
-    pub fn fetch_instances(&self) -> FetchInstances {
-        FetchInstances::new(self.client.clone())
-    }
-
-    /// The details of `codes`, `concurrency` at a time, in input order; see
-    /// [`FetchInstances`]. A plain list of codes works too:
-    /// `futures::stream::iter(codes.into_iter().map(Ok))`.
-    pub fn get_instances<S>(
-        &self,
-        codes: S,
-        concurrency: usize,
-    ) -> impl Stream<Item = Result<InstanceDetail>> + Send + 'static
+    /// The details of a stream of codes, concurrently and in order, one
+    /// [`InstanceOutcome`] per code; see [`BatchGetInstances`]. A listing's stream feeds it
+    /// directly; so does a plain list: `futures::stream::iter(codes.into_iter().map(Ok))`.
+    pub fn batch_get_instances<S, C>(&self, codes: S) -> BatchGetInstances
     where
-        S: Stream<Item = Result<String>> + Send + 'static,
+        S: Stream<Item = Result<C>> + Send + 'static,
+        C: Into<InstanceCode>,
     {
-        self.fetch_instances()
-            .concurrency(concurrency)
-            .stream(codes)
+        BatchGetInstances::new(self.client.clone(), codes)
+    }
+
+    /// The instance search with filters; see [`SearchInstances`].
+    pub fn search_instances(&self) -> SearchInstances {
+        SearchInstances::new(self.client.clone())
     }
 }

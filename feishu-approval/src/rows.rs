@@ -4,36 +4,24 @@
 //! additionally one row per cell (parent id, row index, child widget). Each row has a stable
 //! [`FormRow::path`] (`widget1`, `widget2[0].widget3`) that, together with the instance
 //! code, is a primary key. Tasks, timeline events and comments become indexed rows.
-//!
-//! # Example
-//! ```
-//! use feishu_approval::{Form, rows::form_rows};
-//! let form = Form::parse(r#"[
-//!   {"id":"w1","name":"Item","type":"input","value":"Laptop"},
-//!   {"id":"w2","name":"Lines","type":"fieldList","value":[[{"id":"w3","type":"amount","value":9.5}]]}
-//! ]"#);
-//! let rows = form_rows("INST-1", &form);
-//! let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
-//! assert_eq!(paths, ["w1", "w2", "w2[0].w3"]);
-//! assert_eq!(rows[2].parent_widget_id.as_deref(), Some("w2"));
-//! assert_eq!(rows[2].row_index, Some(0));
-//! ```
 
-use futures::stream::{self, Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
-use feishu_core::Result;
-
-use crate::form::{Form, Widget};
-use crate::instance::{Comment, Instance, InstanceDetail, Task, TimelineEvent};
+use crate::comment::Comment;
+use crate::detail::InstanceDetail;
+use crate::form::Form;
+use crate::ids::InstanceCode;
+use crate::task::Task;
+use crate::timeline::TimelineEvent;
+use crate::widget::Widget;
 
 /// One widget (or `fieldList` cell) of one instance's form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FormRow {
     /// Instance code.
-    pub instance_code: String,
+    pub instance_code: InstanceCode,
     /// Stable key within the form (see [`Widget::path`]).
     pub path: String,
     /// Widget id.
@@ -59,7 +47,7 @@ pub struct FormRow {
 #[non_exhaustive]
 pub struct TaskRow {
     /// Instance code.
-    pub instance_code: String,
+    pub instance_code: InstanceCode,
     /// Position in `task_list`, from 0.
     pub index: usize,
     /// The task.
@@ -71,7 +59,7 @@ pub struct TaskRow {
 #[non_exhaustive]
 pub struct TimelineRow {
     /// Instance code.
-    pub instance_code: String,
+    pub instance_code: InstanceCode,
     /// Position in `timeline`, from 0.
     pub index: usize,
     /// The event.
@@ -83,16 +71,79 @@ pub struct TimelineRow {
 #[non_exhaustive]
 pub struct CommentRow {
     /// Instance code.
-    pub instance_code: String,
+    pub instance_code: InstanceCode,
     /// Position in `comment_list`, from 0.
     pub index: usize,
     /// The comment.
     pub comment: Comment,
 }
 
+impl InstanceDetail {
+    /// The form flattened into key/value rows (see [`form_rows`]).
+    pub fn form_rows(&self) -> Vec<FormRow> {
+        form_rows(self.code(), self.form())
+    }
+
+    /// One row per task, with its index.
+    pub fn task_rows(&self) -> Vec<TaskRow> {
+        let code = self.code();
+        let tasks = self.instance().task_list.iter().cloned();
+        tasks
+            .enumerate()
+            .map(|(index, task)| TaskRow {
+                instance_code: code.clone(),
+                index,
+                task,
+            })
+            .collect()
+    }
+
+    /// One row per timeline event, with its index.
+    pub fn timeline_rows(&self) -> Vec<TimelineRow> {
+        let code = self.code();
+        let events = self.instance().timeline.iter().cloned();
+        events
+            .enumerate()
+            .map(|(index, event)| TimelineRow {
+                instance_code: code.clone(),
+                index,
+                event,
+            })
+            .collect()
+    }
+
+    /// One row per comment, with its index.
+    pub fn comment_rows(&self) -> Vec<CommentRow> {
+        let code = self.code();
+        let comments = self.instance().comment_list.iter().cloned();
+        comments
+            .enumerate()
+            .map(|(index, comment)| CommentRow {
+                instance_code: code.clone(),
+                index,
+                comment,
+            })
+            .collect()
+    }
+}
+
 /// Flattens a form: every widget in order, each `fieldList` followed by its cells (row by
 /// row), recursively. A malformed form gives no rows; check [`Form::warnings`].
-pub fn form_rows(instance_code: &str, form: &Form) -> Vec<FormRow> {
+///
+/// # Example
+/// ```
+/// use feishu_approval::{Form, InstanceCode, form_rows};
+/// let form = Form::parse(r#"[
+///   {"id":"w1","name":"Item","type":"input","value":"Laptop"},
+///   {"id":"w2","name":"Lines","type":"fieldList","value":[[{"id":"w3","type":"amount","value":9.5}]]}
+/// ]"#);
+/// let rows = form_rows(&InstanceCode::from("INST-1"), &form);
+/// let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+/// assert_eq!(paths, ["w1", "w2", "w2[0].w3"]);
+/// assert_eq!(rows[2].parent_widget_id.as_deref(), Some("w2"));
+/// assert_eq!(rows[2].row_index, Some(0));
+/// ```
+pub fn form_rows(instance_code: &InstanceCode, form: &Form) -> Vec<FormRow> {
     let mut out = Vec::new();
     for widget in &form.widgets {
         push(instance_code, widget, None, &mut out);
@@ -101,13 +152,13 @@ pub fn form_rows(instance_code: &str, form: &Form) -> Vec<FormRow> {
 }
 
 fn push(
-    instance_code: &str,
+    instance_code: &InstanceCode,
     widget: &Widget,
     parent: Option<(&Widget, usize)>,
     out: &mut Vec<FormRow>,
 ) {
     out.push(FormRow {
-        instance_code: instance_code.to_string(),
+        instance_code: instance_code.clone(),
         path: widget.path.clone(),
         widget_id: widget.id.clone(),
         name: widget.name.clone(),
@@ -123,97 +174,4 @@ fn push(
             push(instance_code, cell, Some((widget, r)), out);
         }
     }
-}
-
-/// The tasks of an instance with their indexes.
-pub fn task_rows(instance: &Instance) -> Vec<TaskRow> {
-    instance
-        .task_list
-        .iter()
-        .enumerate()
-        .map(|(index, task)| TaskRow {
-            instance_code: instance.instance_code.clone(),
-            index,
-            task: task.clone(),
-        })
-        .collect()
-}
-
-/// The timeline of an instance with indexes.
-pub fn timeline_rows(instance: &Instance) -> Vec<TimelineRow> {
-    instance
-        .timeline
-        .iter()
-        .enumerate()
-        .map(|(index, event)| TimelineRow {
-            instance_code: instance.instance_code.clone(),
-            index,
-            event: event.clone(),
-        })
-        .collect()
-}
-
-/// The comments of an instance with indexes.
-pub fn comment_rows(instance: &Instance) -> Vec<CommentRow> {
-    instance
-        .comment_list
-        .iter()
-        .enumerate()
-        .map(|(index, comment)| CommentRow {
-            instance_code: instance.instance_code.clone(),
-            index,
-            comment: comment.clone(),
-        })
-        .collect()
-}
-
-fn flat<S, T>(
-    details: S,
-    f: fn(&InstanceDetail) -> Vec<T>,
-) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    S: Stream<Item = Result<InstanceDetail>> + Send + 'static,
-    T: Send + 'static,
-{
-    details.flat_map(move |item| {
-        let items: Vec<Result<T>> = match item {
-            Ok(detail) => f(&detail).into_iter().map(Ok).collect(),
-            Err(e) => vec![Err(e)],
-        };
-        stream::iter(items)
-    })
-}
-
-/// A stream of instances → a stream of their form rows (errors pass through in place).
-pub fn form_row_stream<S>(details: S) -> impl Stream<Item = Result<FormRow>> + Send + 'static
-where
-    S: Stream<Item = Result<InstanceDetail>> + Send + 'static,
-{
-    flat(details, InstanceDetail::form_rows)
-}
-
-/// A stream of instances → a stream of their task rows.
-pub fn task_row_stream<S>(details: S) -> impl Stream<Item = Result<TaskRow>> + Send + 'static
-where
-    S: Stream<Item = Result<InstanceDetail>> + Send + 'static,
-{
-    flat(details, InstanceDetail::task_rows)
-}
-
-/// A stream of instances → a stream of their timeline rows.
-pub fn timeline_row_stream<S>(
-    details: S,
-) -> impl Stream<Item = Result<TimelineRow>> + Send + 'static
-where
-    S: Stream<Item = Result<InstanceDetail>> + Send + 'static,
-{
-    flat(details, InstanceDetail::timeline_rows)
-}
-
-/// A stream of instances → a stream of their comment rows.
-pub fn comment_row_stream<S>(details: S) -> impl Stream<Item = Result<CommentRow>> + Send + 'static
-where
-    S: Stream<Item = Result<InstanceDetail>> + Send + 'static,
-{
-    flat(details, InstanceDetail::comment_rows)
 }

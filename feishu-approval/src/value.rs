@@ -1,11 +1,38 @@
-//! Typed views of widget values in their documented shapes (feishu-api.md §5.4).
+//! Typed views of widget values in their documented shapes
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use crate::enums::WidgetType;
-use crate::form::Widget;
+use crate::ids::InstanceCode;
+
+use crate::widget::{Widget, WidgetType};
+
+impl Widget {
+    /// The value in its documented shape
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>),
+    /// or [`WidgetValue::Raw`] when the shape is undocumented or does not match.
+    ///
+    /// # Example
+    /// ```
+    /// use feishu_approval::{Form, WidgetValue};
+    /// let form = Form::parse(r#"[
+    ///   {"id":"w1","type":"amount","value":99.5,"currency":"CNY"},
+    ///   {"id":"w2","type":"number","value":"not a number"}
+    /// ]"#);
+    /// assert_eq!(
+    ///     form.widgets[0].typed_value(),
+    ///     WidgetValue::Amount { value: 99.5, currency: Some("CNY".into()) }
+    /// );
+    /// assert_eq!(form.widgets[1].typed_value(), WidgetValue::Raw("not a number".into()));
+    /// ```
+    pub fn typed_value(&self) -> WidgetValue {
+        WidgetValue::of(self)
+    }
+}
 
 /// A widget value in its documented shape. Shapes the docs leave open (`serialNumber`,
 /// `mutableGroup`, `account`, `location`, `outGroup`, Core HR groups) and values that do not
@@ -17,7 +44,7 @@ pub enum WidgetValue {
     Empty,
     /// `input`, `textarea`, `radio`/`radioV2` (option text or id), `address` (`/`-joined).
     Text(String),
-    /// `date`: an RFC 3339 string (parse with [`crate::parse_rfc3339`]).
+    /// `date`: an RFC 3339 string as sent (read it with [`parse_rfc3339`]).
     Date(String),
     /// `number`, `formula`.
     Number(f64),
@@ -47,7 +74,7 @@ pub enum WidgetValue {
         names: Vec<String>,
     },
     /// `connect`: codes of linked instances.
-    Instances(Vec<String>),
+    Instances(Vec<InstanceCode>),
     /// `dateInterval`.
     DateInterval(DateInterval),
     /// `fieldList`: rows of cell widgets.
@@ -68,7 +95,7 @@ pub enum WidgetValue {
     Raw(Value),
 }
 
-/// `dateInterval` value.
+/// `dateInterval` value (times as RFC 3339 strings; see [`parse_rfc3339`]).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
@@ -232,6 +259,20 @@ pub struct TripLeg {
     pub remark: String,
 }
 
+/// Reads the RFC 3339 times widget values carry (`2025-01-02T09:00:00+08:00`), keeping their
+/// offset; `None` when `s` is not one.
+///
+/// # Example
+/// ```
+/// use feishu_approval::parse_rfc3339;
+/// let t = parse_rfc3339("2025-01-02T09:00:00+08:00").unwrap();
+/// assert_eq!(t.unix_timestamp(), 1_735_779_600);
+/// assert!(parse_rfc3339("tomorrow").is_none());
+/// ```
+pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s.trim(), &Rfc3339).ok()
+}
+
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array()?
         .iter()
@@ -322,7 +363,9 @@ impl WidgetValue {
                     names: file_names(widget.ext.as_ref()),
                 })
             }
-            WidgetType::Connect => strings(v).map(WidgetValue::Instances),
+            WidgetType::Connect => strings(v).map(|codes| {
+                WidgetValue::Instances(codes.into_iter().map(InstanceCode::from).collect())
+            }),
             WidgetType::DateInterval => object(v).map(WidgetValue::DateInterval),
             WidgetType::FieldList => Some(WidgetValue::Table(widget.rows.clone())),
             WidgetType::Document => object(v).map(WidgetValue::Document),

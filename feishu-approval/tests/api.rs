@@ -1,22 +1,44 @@
-//! Definition GET, instance GET, instance search and the concurrent fetcher, over HTTP.
+//! Definition GET, instance GET, instance search and the batch fetch, over HTTP.
 
 mod common;
 
 use feishu_core::ListRequest;
 use std::collections::HashSet;
 
-use common::{HOUR, NOW_MS, q, setup};
+use common::{HOUR, NOW_MS, ms, q, range, setup};
 use feishu_approval::{
-    DefinitionStatus, InstanceDetail, InstanceStatus, NodeType, QueryStatus, TaskStatus,
-    TimelineType, WidgetType,
+    Approval, DecodeProblem, DefinitionStatus, InstanceCode, InstanceDetail, InstanceOutcome,
+    InstanceStatus, NodeType, SearchStatus, TaskStatus, TimelineType, WidgetType,
 };
 use feishu_core::UserIdType;
 use feishu_testkit::approval::{
-    APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, PURCHASE_WIDGET_TYPES,
-    TIMELINE_TYPES,
+    APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, MalformedTaskList,
+    PURCHASE_WIDGET_TYPES, TIMELINE_TYPES,
 };
 use futures::{StreamExt, TryStreamExt, stream};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The `data` a detail keeps, as a JSON value.
+fn raw(detail: &InstanceDetail) -> Value {
+    serde_json::from_str(detail.raw().get()).unwrap()
+}
+
+/// Every instance of `codes`, fetched by one batch; panics on a failure.
+async fn fetch_all(
+    approval: &Approval,
+    codes: &[String],
+    concurrency: usize,
+) -> Vec<InstanceDetail> {
+    let input: Vec<_> = codes.iter().cloned().map(Ok).collect();
+    approval
+        .batch_get_instances(stream::iter(input))
+        .concurrency(concurrency)
+        .into_stream()
+        .map_ok(|outcome| outcome.into_result().unwrap())
+        .try_collect()
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn definition_with_parsed_form() {
@@ -118,12 +140,13 @@ async fn instance_typed_and_raw() {
         .await
         .unwrap();
     let truth = tenant.approval().instance(code).unwrap();
-    assert_eq!(detail.raw, truth, "raw data kept unchanged");
-    let i = &detail.instance;
-    assert_eq!(i.instance_code, *code);
+    assert_eq!(raw(&detail), truth, "raw data kept unchanged");
+    assert!(detail.problems().is_empty());
+    let i = detail.instance();
+    assert_eq!(i.instance_code, code.as_str());
     assert_eq!(i.approval_code, APPROVAL_CODE_PURCHASE);
     assert_eq!(
-        i.start_time,
+        i.start_time.map(ms),
         truth["start_time"].as_str().unwrap().parse().ok()
     );
     assert_eq!(i.status.as_str(), truth["status"].as_str().unwrap());
@@ -143,14 +166,15 @@ async fn instance_typed_and_raw() {
     let query = &journal.last().unwrap().query;
     assert_eq!(q(query, "user_id_type"), Some("user_id"));
     assert_eq!(q(query, "locale"), Some("zh-CN"));
-    // Round trip through serde keeps raw.
-    let back: InstanceDetail =
-        serde_json::from_value(serde_json::to_value(&detail).unwrap()).unwrap();
+    // The kept text reads back to the same instance.
+    let back = InstanceDetail::from_json(detail.raw().get()).unwrap();
     assert_eq!(back, detail);
+    assert_eq!(back.instance(), detail.instance());
 
-    // The form: 40 widgets + 12 table cells.
+    // The form: 40 widgets + 12 table cells, parsed once.
     let form = detail.form();
     assert!(form.warnings.is_empty(), "{:?}", form.warnings);
+    assert!(std::ptr::eq(form, detail.form()), "the form is parsed once");
     assert_eq!(detail.form_rows().len(), PURCHASE_WIDGET_TYPES.len() + 12);
 
     // Unknown fields, statuses, timeline types and widget types are kept.
@@ -170,7 +194,7 @@ async fn instance_typed_and_raw() {
         .approval()
         .set_instance_form(code, r#"[{"id":"w","type":"hologram","value":{"a":[1]}}]"#);
     let detail = approval.get_instance(code).send().await.unwrap();
-    let i = &detail.instance;
+    let i = detail.instance();
     assert_eq!(i.extra["brand_new_field"], json!({"x": 1}));
     assert_eq!(i.status, InstanceStatus::Unknown("REVERTED".into()));
     assert_eq!(
@@ -180,7 +204,7 @@ async fn instance_typed_and_raw() {
     let form = detail.form();
     assert_eq!(form.widgets[0].value, json!({"a": [1]}));
     assert_eq!(form.warnings.len(), 1);
-    assert_eq!(detail.raw["brand_new_field"], json!({"x": 1}));
+    assert_eq!(raw(&detail)["brand_new_field"], json!({"x": 1}));
 }
 
 #[tokio::test]
@@ -188,42 +212,41 @@ async fn every_status_task_status_and_timeline_type_occurs() {
     let (tenant, approval) = setup().await;
     let mut codes = tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE);
     codes.extend(tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE));
-    let details: Vec<InstanceDetail> = approval
-        .get_instances(stream::iter(codes.clone().into_iter().map(Ok)), 16)
-        .try_collect()
-        .await
-        .unwrap();
+    let details = fetch_all(&approval, &codes, 16).await;
     assert_eq!(details.len(), 360);
-    let statuses: HashSet<_> = details.iter().map(|d| d.instance.status.clone()).collect();
+    let statuses: HashSet<_> = details
+        .iter()
+        .map(|d| d.instance().status.clone())
+        .collect();
     for s in ["PENDING", "APPROVED", "REJECTED", "CANCELED", "DELETED"] {
         assert!(statuses.contains(&InstanceStatus::from(s)), "{s}");
     }
     let events: HashSet<_> = details
         .iter()
-        .flat_map(|d| d.instance.timeline.iter().map(|e| e.event_type.clone()))
+        .flat_map(|d| d.instance().timeline.iter().map(|e| e.event_type.clone()))
         .collect();
     assert_eq!(events.len(), TIMELINE_TYPES.len());
     assert!(events.iter().all(|e| !e.is_unknown()));
     let tasks: HashSet<_> = details
         .iter()
-        .flat_map(|d| d.instance.task_list.iter().map(|t| t.status.clone()))
+        .flat_map(|d| d.instance().task_list.iter().map(|t| t.status.clone()))
         .collect();
     assert!(tasks.contains(&TaskStatus::Transferred) && tasks.contains(&TaskStatus::Done));
     // Row helpers: indexes follow the lists.
     let d = details
         .iter()
-        .find(|d| d.instance.timeline.len() == 3)
+        .find(|d| d.instance().timeline.len() == 3)
         .unwrap();
     let rows = d.timeline_rows();
     assert_eq!(
         rows.iter().map(|r| r.index).collect::<Vec<_>>(),
         vec![0, 1, 2]
     );
-    assert!(rows.iter().all(|r| r.instance_code == d.code()));
-    assert_eq!(d.task_rows().len(), d.instance.task_list.len());
+    assert!(rows.iter().all(|r| &r.instance_code == d.code()));
+    assert_eq!(d.task_rows().len(), d.instance().task_list.len());
     let with_comments = details
         .iter()
-        .find(|d| d.instance.comment_list.len() == 2)
+        .find(|d| d.instance().comment_list.len() == 2)
         .unwrap();
     assert_eq!(
         with_comments.comment_rows()[1].comment.files[0].title,
@@ -232,7 +255,7 @@ async fn every_status_task_status_and_timeline_type_occurs() {
     // Transfer events carry their targets, and ext decodes.
     let transfer = details
         .iter()
-        .flat_map(|d| d.instance.timeline.iter())
+        .flat_map(|d| d.instance().timeline.iter())
         .find(|e| e.event_type == TimelineType::Transfer)
         .unwrap();
     assert_eq!(transfer.user_id_list.len(), 1);
@@ -271,7 +294,7 @@ async fn instance_errors() {
 }
 
 #[tokio::test]
-async fn fetch_preserves_order_and_fetches_each_once() {
+async fn batch_preserves_order_and_fetches_each_once() {
     let (tenant, approval) = setup().await;
     tenant.set_latency(std::time::Duration::from_millis(5));
     let mut codes = tenant.approval().all_instance_codes(APPROVAL_CODE_PURCHASE);
@@ -279,14 +302,15 @@ async fn fetch_preserves_order_and_fetches_each_once() {
     codes.reverse();
     tenant.clear_journal();
     let details: Vec<InstanceDetail> = approval
-        .fetch_instances()
+        .batch_get_instances(stream::iter(codes.clone().into_iter().map(Ok)))
         .concurrency(8)
         .user_id_type(UserIdType::UnionId)
-        .stream(stream::iter(codes.clone().into_iter().map(Ok)))
+        .into_stream()
+        .map_ok(|o| o.into_result().unwrap())
         .try_collect()
         .await
         .unwrap();
-    let got: Vec<&str> = details.iter().map(|d| d.code()).collect();
+    let got: Vec<&str> = details.iter().map(|d| d.code().as_str()).collect();
     assert_eq!(got, codes.iter().map(String::as_str).collect::<Vec<_>>());
     for code in &codes {
         assert_eq!(
@@ -301,26 +325,140 @@ async fn fetch_preserves_order_and_fetches_each_once() {
             .filter(|e| e.path.starts_with("/open-apis/approval"))
             .all(|e| q(&e.query, "user_id_type") == Some("union_id"))
     );
-    // Errors take their place and the stream goes on.
-    let input = vec![
-        Ok(codes[0].clone()),
-        Ok("MISSING".to_string()),
-        Err(feishu_core::Error::invalid_argument("code", "bad input")),
-        Ok(codes[1].clone()),
-    ];
-    let out: Vec<_> = approval
-        .get_instances(stream::iter(input), 0)
-        .collect()
-        .await;
-    assert_eq!(out.len(), 4);
-    assert_eq!(out[0].as_ref().unwrap().code(), codes[0]);
-    assert_eq!(out[1].as_ref().unwrap_err().api_code(), Some(1390003));
-    assert!(out[2].is_err());
-    assert_eq!(out[3].as_ref().unwrap().code(), codes[1]);
 }
 
 #[tokio::test]
-async fn fetched_details_flatten_through_streams() {
+async fn an_instance_gone_or_denied_is_an_outcome_and_the_batch_goes_on() {
+    let (tenant, approval) = setup().await;
+    let codes = tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE)[..6].to_vec();
+    assert!(tenant.approval().delete_instance(&codes[1]));
+    assert!(tenant.approval().deny_instance(&codes[3]));
+    let input: Vec<_> = codes
+        .iter()
+        .cloned()
+        .chain(["..".to_string()])
+        .map(Ok)
+        .collect();
+    let outcomes: Vec<InstanceOutcome> = approval
+        .batch_get_instances(stream::iter(input))
+        .concurrency(0)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 7, "one outcome per code, in order");
+    for (i, outcome) in outcomes.iter().enumerate().take(6) {
+        assert_eq!(outcome.code(), codes[i].as_str());
+    }
+    let code_of = |o: &InstanceOutcome| match o {
+        InstanceOutcome::Unavailable { error, .. } => error.api_code(),
+        _ => None,
+    };
+    assert_eq!(
+        code_of(&outcomes[1]),
+        Some(1390003),
+        "deleted after listing"
+    );
+    assert_eq!(
+        code_of(&outcomes[3]),
+        Some(1390009),
+        "not readable by the app"
+    );
+    assert!(matches!(
+        &outcomes[6],
+        InstanceOutcome::Unavailable {
+            error: feishu_core::Error::InvalidArgument(_),
+            ..
+        }
+    ));
+    let fetched = outcomes
+        .iter()
+        .filter(|o| matches!(o, InstanceOutcome::Fetched(_)))
+        .count();
+    assert_eq!(fetched, 4);
+}
+
+#[tokio::test]
+async fn a_module_wide_failure_ends_the_batch() {
+    let (tenant, approval) = setup().await;
+    let codes = tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE)[..5].to_vec();
+    // A scope the app lacks fails every instance alike: one Err, then the end.
+    tenant.forbid("/open-apis/approval/v4/instances", "approval:instance");
+    let items: Vec<_> = approval
+        .batch_get_instances(stream::iter(codes.clone().into_iter().map(Ok)))
+        .into_stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].as_ref().unwrap_err().api_code(), Some(99991672));
+    tenant.allow_all();
+    // An error in the input (a failed listing) passes through and ends the batch too.
+    let input = vec![
+        Ok(InstanceCode::from(codes[0].as_str())),
+        Err(feishu_core::Error::invalid_argument("listing", "failed")),
+        Ok(InstanceCode::from(codes[1].as_str())),
+    ];
+    let items: Vec<_> = approval
+        .batch_get_instances(stream::iter(input))
+        .into_stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2);
+    assert!(matches!(&items[0], Ok(InstanceOutcome::Fetched(d)) if d.code() == codes[0].as_str()));
+    assert!(items[1].is_err());
+}
+
+#[tokio::test]
+async fn a_malformed_task_list_is_reported_not_fatal() {
+    let (tenant, approval) = setup().await;
+    let knobs = tenant.approval();
+    let as_string = knobs.add_malformed_instance(
+        APPROVAL_CODE_PURCHASE,
+        NOW_MS - 5,
+        MalformedTaskList::String,
+    );
+    let as_object = knobs.add_malformed_instance(
+        APPROVAL_CODE_PURCHASE,
+        NOW_MS - 4,
+        MalformedTaskList::Object,
+    );
+    for (code, found) in [(&as_string, "a string"), (&as_object, "an object")] {
+        let detail = approval.get_instance(code).send().await.unwrap();
+        assert_eq!(detail.code(), code.as_str());
+        assert_eq!(raw(&detail), knobs.instance(code).unwrap(), "raw data kept");
+        assert_eq!(
+            detail.problems(),
+            [DecodeProblem::NotAList {
+                field: "task_list",
+                found
+            }]
+        );
+        let i = detail.instance();
+        assert!(i.task_list.is_empty() && detail.task_rows().is_empty());
+        assert!(!i.timeline.is_empty(), "the rest is read");
+        assert_eq!(detail.form_rows().len(), PURCHASE_WIDGET_TYPES.len() + 12);
+    }
+    // In a listing and a batch they are ordinary outcomes among the others.
+    let listed = approval
+        .list_instance_codes(APPROVAL_CODE_PURCHASE, range(NOW_MS - HOUR, NOW_MS))
+        .into_stream();
+    let details: Vec<InstanceDetail> = approval
+        .batch_get_instances(listed)
+        .into_stream()
+        .map_ok(|o| o.into_result().unwrap())
+        .try_collect()
+        .await
+        .unwrap();
+    let with_problems: Vec<&str> = details
+        .iter()
+        .filter(|d| !d.problems().is_empty())
+        .map(|d| d.code().as_str())
+        .collect();
+    assert_eq!(with_problems, [as_string.as_str(), as_object.as_str()]);
+}
+
+#[tokio::test]
+async fn listed_and_fetched_details_flatten_into_rows() {
     let (tenant, approval) = setup().await;
     let codes = tenant
         .approval()
@@ -343,12 +481,17 @@ async fn fetched_details_flatten_through_streams() {
                 .sum::<usize>()
         })
         .sum();
-    let list = approval.list_instance_codes(APPROVAL_CODE_LEAVE, NOW_MS - 24 * HOUR, NOW_MS + 1);
-    let rows: Vec<_> =
-        feishu_approval::rows::form_row_stream(approval.get_instances(list.into_stream(), 4))
-            .try_collect()
-            .await
-            .unwrap();
+    let listed = approval
+        .list_instance_codes(APPROVAL_CODE_LEAVE, range(NOW_MS - 24 * HOUR, NOW_MS + 1))
+        .into_stream();
+    let rows: Vec<_> = approval
+        .batch_get_instances(listed)
+        .concurrency(4)
+        .into_stream()
+        .map_ok(|o| o.into_result().unwrap().form_rows())
+        .try_concat()
+        .await
+        .unwrap();
     assert_eq!(rows.len(), expected);
     let keys: HashSet<_> = rows.iter().map(|r| (&r.instance_code, &r.path)).collect();
     assert_eq!(
@@ -363,7 +506,7 @@ async fn query_pages_and_filters() {
     let (tenant, approval) = setup().await;
     let all = tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE);
     let hits: Vec<_> = approval
-        .query_instances()
+        .search_instances()
         .approval_code(APPROVAL_CODE_LEAVE)
         .page_size(50)
         .into_stream()
@@ -373,7 +516,7 @@ async fn query_pages_and_filters() {
     assert_eq!(hits.len(), all.len());
     assert_eq!(
         hits.iter()
-            .map(|h| h.instance.code.clone())
+            .map(|h| h.instance.code.to_string())
             .collect::<Vec<_>>(),
         all
     );
@@ -390,7 +533,7 @@ async fn query_pages_and_filters() {
         all.len().div_ceil(50)
     );
     let first = approval
-        .query_instances()
+        .search_instances()
         .approval_code(APPROVAL_CODE_LEAVE)
         .send()
         .await
@@ -398,20 +541,27 @@ async fn query_pages_and_filters() {
     assert_eq!(first.items.len(), 10);
     assert_eq!(first.total, Some(all.len() as u64));
 
-    // Status (lower-case on the wire) and time range.
+    // Status (lower-case on the wire) and time range: the range's last millisecond is in,
+    // its end (which the fake, reading the end inclusively, also returns) is out.
     let (from, to) = (NOW_MS - 20 * HOUR, NOW_MS - 2 * HOUR);
+    let last_ms = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, to - 1, "PENDING");
+    let at_end = tenant
+        .approval()
+        .add_instance(APPROVAL_CODE_PURCHASE, to, "PENDING");
     let pending: Vec<_> = approval
-        .query_instances()
+        .search_instances()
         .approval_code(APPROVAL_CODE_PURCHASE)
-        .status(QueryStatus::Pending)
-        .start_time_range(from, to)
+        .status(SearchStatus::Pending)
+        .created_in(range(from, to))
         .into_stream()
         .try_collect()
         .await
         .unwrap();
     let expected: Vec<String> = tenant
         .approval()
-        .instance_codes(APPROVAL_CODE_PURCHASE, from, to)
+        .instance_codes(APPROVAL_CODE_PURCHASE, from, to - 1)
         .into_iter()
         .filter(|c| tenant.approval().instance(c).unwrap()["status"] == "PENDING")
         .collect();
@@ -419,7 +569,7 @@ async fn query_pages_and_filters() {
     assert_eq!(
         pending
             .iter()
-            .map(|h| h.instance.code.clone())
+            .map(|h| h.instance.code.to_string())
             .collect::<Vec<_>>(),
         expected
     );
@@ -428,15 +578,22 @@ async fn query_pages_and_filters() {
             .iter()
             .all(|h| h.instance.status == InstanceStatus::Pending)
     );
+    assert!(pending.iter().any(|h| h.instance.code == last_ms.as_str()));
+    assert!(pending.iter().all(|h| h.instance.code != at_end.as_str()));
     let body = tenant.journal().last().unwrap().body.clone().unwrap();
     assert_eq!(body["instance_status"], "PENDING");
     assert_eq!(body["instance_start_time_from"], from.to_string());
+    assert_eq!(
+        body["instance_start_time_to"],
+        to.to_string(),
+        "the end is touched"
+    );
 
     // By initiator, with user_id_type.
     let sample = tenant.approval().instance(&all[0]).unwrap();
     let uid = sample["user_id"].as_str().unwrap();
     let mine: Vec<_> = approval
-        .query_instances()
+        .search_instances()
         .user_id(uid)
         .user_id_type(UserIdType::UserId)
         .page_size(200)
@@ -451,17 +608,16 @@ async fn query_pages_and_filters() {
 async fn query_errors() {
     let (tenant, approval) = setup().await;
     for builder in [
-        approval.query_instances(),
-        approval.query_instances().approval_code("x").page_size(4),
+        approval.search_instances(),
+        approval.search_instances().approval_code("x").page_size(4),
         approval
-            .query_instances()
+            .search_instances()
             .approval_code("x")
-            .start_time_range(0, 31 * 24 * HOUR),
-        // The span of extreme values must not overflow (it used to panic in debug builds).
+            .created_in(range(0, 30 * 24 * HOUR + 1)),
         approval
-            .query_instances()
+            .search_instances()
             .approval_code("x")
-            .start_time_range(i64::MIN, i64::MAX),
+            .page_size(201),
     ] {
         let err = builder.send().await.unwrap_err();
         assert!(
@@ -502,21 +658,21 @@ async fn query_errors() {
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1390001));
     let err = approval
-        .query_instances()
+        .search_instances()
         .approval_code("NOPE")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1390002));
     let err = approval
-        .query_instances()
+        .search_instances()
         .instance_code("NOPE")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some(1390003));
     let err = approval
-        .query_instances()
+        .search_instances()
         .approval_code(APPROVAL_CODE_LEAVE)
         .locale("de-DE")
         .send()
@@ -528,7 +684,7 @@ async fn query_errors() {
         "approval:approval.list:readonly",
     );
     let err = approval
-        .query_instances()
+        .search_instances()
         .approval_code(APPROVAL_CODE_LEAVE)
         .send()
         .await
@@ -542,7 +698,7 @@ async fn query_errors() {
 
 #[test]
 fn query_hits_with_null_objects_decode() {
-    let hit: feishu_approval::QueriedInstance = serde_json::from_value(json!({
+    let hit: feishu_approval::SearchedInstance = serde_json::from_value(json!({
         "approval": null,
         "group": null,
         "instance": { "code": "C1", "status": "approved", "end_time": "0" },

@@ -3,8 +3,9 @@
 mod common;
 
 use common::setup;
-use feishu_approval::rows::form_rows;
-use feishu_approval::{Form, FormWarning, WidgetType, WidgetValue, parse_rfc3339};
+use feishu_approval::{
+    Form, FormWarning, InstanceCode, WidgetType, WidgetValue, form_rows, parse_rfc3339,
+};
 use feishu_testkit::approval::{
     APPROVAL_CODE_PURCHASE, PURCHASE_FIELD_LIST_ID, PURCHASE_WIDGET_TYPES,
 };
@@ -31,7 +32,7 @@ async fn every_widget_type_parses_to_its_documented_shape() {
     let detail = approval.get_instance(code).send().await.unwrap();
     let form = detail.form();
     assert!(form.warnings.is_empty(), "{:?}", form.warnings);
-    assert_eq!(form.raw, detail.instance.form);
+    assert_eq!(form.raw, detail.instance().form);
     let types: Vec<&str> = form.widgets.iter().map(|w| w.type_str()).collect();
     assert_eq!(types, PURCHASE_WIDGET_TYPES);
     for w in &form.widgets {
@@ -133,7 +134,7 @@ async fn field_list_of_3_rows_by_4_columns_flattens_to_12_cells() {
             cell.path,
             format!("{PURCHASE_FIELD_LIST_ID}[{}].{}", i / 4, cell.widget_id)
         );
-        assert_eq!(cell.instance_code, *code);
+        assert_eq!(cell.instance_code, code.as_str());
     }
     assert_eq!(cells[1].widget_type, "number");
     assert_eq!(cells[5].value, json!(2));
@@ -154,7 +155,7 @@ fn paths_stay_unique_and_nested_tables_recurse() {
     ]"#,
     );
     assert!(form.warnings.is_empty(), "{:?}", form.warnings);
-    let rows = form_rows("I", &form);
+    let rows = form_rows(&InstanceCode::from("I"), &form);
     let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(
         paths,
@@ -211,7 +212,7 @@ fn malformed_forms_keep_raw_and_warn() {
         assert!(form.is_malformed(), "{raw}");
         assert_eq!(form.raw, raw);
         assert!(form.widgets.is_empty());
-        assert!(form_rows("I", &form).is_empty());
+        assert!(form_rows(&InstanceCode::from("I"), &form).is_empty());
         assert!(!form.warnings[0].to_string().is_empty());
     }
     for raw in ["", "null", "[]", "  "] {
@@ -233,7 +234,7 @@ fn malformed_forms_keep_raw_and_warn() {
     );
     assert!(matches!(&form.warnings[2], FormWarning::BadTable { path, .. } if path == "t"));
     assert_eq!(form.widgets[1].typed_value(), WidgetValue::Raw(json!([1])));
-    assert_eq!(form_rows("I", &form).len(), 3);
+    assert_eq!(form_rows(&InstanceCode::from("I"), &form).len(), 3);
 }
 
 #[tokio::test]
@@ -244,14 +245,16 @@ async fn a_malformed_instance_form_is_not_an_error() {
         .approval()
         .set_instance_form(code, "[{\"id\":\"w1\",");
     let detail = approval.get_instance(code).send().await.unwrap();
-    assert_eq!(detail.instance.form, "[{\"id\":\"w1\",");
-    assert_eq!(detail.raw["form"], "[{\"id\":\"w1\",");
+    assert_eq!(detail.instance().form, "[{\"id\":\"w1\",");
+    let raw: serde_json::Value = serde_json::from_str(detail.raw().get()).unwrap();
+    assert_eq!(raw["form"], "[{\"id\":\"w1\",");
     let form = detail.form();
     assert!(form.is_malformed());
     assert!(detail.form_rows().is_empty());
     // Typed values that do not match their documented shape come back raw.
     tenant.approval().set_instance_form(code, r#"[{"id":"n","type":"number","value":"abc"},{"id":"d","type":"dateInterval","value":[1]}]"#);
-    let form = approval.get_instance(code).send().await.unwrap().form();
+    let detail = approval.get_instance(code).send().await.unwrap();
+    let form = detail.form();
     assert_eq!(
         form.widgets[0].typed_value(),
         WidgetValue::Raw(json!("abc"))
@@ -308,7 +311,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 fn exercise(form: &Form) {
-    let rows = form_rows("I", form);
+    let rows = form_rows(&InstanceCode::from("I"), form);
     for w in &form.widgets {
         let _ = w.typed_value();
     }

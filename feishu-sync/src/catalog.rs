@@ -106,6 +106,7 @@ pub fn all_streams() -> Vec<StreamSpec> {
                     "approval_code": {"type": S},
                     "start_time": t("integer"),
                     "data": {"type": "object"},
+                    "decode_error": t(S),
                 }),
             ),
             primary_key: key(&["instance_code"]),

@@ -74,17 +74,28 @@ configuration is refused with `SyncError::State` naming the field: another Base 
 Per approval code, a run reads the instances *created* in `[from, now)`, where
 `from = cursor_ms - lookback_days` (default 7 days). The first run starts at the config's
 `start_date`, else at `now - lookback_days`. The listing walks the window in slices of at
-most 10 hours (Feishu's limit), the details are fetched `ReadOptions::concurrency` at a time
-(default 8) and emitted in creation order. When a code is done, its `cursor_ms` moves to the
-run's "now".
+most 10 hours (Feishu's limit; each slice is sent with its end included, and an instance
+listed by two neighbouring slices is read once, so none is lost whichever way Feishu reads the
+window's end), the details are fetched `ReadOptions::concurrency` at a time (default 8) and
+emitted in creation order (the listing's documented order). When a code is done, its
+`cursor_ms` moves to the run's "now"; a run cut in the middle resumes at the creation time
+of the last instance its last checkpoint covers.
 
 Instances change after they are created (approved, rejected, withdrawn). Re-reading the
 lookback every run re-emits recent instances with their new status; upserts absorb the
 repeats. Instances still `PENDING` are also kept in the state's `pending` map (code →
 creation time). In later runs, the pending instances created before `from` (out of the
 lookback) are fetched again first, until they reach a final status and leave the map; a late
-approval is never missed, however late. An instance deleted between listing and fetching
-(code 1390003) is skipped with a `warn` log.
+approval is never missed, however late.
+
+One instance never stops the module. An instance deleted between listing and fetching (code
+1390003) or that the app may not read (1390009) is skipped with a `warn` log naming it (a
+deleted one also leaves the `pending` map). An instance whose reply does not match its
+documented shape (a `task_list`, `timeline` or `comment_list` that is not a list, or an
+element of one that cannot be read) is emitted as far as it could be read, with a `warn` log
+naming it and a `decode_error` in its `approval_instances_raw` record, whose `data` holds the
+reply unchanged. Failures of the whole module (authentication, a missing scope, rate limits
+that do not clear) still end its streams `INCOMPLETE`.
 
 Cursor field: `start_time` (Unix ms).
 
@@ -170,6 +181,9 @@ fn describe(stream: &str, field: &str) -> Option<&'static str> {
     Some(match (stream, field) {
         (APPROVAL_INSTANCES_RAW, "data") => {
             "The instance GET reply's `data` object, unchanged (form, tasks, timeline, comments)."
+        }
+        (APPROVAL_INSTANCES_RAW, "decode_error") => {
+            "Set only when the reply did not match its documented shape (e.g. a `task_list` that is not a list): what could not be read. The other approval streams then lack that part; `data` has it."
         }
         (APPROVAL_INSTANCES, "approval_name") => "Definition name.",
         (APPROVAL_INSTANCES, "status") => {

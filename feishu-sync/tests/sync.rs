@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{DAY, DAYS, NOW, key_of, opts, read_all, source, tenant};
 use feishu_sync::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, Message,
+    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, LogLevel, Message,
     StreamStatus, SyncState,
 };
-use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE};
+use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, MalformedTaskList};
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -285,23 +285,117 @@ async fn read_with_cuts(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_after_every_cut_loses_nothing() {
     let t = tenant(24, 6, 1).await;
-    // Final statuses only, so no instance is watched (and re-read) on every resume.
-    for code in t
-        .tenant
-        .approval()
-        .all_instance_codes(APPROVAL_CODE_PURCHASE)
-    {
-        t.tenant.approval().set_instance_status(&code, "APPROVED");
-    }
-    for code in t.tenant.approval().all_instance_codes(APPROVAL_CODE_LEAVE) {
-        t.tenant.approval().set_instance_status(&code, "APPROVED");
-    }
+    finalize_statuses(&t);
     let source = source(&t);
     let clean = read_all(&source, opts()).await.keys();
     let total: usize = clean.values().map(BTreeSet::len).sum();
     let (resumed, cuts) = read_with_cuts(&source, 300).await;
     assert!(cuts >= 5, "only {cuts} cuts for {total} records");
     assert_eq!(resumed, clean);
+}
+
+/// Final statuses only, so that no instance is watched (and re-read) on every resume.
+fn finalize_statuses(t: &common::Tenant) {
+    for approval in [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE] {
+        for code in t.tenant.approval().all_instance_codes(approval) {
+            t.tenant.approval().set_instance_status(&code, "APPROVED");
+        }
+    }
+}
+
+fn warnings(run: &common::Run) -> Vec<&str> {
+    run.messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Log {
+                level: LogLevel::Warn,
+                message,
+            } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_that_cannot_be_read_is_reported_and_the_run_goes_on() {
+    let t = tenant(20, 10, 2).await;
+    let knobs = t.tenant.approval();
+    let from = NOW - DAYS * DAY;
+    let as_string = knobs.add_malformed_instance(
+        APPROVAL_CODE_PURCHASE,
+        NOW - DAY / 5,
+        MalformedTaskList::String,
+    );
+    let as_object = knobs.add_malformed_instance(
+        APPROVAL_CODE_LEAVE,
+        NOW - DAY / 3,
+        MalformedTaskList::Object,
+    );
+    let mut expected = BTreeSet::new();
+    for code in [APPROVAL_CODE_PURCHASE, APPROVAL_CODE_LEAVE] {
+        expected.extend(knobs.instance_codes(code, from, NOW - 1));
+    }
+    let denied = knobs.instance_codes(APPROVAL_CODE_PURCHASE, from, NOW - 1)[3].clone();
+    assert!(knobs.deny_instance(&denied));
+    expected.remove(&denied);
+
+    let run = read_all(&source(&t), opts()).await;
+
+    // The run completes: every stream complete, the cursors moved, no error.
+    for stream in feishu_sync::catalog(&t.config) {
+        let last = run.messages.iter().rev().find_map(|m| match m {
+            Message::Status { stream: s, status } if s == stream.name => Some(status),
+            _ => None,
+        });
+        assert_eq!(last, Some(&StreamStatus::Complete), "{}", stream.name);
+    }
+    let state = run.last_state().unwrap();
+    assert!(state.run.is_none());
+    assert!(state.approval.values().all(|s| s.cursor_ms == Some(NOW)));
+    // Every other instance is there, the malformed ones included.
+    let got: BTreeSet<String> = run
+        .records(APPROVAL_INSTANCES)
+        .iter()
+        .map(|r| r["instance_code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, expected);
+    // The malformed ones: raw data unchanged, with what could not be read.
+    let raws = run.records(APPROVAL_INSTANCES_RAW);
+    assert_eq!(raws.len(), expected.len());
+    for code in [&as_string, &as_object] {
+        let raw = raws
+            .iter()
+            .find(|r| r["instance_code"] == code.as_str())
+            .unwrap();
+        assert_eq!(raw["data"], knobs.instance(code).unwrap());
+        let why = raw["decode_error"].as_str().unwrap();
+        assert!(why.contains("task_list"), "{why}");
+        assert!(
+            run.records(APPROVAL_TASKS)
+                .iter()
+                .all(|r| r["instance_code"] != code.as_str())
+        );
+    }
+    assert_eq!(
+        raws.iter()
+            .filter(|r| r.get("decode_error").is_some())
+            .count(),
+        2
+    );
+    // Both kinds are reported by name.
+    let warnings = warnings(&run);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains(denied.as_str()) && w.contains("1390009")),
+        "{warnings:?}"
+    );
+    for code in [&as_string, &as_object] {
+        assert!(
+            warnings.iter().any(|w| w.contains(code.as_str())),
+            "{warnings:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -436,3 +436,24 @@ async fn malformed_task_lists() {
     let listed = kit.list_all(NOW - HOUR, NOW, 100).await;
     assert!(listed.contains(&as_string) && listed.contains(&as_object));
 }
+
+#[tokio::test]
+async fn a_denied_instance_is_listed_but_not_readable() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let approval = kit.tenant.approval();
+    let (start, end) = (NOW - 10 * HOUR, NOW);
+    let listed = kit.list_all(start, end, 100).await;
+    let denied = listed[0].clone();
+    assert!(approval.deny_instance(&denied));
+    assert!(!approval.deny_instance("NO-SUCH-INSTANCE"));
+    let (s, b) = kit.get(&format!("{LIST}/{denied}"), &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (403, Some(1390009)));
+    // The others and the listing are untouched.
+    let (s, b) = kit.get(&format!("{LIST}/{}", listed[1]), &[]).await;
+    assert_eq!((s, b["code"].as_i64()), (200, Some(0)));
+    assert_eq!(kit.list_all(start, end, 100).await, listed);
+    // A new dataset clears the denial.
+    approval.set_dataset(ApprovalDataset::default().now_ms(NOW));
+    let (s, _) = kit.get(&format!("{LIST}/{denied}"), &[]).await;
+    assert_eq!(s, 200);
+}

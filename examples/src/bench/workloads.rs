@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use feishu_approval::Approval;
+use feishu_approval::{Approval, InstanceOutcome};
 use feishu_attendance::{Attendance, EmployeeType};
 use feishu_bitable::Bitable;
 use feishu_contact::Contact;
-use feishu_core::{Client, Endpoint, ListRequest, RateLimit, Request};
+use feishu_core::{Client, Endpoint, ListRequest, RateLimit, Request, TimeRange};
 use feishu_sync::{LogLevel, Message, ReadOptions, Source, SourceConfig, StreamStatus};
 use feishu_testkit::ContactDataset;
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, ApprovalDataset};
@@ -286,16 +286,22 @@ async fn approval_sync(env: &Env) -> Res<Outcome> {
     let client = env.client()?;
     let api = Approval::new(client.clone());
     let meter = Meter::start()?;
+    let window = TimeRange::from_unix_ms(from, now).map_err(err)?;
     let listing = {
         let api = api.clone();
         stream::iter(codes)
-            .map(move |code| api.list_instance_codes(code, from, now).into_stream())
+            .map(move |code| api.list_instance_codes(code, window).into_stream())
             .flatten()
     };
-    let mut details = api.get_instances(listing, o.concurrency).boxed();
+    let mut details = api
+        .batch_get_instances(listing)
+        .concurrency(o.concurrency)
+        .into_stream();
     let (mut items, mut form_rows, mut other_rows) = (0u64, 0u64, 0u64);
-    while let Some(detail) = details.next().await {
-        let detail = detail.map_err(err)?;
+    while let Some(outcome) = details.next().await {
+        let detail = outcome
+            .and_then(InstanceOutcome::into_result)
+            .map_err(err)?;
         items += 1;
         form_rows += detail.form_rows().len() as u64;
         other_rows += (detail.task_rows().len() + detail.timeline_rows().len()) as u64;

@@ -9,13 +9,14 @@
 //! cargo run -p feishu-examples --bin approval_instances
 //! ```
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use feishu_approval::{Approval, ms_to_rfc3339};
-use feishu_core::{Client, Credentials};
+use feishu_approval::{Approval, InstanceOutcome, ListRequest};
+use feishu_core::time::format_description::well_known::Rfc3339;
+use feishu_core::{Client, Credentials, TimeRange};
 use feishu_testkit::FakeTenant;
 use feishu_testkit::approval::APPROVAL_CODE_PURCHASE;
-use futures::StreamExt;
+use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,19 +51,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let approval = Approval::new(client);
-    let now_ms = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?;
-    let day_ms = 24 * 3_600_000;
+    let last_day = TimeRange::last(Duration::from_secs(24 * 3600));
     let codes = approval
-        .list_instance_codes(&approval_code, now_ms - day_ms, now_ms + 1)
+        .list_instance_codes(approval_code.as_str(), last_day)
         .into_stream();
-    let mut details = approval.get_instances(codes, 8).boxed();
+    let mut outcomes = approval.batch_get_instances(codes).into_stream();
     let mut count = 0;
-    while let Some(detail) = details.next().await {
-        let detail = detail?;
-        let i = &detail.instance;
+    while let Some(outcome) = outcomes.try_next().await? {
+        let detail = match outcome {
+            InstanceOutcome::Fetched(detail) => detail,
+            InstanceOutcome::Unavailable { code, error } => {
+                eprintln!("{code}: skipped: {error}");
+                continue;
+            }
+            other => {
+                eprintln!("{}: skipped", other.code());
+                continue;
+            }
+        };
+        let i = detail.instance();
         let started = i
             .start_time
-            .and_then(ms_to_rfc3339)
+            .and_then(|t| t.format(&Rfc3339).ok())
             .unwrap_or_else(|| "-".into());
         println!("{}  {:<9}  {}", i.instance_code, i.status, started);
         count += 1;

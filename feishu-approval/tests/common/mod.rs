@@ -37,3 +37,13 @@ pub fn q<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
 }
+
+/// `[from_ms, to_ms)`.
+pub fn range(from_ms: i64, to_ms: i64) -> feishu_core::TimeRange {
+    feishu_core::TimeRange::from_unix_ms(from_ms, to_ms).expect("a representable range")
+}
+
+/// Unix milliseconds of `t`.
+pub fn ms(t: feishu_core::time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).expect("in range")
+}

@@ -6,7 +6,9 @@
 //! state; those that have fallen out of the lookback are re-fetched first in later runs until
 //! they reach a final status, so a late approval is never missed.
 
-use feishu_approval::{Approval, InstanceDetail, InstanceStatus};
+use feishu_approval::{Approval, InstanceDetail, InstanceOutcome, InstanceStatus, ListRequest};
+use feishu_core::TimeRange;
+use feishu_core::time::OffsetDateTime;
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
@@ -15,9 +17,25 @@ use crate::catalog::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
     APPROVAL_TIMELINE,
 };
+use crate::message::LogLevel;
 use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// Approval's "instance not found" (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/get>):
+/// deleted between listing and fetching.
+const INSTANCE_NOT_FOUND: i64 = 1390003;
+
+/// The instant of `ms` Unix milliseconds (the epoch for an unrepresentable one).
+fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Unix milliseconds of `t`.
+fn ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
 
 pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
     let Some(cfg) = &config.approval else {
@@ -50,41 +68,22 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             .collect();
         if !watch.is_empty() {
             let codes = stream::iter(watch.into_iter().map(Ok));
-            let mut details = Box::pin(api.get_instances(codes, em.concurrency));
-            while let Some(detail) = details.next().await {
-                if let Some(detail) = skip_deleted(em, detail).await? {
+            let mut outcomes = api
+                .batch_get_instances(codes)
+                .concurrency(em.concurrency)
+                .into_stream();
+            while let Some(outcome) = outcomes.next().await {
+                if let Some(detail) = fetched(em, code, outcome).await? {
                     emit_instance(em, code, detail).await?;
                 }
             }
             em.checkpoint().await?;
         }
 
-        // 2. The window [from, now), in creation order, minus what this run already did.
+        // 2. The window [from, now), minus what this run already did.
         let window_start = progress.map_or(from, |p| p.max(from));
         if window_start < now {
-            let codes = api
-                .list_instance_codes(code.clone(), window_start, now)
-                .into_stream();
-            let mut details = Box::pin(api.get_instances(codes, em.concurrency));
-            while let Some(detail) = details.next().await {
-                let Some(detail) = skip_deleted(em, detail).await? else {
-                    continue;
-                };
-                let created = detail.instance.start_time;
-                emit_instance(em, code, detail).await?;
-                if em.since_checkpoint >= em.checkpoint_every {
-                    // Everything created before this instance has been emitted.
-                    if let Some(created) = created {
-                        let done = em
-                            .run()
-                            .approval_progress
-                            .entry(code.clone())
-                            .or_insert(created);
-                        *done = (*done).max(created);
-                    }
-                    em.checkpoint().await?;
-                }
-            }
+            read_window(em, &api, code, (window_start, now)).await?;
         }
         let entry = em.state.approval.entry(code.clone()).or_default();
         entry.cursor_ms = Some(entry.cursor_ms.unwrap_or(i64::MIN).max(now));
@@ -96,33 +95,87 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
     Ok(())
 }
 
-/// Approval's "instance not found": deleted between listing and fetching.
-const INSTANCE_NOT_FOUND: i64 = 1390003;
-
-/// An instance deleted since it was listed is logged and skipped; other errors stop the module.
-async fn skip_deleted(
+/// The instances of `approval_code` created in `[start, end)` (Unix ms), checkpointing the
+/// run's progress on the way.
+///
+/// The list page documents its codes "by default in creation order"
+/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/list>),
+/// so once an instance is emitted every instance created before it has been: a run cut after
+/// it resumes at its creation time.
+async fn read_window(
     em: &mut Emitter,
-    detail: feishu_core::Result<InstanceDetail>,
+    api: &Approval,
+    approval_code: &str,
+    (start, end): (i64, i64),
+) -> Flow {
+    let window = TimeRange::new(at(start), at(end)).map_err(|e| failed(APPROVAL_INSTANCES, e))?;
+    let codes = api.list_instance_codes(approval_code, window).into_stream();
+    let mut outcomes = api
+        .batch_get_instances(codes)
+        .concurrency(em.concurrency)
+        .into_stream();
+    while let Some(outcome) = outcomes.next().await {
+        let Some(detail) = fetched(em, approval_code, outcome).await? else {
+            continue;
+        };
+        let created = detail.instance().start_time.map(ms);
+        emit_instance(em, approval_code, detail).await?;
+        if em.since_checkpoint >= em.checkpoint_every {
+            if let Some(created) = created {
+                let done = em
+                    .run()
+                    .approval_progress
+                    .entry(approval_code.to_string())
+                    .or_insert(created);
+                *done = (*done).max(created);
+            }
+            em.checkpoint().await?;
+        }
+    }
+    Ok(())
+}
+
+/// The detail of a batch outcome. An instance unavailable for a reason of its own (deleted
+/// after it was listed, not readable by the app) is reported in a log message naming it and
+/// skipped, and a deleted one leaves the pending watch list; an error of the whole batch
+/// stops the module.
+async fn fetched(
+    em: &mut Emitter,
+    approval_code: &str,
+    outcome: feishu_core::Result<InstanceOutcome>,
 ) -> Flow<Option<InstanceDetail>> {
-    match detail {
-        Ok(d) => Ok(Some(d)),
-        Err(e) if e.api_code() == Some(INSTANCE_NOT_FOUND) => {
-            em.log(
-                crate::message::LogLevel::Warn,
-                format!("an approval instance disappeared after listing; skipped: {e}"),
-            )
-            .await?;
+    match outcome.map_err(|e| failed(APPROVAL_INSTANCES, e))? {
+        InstanceOutcome::Fetched(detail) => Ok(Some(*detail)),
+        InstanceOutcome::Unavailable { code, error } => {
+            let why = if error.api_code() == Some(INSTANCE_NOT_FOUND) {
+                if let Some(st) = em.state.approval.get_mut(approval_code) {
+                    st.pending.remove(code.as_str());
+                }
+                "it disappeared after listing"
+            } else {
+                "it cannot be read"
+            };
+            let message =
+                format!("approval instance {code} ({approval_code}) skipped: {why}: {error}");
+            em.log(LogLevel::Warn, message).await?;
             Ok(None)
         }
-        Err(e) => Err(failed(APPROVAL_INSTANCES, e)),
+        other => {
+            let message = format!(
+                "approval instance {} ({approval_code}) skipped: unknown outcome",
+                other.code()
+            );
+            em.log(LogLevel::Warn, message).await?;
+            Ok(None)
+        }
     }
 }
 
 async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDetail) -> Flow {
-    let i = &detail.instance;
+    let i = detail.instance();
     let code = detail.code().to_string();
-    let start = i.start_time;
-    let form = i.form();
+    let start = i.start_time.map(ms);
+    let form = detail.form();
     if em.wants(APPROVAL_INSTANCES) {
         em.record(
             APPROVAL_INSTANCES,
@@ -132,7 +185,7 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
                 "approval_name": i.approval_name,
                 "status": i.status.as_str(),
                 "start_time": start,
-                "end_time": i.end_time,
+                "end_time": i.end_time.map(ms),
                 "user_id": i.user_id,
                 "open_id": i.open_id,
                 "department_id": i.department_id,
@@ -145,7 +198,7 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
         .await?;
     }
     if em.wants(APPROVAL_INSTANCE_FIELDS) {
-        for row in feishu_approval::rows::form_rows(&code, &form) {
+        for row in detail.form_rows() {
             em.record(
                 APPROVAL_INSTANCE_FIELDS,
                 json!({
@@ -213,16 +266,44 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
     } else {
         entry.pending.remove(&code);
     }
-    // Last, so the raw object can be moved instead of copied.
+    emit_raw(em, approval_code, &detail, start).await
+}
+
+/// The `approval_instances_raw` record: the reply's `data` as sent, and for a reply the SDK
+/// could not fully read, a `decode_error` saying what (also logged, naming the instance,
+/// whether or not the raw stream is selected).
+async fn emit_raw(
+    em: &mut Emitter,
+    approval_code: &str,
+    detail: &InstanceDetail,
+    start: Option<i64>,
+) -> Flow {
+    let code = detail.code();
+    let decode_error = (!detail.problems().is_empty()).then(|| {
+        let problems: Vec<String> = detail.problems().iter().map(ToString::to_string).collect();
+        problems.join("; ")
+    });
+    if let Some(why) = &decode_error {
+        let message = format!(
+            "approval instance {code} ({approval_code}) was not fully readable; \
+             its raw record carries the data: {why}"
+        );
+        em.log(LogLevel::Warn, message).await?;
+    }
+    // Built only when asked for: it is the one place the reply becomes a JSON value.
     if em.wants(APPROVAL_INSTANCES_RAW) {
-        let mut data = serde_json::Map::with_capacity(4);
-        data.insert("instance_code".into(), Value::String(code));
+        let mut data = serde_json::Map::with_capacity(5);
+        data.insert("instance_code".into(), Value::String(code.to_string()));
         data.insert(
             "approval_code".into(),
             Value::String(approval_code.to_string()),
         );
         data.insert("start_time".into(), json!(start));
-        data.insert("data".into(), detail.raw);
+        let raw = serde_json::from_str(detail.raw().get()).unwrap_or(Value::Null);
+        data.insert("data".into(), raw);
+        if let Some(why) = decode_error {
+            data.insert("decode_error".into(), Value::String(why));
+        }
         em.record(APPROVAL_INSTANCES_RAW, Value::Object(data))
             .await?;
     }

@@ -1,7 +1,7 @@
 //! The approval data of one tenant: definitions and instances in creation order, built from
 //! an [`ApprovalDataset`] on first use.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -36,6 +36,8 @@ pub(crate) struct ApprovalData {
     pub(super) instances: Vec<Instance>,
     /// How listings read their window and order their codes.
     pub(super) listing: ListingRules,
+    /// Codes of instances whose GET answers "no operation permission".
+    pub(super) denied: HashSet<String>,
     by_code: HashMap<String, usize>,
     by_uuid: HashMap<String, usize>,
     next_serial: u64,
@@ -110,6 +112,7 @@ impl ApprovalData {
                 },
             ],
             instances: Vec::new(),
+            denied: HashSet::new(),
             by_code: HashMap::new(),
             by_uuid: HashMap::new(),
             next_serial: 1,

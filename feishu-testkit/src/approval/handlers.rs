@@ -16,6 +16,9 @@ pub(super) const PARAM_INVALID: i64 = 1390001;
 pub(super) const APPROVAL_NOT_FOUND: i64 = 1390002;
 /// Instance code not found.
 pub(super) const INSTANCE_NOT_FOUND: i64 = 1390003;
+/// No operation permission on this instance (HTTP 403), from the error table of
+/// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>.
+const NO_PERMISSION: i64 = 1390009;
 /// Approval definition deleted.
 const APPROVAL_DELETED: i64 = 1390016;
 const LOCALES: &[&str] = &[
@@ -167,6 +170,11 @@ pub(super) fn get_instance(data: &Mutex<ApprovalData>, req: &RequestView, id: &s
     }
     let data = built(data);
     match data.find(id) {
+        Some(instance) if data.denied.contains(&instance.code) => Reply::err(
+            403,
+            NO_PERMISSION,
+            format!("no operation permission on instance {}", instance.code),
+        ),
         Some(instance) => Reply::ok(instance.data.clone()),
         None => Reply::err(
             400,

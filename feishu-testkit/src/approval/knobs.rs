@@ -218,6 +218,19 @@ impl ApprovalKnobs<'_> {
         self.data().remove(code)
     }
 
+    /// Makes the instance `code` (or its creation uuid) unreadable for the app, as when an
+    /// approval admin restricts it: it is still listed and searchable, but its GET answers
+    /// HTTP 403, code 1390009 ("no operation permission", documented for the instance GET).
+    /// Returns whether the instance exists. Cleared when the dataset changes.
+    pub fn deny_instance(&self, code: &str) -> bool {
+        let mut data = self.data();
+        let Some(found) = data.find(code).map(|i| i.code.clone()) else {
+            return false;
+        };
+        data.denied.insert(found);
+        true
+    }
+
     /// Creates an instance like [`add_instance`](Self::add_instance) whose `task_list` is
     /// not the documented array but `malformation` says what, and returns its code.
     ///

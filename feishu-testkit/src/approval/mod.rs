@@ -22,7 +22,8 @@
 //!   [`ApprovalDataset::enforce_window`].
 //! - `GET /open-apis/approval/v4/instances/:instance_id` (instance code or the creation
 //!   `uuid`) → the instance detail with `form` as a JSON string, `task_list`, `timeline`,
-//!   `comment_list`. Unknown → HTTP 400, 1390003; bad `locale` / `user_id_type` → 1390001.
+//!   `comment_list`. Unknown → HTTP 400, 1390003; denied with [`ApprovalKnobs::deny_instance`]
+//!   → HTTP 403, 1390009; bad `locale` / `user_id_type` → 1390001.
 //! - `POST /open-apis/approval/v4/instances/query?page_size=&page_token=&user_id_type=` with
 //!   the documented filters → `{count, instance_list, has_more, page_token?}` with lower-case
 //!   statuses. `page_size` 5–200 (default 10); no identifying filter, only one of
@@ -42,7 +43,8 @@
 //!
 //! Trouble a client must survive: [`ApprovalKnobs::delete_instance`] (listed, then gone:
 //! 1390003), [`ApprovalKnobs::add_malformed_instance`] (`task_list` a string or an object),
-//! [`ApprovalKnobs::set_instance_form`] (a malformed form string).
+//! [`ApprovalKnobs::set_instance_form`] (a malformed form string),
+//! [`ApprovalKnobs::deny_instance`] (one instance the app may not read: 1390009).
 
 mod catalog;
 mod data;

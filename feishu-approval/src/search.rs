@@ -1,26 +1,45 @@
-//! Instance search: `POST /open-apis/approval/v4/instances/query` (§5.5). Custom apps only;
-//! results may lag and exclude reverted instances.
+//! Instance search: `POST /open-apis/approval/v4/instances/query`
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/query>).
+//! Custom apps only; results may lag and exclude reverted instances.
+
+use std::future::Future;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use feishu_core::internal::PageFetch;
 use feishu_core::internal::de::{
     bool_or_false, opt_i64, opt_string, string_or_empty, vec_or_empty,
 };
-use feishu_core::{Client, Error, Page, Request, Result, UserIdType};
+use feishu_core::{
+    Client, Endpoint, Error, Page, RateLimit, Request, Result, TimeRange, UserIdType,
+};
 
-use crate::QUERY_INSTANCES;
-use crate::enums::InstanceStatus;
-use crate::times::{HOUR_MS, opt_ms};
+use crate::codes::APPROVAL_CODES;
+use crate::ids::{ApprovalCode, InstanceCode, id_or_empty};
+use crate::instance::InstanceStatus;
+use crate::timestamp::ceil_ms;
 
-/// Longest `instance_start_time_from` .. `_to` span the endpoint accepts.
-pub const MAX_QUERY_SPAN_MS: i64 = 30 * 24 * HOUR_MS;
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/query>:
+/// 1000 per minute and 50 per second.
+pub(crate) const SEARCH_INSTANCES: Endpoint =
+    Endpoint::post_read("approval.instances.query", "approval/v4/instances/query")
+        .limit(RateLimit::per_minute(1000).and_per_second(50))
+        .codes(APPROVAL_CODES);
 
-/// The `instance_status` filter of the query endpoint (its own vocabulary).
+/// The longest creation-time range one search may cover ("the span must not exceed 30 days",
+/// per the search page).
+pub const MAX_SEARCH_SPAN: Duration = Duration::from_secs(30 * 86_400);
+
+/// Page sizes the search accepts, per its page: 5–200 (server default 10).
+const PAGE_SIZES: std::ops::RangeInclusive<u32> = 5..=200;
+
+/// The `instance_status` filter of the search (its own vocabulary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum QueryStatus {
+pub enum SearchStatus {
     /// `PENDING`.
     Pending,
     /// `RECALL` (withdrawn; reported as `canceled`).
@@ -35,28 +54,28 @@ pub enum QueryStatus {
     All,
 }
 
-impl QueryStatus {
+impl SearchStatus {
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
-            QueryStatus::Pending => "PENDING",
-            QueryStatus::Recall => "RECALL",
-            QueryStatus::Reject => "REJECT",
-            QueryStatus::Deleted => "DELETED",
-            QueryStatus::Approved => "APPROVED",
-            QueryStatus::All => "ALL",
+            SearchStatus::Pending => "PENDING",
+            SearchStatus::Recall => "RECALL",
+            SearchStatus::Reject => "REJECT",
+            SearchStatus::Deleted => "DELETED",
+            SearchStatus::Approved => "APPROVED",
+            SearchStatus::All => "ALL",
         }
     }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
-struct QueryBody {
+struct SearchBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    approval_code: Option<String>,
+    approval_code: Option<ApprovalCode>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    instance_code: Option<String>,
+    instance_code: Option<InstanceCode>,
     #[serde(skip_serializing_if = "Option::is_none")]
     instance_external_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,19 +92,26 @@ struct QueryBody {
     locale: Option<String>,
 }
 
-/// Request builder for the instance search; from [`crate::Approval::query_instances`].
+/// Request builder for the instance search; from [`crate::Approval::search_instances`].
+///
 /// At least one of `user_id`, `approval_code`, `instance_code`, `instance_external_id`,
-/// `group_external_id` must be set; other criteria are AND-ed.
+/// `group_external_id` must be set; `approval_code` and `group_external_id` are OR-ed, as
+/// are `instance_code` and `instance_external_id`, other criteria AND-ed. A
+/// [`ListRequest`](crate::ListRequest): one page with `send`, every hit with `into_stream`,
+/// page by page with `by_page`.
 ///
 /// # Example
 /// ```no_run
 /// use futures::TryStreamExt;
-/// use feishu_approval::{Approval, ListRequest, QueryStatus};
+/// use feishu_approval::{Approval, ListRequest, SearchStatus};
+/// use feishu_core::TimeRange;
+/// use std::time::Duration;
 /// # async fn sample(approval: Approval) -> feishu_core::Result<()> {
 /// let pending: Vec<_> = approval
-///     .query_instances()
+///     .search_instances()
 ///     .approval_code("3B68E280-CF10-4198-B4CD-2E3BB97981D8")
-///     .status(QueryStatus::Pending)
+///     .status(SearchStatus::Pending)
+///     .created_in(TimeRange::last(Duration::from_secs(7 * 86_400)))
 ///     .page_size(100)
 ///     .into_stream()
 ///     .try_collect()
@@ -94,37 +120,41 @@ struct QueryBody {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
-pub struct QueryInstances {
+pub struct SearchInstances {
     client: Client,
-    body: QueryBody,
+    body: SearchBody,
+    created: Option<TimeRange>,
     page_size: Option<u32>,
+    page_token: Option<String>,
     user_id_type: Option<UserIdType>,
 }
 
-impl QueryInstances {
+impl SearchInstances {
     pub(crate) fn new(client: Client) -> Self {
-        QueryInstances {
+        SearchInstances {
             client,
-            body: QueryBody::default(),
+            body: SearchBody::default(),
+            created: None,
             page_size: None,
+            page_token: None,
             user_id_type: None,
         }
     }
 
-    /// Initiator id (of type [`QueryInstances::user_id_type`]).
+    /// Initiator id (of type [`SearchInstances::user_id_type`]).
     pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
         self.body.user_id = Some(user_id.into());
         self
     }
 
     /// Definition code (OR-ed with `group_external_id`).
-    pub fn approval_code(mut self, code: impl Into<String>) -> Self {
+    pub fn approval_code(mut self, code: impl Into<ApprovalCode>) -> Self {
         self.body.approval_code = Some(code.into());
         self
     }
 
     /// Instance code (OR-ed with `instance_external_id`).
-    pub fn instance_code(mut self, code: impl Into<String>) -> Self {
+    pub fn instance_code(mut self, code: impl Into<InstanceCode>) -> Self {
         self.body.instance_code = Some(code.into());
         self
     }
@@ -148,15 +178,19 @@ impl QueryInstances {
     }
 
     /// Status filter.
-    pub fn status(mut self, status: QueryStatus) -> Self {
+    pub fn status(mut self, status: SearchStatus) -> Self {
         self.body.instance_status = Some(status.as_str());
         self
     }
 
-    /// Creation time range, Unix ms, inclusive; at most 30 days.
-    pub fn start_time_range(mut self, from_ms: i64, to_ms: i64) -> Self {
-        self.body.instance_start_time_from = Some(from_ms.to_string());
-        self.body.instance_start_time_to = Some(to_ms.to_string());
+    /// Instances created in `[start, end)`, at most [`MAX_SEARCH_SPAN`] long.
+    ///
+    /// The search page does not say whether `instance_start_time_to` is inclusive, so it is
+    /// sent as `end` (the range's end touched, nothing in it lost) and a hit created at or
+    /// after `end` is dropped from the page. Pages may therefore hold fewer hits than
+    /// `page_size`, as they already may when the server filters reverted instances.
+    pub fn created_in(mut self, range: TimeRange) -> Self {
+        self.created = Some(range);
         self
     }
 
@@ -172,6 +206,12 @@ impl QueryInstances {
         self
     }
 
+    /// Starts at a page token of an earlier search with the same criteria.
+    pub fn page_token(mut self, token: impl Into<String>) -> Self {
+        self.page_token = Some(token.into());
+        self
+    }
+
     /// Id type of `user_id` (default `open_id`).
     pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
         self.user_id_type = Some(user_id_type);
@@ -180,42 +220,34 @@ impl QueryInstances {
 
     fn check(&self) -> Result<()> {
         let b = &self.body;
-        if [
-            &b.user_id,
-            &b.approval_code,
-            &b.instance_code,
-            &b.instance_external_id,
-            &b.group_external_id,
-        ]
-        .iter()
-        .all(|v| v.as_deref().is_none_or(str::is_empty))
-        {
+        let ids = [
+            b.user_id.as_deref(),
+            b.approval_code.as_ref().map(ApprovalCode::as_str),
+            b.instance_code.as_ref().map(InstanceCode::as_str),
+            b.instance_external_id.as_deref(),
+            b.group_external_id.as_deref(),
+        ];
+        if ids.iter().all(|v| v.is_none_or(str::is_empty)) {
             return Err(Error::invalid_argument(
                 "filter",
-                "the instance query needs one of user_id, approval_code, instance_code, \
+                "the instance search needs one of user_id, approval_code, instance_code, \
                  instance_external_id, group_external_id",
             ));
         }
-        if let (Some(from), Some(to)) = (&b.instance_start_time_from, &b.instance_start_time_to) {
-            let (from, to): (i64, i64) = (from.parse().unwrap_or(0), to.parse().unwrap_or(0));
-            // `checked_sub`: extreme caller values (i64::MIN..i64::MAX) must not overflow.
-            if to < from
-                || to
-                    .checked_sub(from)
-                    .is_none_or(|span| span > MAX_QUERY_SPAN_MS)
-            {
-                return Err(Error::invalid_argument(
-                    "start_time_range",
-                    format!("[{from}, {to}] must be ordered and at most 30 days"),
-                ));
-            }
+        if let Some(range) = self.created
+            && range.duration() > MAX_SEARCH_SPAN
+        {
+            return Err(Error::invalid_argument(
+                "created_in",
+                format!("{range:?} is longer than the 30 days the search accepts"),
+            ));
         }
         if let Some(n) = self.page_size
-            && !(5..=200).contains(&n)
+            && !PAGE_SIZES.contains(&n)
         {
             return Err(Error::invalid_argument(
                 "page_size",
-                format!("{n} is outside 5..=200"),
+                format!("{n} is out of range: Feishu accepts 5..=200"),
             ));
         }
         Ok(())
@@ -223,46 +255,59 @@ impl QueryInstances {
 
     fn request(&self, token: Option<String>) -> Result<Request> {
         self.check()?;
-        Request::new(QUERY_INSTANCES, &[])?
+        let mut body = self.body.clone();
+        if let Some(range) = self.created {
+            body.instance_start_time_from = Some(range.start_ms().to_string());
+            body.instance_start_time_to = Some(ceil_ms(range.end()).to_string());
+        }
+        Request::new(SEARCH_INSTANCES, &[])?
             .query_opt("page_size", self.page_size)
             .query_opt("user_id_type", self.user_id_type.map(UserIdType::as_str))
             .query_opt("page_token", token)
-            .json(&self.body)
+            .json(&body)
     }
 }
 
-impl PageFetch for QueryInstances {
-    type Item = QueriedInstance;
+impl PageFetch for SearchInstances {
+    type Item = SearchedInstance;
 
     fn start_token(&self) -> Option<String> {
-        None
+        self.page_token.clone()
     }
 
     /// [`Page::total`] is the server's `count`.
     fn fetch_page(
         &self,
         token: Option<String>,
-    ) -> impl std::future::Future<Output = Result<Page<QueriedInstance>>> + Send + use<> {
+    ) -> impl Future<Output = Result<Page<SearchedInstance>>> + Send + use<> {
         let client = self.client.clone();
         let request = self.request(token);
-        async move { fetch(&client, request?).await }
+        let end = self.created.map(|range| range.end());
+        async move {
+            let mut page = fetch(&client, request?).await?;
+            if let Some(end) = end {
+                page.items
+                    .retain(|hit| hit.instance.start_time.is_none_or(|t| t < end));
+            }
+            Ok(page)
+        }
     }
 }
 
 #[derive(Debug, Deserialize)]
-struct QueryPage {
+struct SearchPage {
     #[serde(default, deserialize_with = "opt_i64")]
     count: Option<i64>,
     #[serde(default, deserialize_with = "vec_or_empty")]
-    instance_list: Vec<QueriedInstance>,
+    instance_list: Vec<SearchedInstance>,
     #[serde(default, deserialize_with = "bool_or_false")]
     has_more: bool,
     #[serde(default, deserialize_with = "opt_string")]
     page_token: Option<String>,
 }
 
-async fn fetch(client: &Client, request: Request) -> Result<Page<QueriedInstance>> {
-    let page: QueryPage = client.send(request).await?;
+async fn fetch(client: &Client, request: Request) -> Result<Page<SearchedInstance>> {
+    let page: SearchPage = client.send(request).await?;
     Ok(
         Page::new(page.instance_list, page.has_more, page.page_token)
             .with_total(page.count.and_then(|c| u64::try_from(c).ok())),
@@ -282,16 +327,16 @@ where
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct QueriedInstance {
+pub struct SearchedInstance {
     /// The definition (empty when sent as `null`).
     #[serde(deserialize_with = "null_as_default")]
-    pub approval: QueriedApproval,
+    pub approval: SearchedApproval,
     /// The definition group (empty when sent as `null`).
     #[serde(deserialize_with = "null_as_default")]
-    pub group: QueriedGroup,
+    pub group: SearchedGroup,
     /// The instance (empty when sent as `null`).
     #[serde(deserialize_with = "null_as_default")]
-    pub instance: QueriedInstanceInfo,
+    pub instance: SearchedInstanceInfo,
     /// Fields this SDK does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -301,10 +346,10 @@ pub struct QueriedInstance {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct QueriedApproval {
+pub struct SearchedApproval {
     /// Definition code.
-    #[serde(deserialize_with = "string_or_empty")]
-    pub code: String,
+    #[serde(deserialize_with = "id_or_empty")]
+    pub code: ApprovalCode,
     /// Name.
     #[serde(deserialize_with = "string_or_empty")]
     pub name: String,
@@ -328,7 +373,7 @@ pub struct QueriedApproval {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct QueriedGroup {
+pub struct SearchedGroup {
     /// Third-party group id.
     #[serde(deserialize_with = "string_or_empty")]
     pub external_id: String,
@@ -345,22 +390,22 @@ pub struct QueriedGroup {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct QueriedInstanceInfo {
+pub struct SearchedInstanceInfo {
     /// Instance code (feed to [`crate::Approval::get_instance`]).
-    #[serde(deserialize_with = "string_or_empty")]
-    pub code: String,
+    #[serde(deserialize_with = "id_or_empty")]
+    pub code: InstanceCode,
     /// Third-party instance id.
     #[serde(deserialize_with = "string_or_empty")]
     pub external_id: String,
     /// Initiator id.
     #[serde(deserialize_with = "string_or_empty")]
     pub user_id: String,
-    /// Creation time, Unix ms.
-    #[serde(deserialize_with = "opt_ms")]
-    pub start_time: Option<i64>,
-    /// Finish time, Unix ms (`None` while open).
-    #[serde(deserialize_with = "opt_ms")]
-    pub end_time: Option<i64>,
+    /// Creation time.
+    #[serde(with = "crate::timestamp")]
+    pub start_time: Option<OffsetDateTime>,
+    /// Finish time (`None` while open).
+    #[serde(with = "crate::timestamp")]
+    pub end_time: Option<OffsetDateTime>,
     /// Status.
     pub status: InstanceStatus,
     /// Title (third-party only).

@@ -1,0 +1,50 @@
+//! The ids users pass around: an approval definition's code and an instance's code.
+
+use serde::Deserializer;
+
+use feishu_core::internal::de::{opt_string, string_or_empty};
+use feishu_core::internal::id_type;
+
+id_type! {
+    /// The code of an approval definition (GUID-like, `3B68E280-CF10-4198-B4CD-2E3BB97981D8`):
+    /// in the admin console URL of the definition, or returned when it is created
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/overview-of-approval-resources>).
+    ///
+    /// ```
+    /// use feishu_approval::ApprovalCode;
+    /// let code = ApprovalCode::from("3B68E280-CF10-4198-B4CD-2E3BB97981D8");
+    /// assert_eq!(code.to_string(), "3B68E280-CF10-4198-B4CD-2E3BB97981D8");
+    /// assert_eq!(serde_json::to_string(&code).unwrap(), "\"3B68E280-CF10-4198-B4CD-2E3BB97981D8\"");
+    /// ```
+    ApprovalCode
+}
+
+id_type! {
+    /// The code of an approval instance (a GUID). Where an API fetches one instance, the
+    /// caller-chosen `uuid` given at its creation works as well.
+    ///
+    /// ```
+    /// use feishu_approval::InstanceCode;
+    /// let code: InstanceCode = "0C1B6F9E-2D3A-4B5C-8D7E-6F5A4B3C2D1E".into();
+    /// assert_eq!(code, "0C1B6F9E-2D3A-4B5C-8D7E-6F5A4B3C2D1E");
+    /// ```
+    InstanceCode
+}
+
+/// An id that may arrive as a string, a number or `null` (`null` → empty).
+pub(crate) fn id_or_empty<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    string_or_empty(d).map(T::from)
+}
+
+/// An optional id: `null`, absent or `""` → `None`.
+pub(crate) fn opt_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    Ok(opt_string(d)?.filter(|s| !s.is_empty()).map(T::from))
+}
