@@ -32,6 +32,41 @@ pub(crate) const EXCERPT_LEN: usize = 160;
 /// Largest body parsed as JSON for an excerpt; a longer one is scanned as text (its head).
 const MAX_PARSED_BODY: usize = 1 << 20;
 
+/// serde's message about a reply that did not fit, without the values it quotes
+/// (`invalid type: integer `918273645546`, expected a string` quotes what the server sent,
+/// which may be a token under an unexpected type): quoted values before the `expected` part
+/// are replaced by `…`; what was expected and the position are kept.
+pub(crate) fn decode_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let (head, tail) = match text.find(", expected") {
+        Some(i) => text.split_at(i),
+        None => (text.as_str(), ""),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in head.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    out.push_str(tail);
+    out
+}
+
 /// The first [`EXCERPT_LEN`] characters of `body`, with the values of secret-looking JSON
 /// keys and anything shaped like an access token (`t-…`, `a-…`, `u-…`) masked.
 pub(crate) fn excerpt(body: &[u8]) -> String {
@@ -226,6 +261,25 @@ fn value_end(b: &[u8], start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_reasons_keep_what_was_expected_not_what_was_sent() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Reply {
+            token: String,
+        }
+        let e = serde_json::from_str::<Reply>(r#"{"token":918273645546}"#).unwrap_err();
+        let reason = decode_reason(&e);
+        assert!(!reason.contains("918273645546"), "{reason}");
+        assert!(reason.contains("expected a string"), "{reason}");
+        let e = serde_json::from_str::<u8>(r#""t-secret-value""#).unwrap_err();
+        assert!(
+            !decode_reason(&e).contains("secret"),
+            "{}",
+            decode_reason(&e)
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

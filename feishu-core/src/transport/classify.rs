@@ -70,7 +70,7 @@ impl Transport {
                         Failure::Fatal(decode_error(
                             endpoint,
                             reply,
-                            format!("`data` is missing: {e}"),
+                            format!("`data` is missing: {}", redact::decode_reason(&e)),
                         ))
                     }),
             };
@@ -142,7 +142,11 @@ impl Transport {
         let retry_safe = endpoint.idempotency_kind().is_retry_safe();
         let Ok(loose) = serde_json::from_slice::<LooseEnvelope>(&reply.body) else {
             // Not JSON at all (truncated, garbage): a transport-level glitch.
-            let error = decode_error(endpoint, reply, format!("invalid JSON: {shape_err}"));
+            let error = decode_error(
+                endpoint,
+                reply,
+                format!("invalid JSON: {}", redact::decode_reason(&shape_err)),
+            );
             if reply.status == 429 {
                 return Err(Failure::RateLimited(error));
             }
@@ -163,7 +167,10 @@ impl Transport {
             Some(_) => Err(Failure::Fatal(decode_error(
                 endpoint,
                 reply,
-                format!("unexpected `data` shape: {shape_err}"),
+                format!(
+                    "unexpected `data` shape: {}",
+                    redact::decode_reason(&shape_err)
+                ),
             ))),
             None => {
                 let error = decode_error(endpoint, reply, "the reply has no integer `code`".into());
