@@ -5,12 +5,11 @@
 //! and both use the v1 envelope (the event's `app_id`, `tenant_key` and `type` are in
 //! [`EventHeader`](crate::EventHeader)).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::de::{null_string, opt_i64};
+use feishu_core::internal::de::{opt_i64, string_or_empty as null_string};
+use feishu_core::internal::wire_enum;
 
 /// An approval instance changed status
 /// ([approval_instance](https://open.feishu.cn/document/ukTMukTMukTM/uIDO24iM4YjLygjN/event/common-event/approval-instance-event);
@@ -81,93 +80,48 @@ pub struct TaskStatusChanged {
     pub other: Map<String, Value>,
 }
 
-macro_rules! status_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-            /// A status this crate does not know yet, as sent.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The status as Feishu spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)*
-                    $name::Unknown(other) => other,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($wire => $name::$variant,)*
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = Option::<String>::deserialize(d)?.unwrap_or_default();
-                Ok($name::from(s.as_str()))
-            }
-        }
-    };
-}
-
-status_enum! {
+wire_enum! {
     /// Status of an approval instance in an `approval_instance` event (documented values).
-    InstanceStatus {
+    pub enum InstanceStatus {
         /// Under review.
-        Pending = "PENDING",
+        Pending => "PENDING",
         /// Approved.
-        Approved = "APPROVED",
+        Approved => "APPROVED",
         /// Rejected.
-        Rejected = "REJECTED",
+        Rejected => "REJECTED",
         /// Withdrawn by the initiator.
-        Canceled = "CANCELED",
+        Canceled => "CANCELED",
         /// Deleted with its definition.
-        Deleted = "DELETED",
+        Deleted => "DELETED",
         /// An approved instance revoked by its initiator (only events report this).
-        Reverted = "REVERTED",
+        Reverted => "REVERTED",
         /// Closed after timing out.
-        OvertimeClose = "OVERTIME_CLOSE",
+        OvertimeClose => "OVERTIME_CLOSE",
         /// A timed-out instance restored.
-        OvertimeRecover = "OVERTIME_RECOVER",
+        OvertimeRecover => "OVERTIME_RECOVER",
     }
 }
 
-status_enum! {
+wire_enum! {
     /// Status of an approval task in an `approval_task` event (documented values).
-    TaskStatus {
+    pub enum TaskStatus {
         /// Restored.
-        Reverted = "REVERTED",
+        Reverted => "REVERTED",
         /// Waiting for the approver.
-        Pending = "PENDING",
+        Pending => "PENDING",
         /// Approved.
-        Approved = "APPROVED",
+        Approved => "APPROVED",
         /// Rejected.
-        Rejected = "REJECTED",
+        Rejected => "REJECTED",
         /// Transferred to someone else.
-        Transferred = "TRANSFERRED",
+        Transferred => "TRANSFERRED",
         /// Sent back.
-        Rollback = "ROLLBACK",
+        Rollback => "ROLLBACK",
         /// Done (closed because another task decided the node).
-        Done = "DONE",
+        Done => "DONE",
         /// Closed after timing out.
-        OvertimeClose = "OVERTIME_CLOSE",
+        OvertimeClose => "OVERTIME_CLOSE",
         /// A timed-out task restored.
-        OvertimeRecover = "OVERTIME_RECOVER",
+        OvertimeRecover => "OVERTIME_RECOVER",
     }
 }

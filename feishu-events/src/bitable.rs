@@ -11,7 +11,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use crate::de::{null_string, null_vec, opt_i64};
+use feishu_core::internal::de::{
+    opt_i64, string_or_empty as null_string, vec_or_empty as null_vec,
+};
 
 /// Records of one table changed.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

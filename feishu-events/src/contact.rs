@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::de::{null_vec, opt_i64};
+use feishu_core::internal::de::{opt_i64, vec_or_empty as null_vec};
 
 /// The body of `contact.user.created_v3`, `contact.user.updated_v3` and
 /// `contact.user.deleted_v3`
