@@ -472,3 +472,72 @@ impl Approval {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use feishu_core::{Idempotency, RateLimit};
+
+    use super::*;
+
+    /// The retry class and the documented limit of every write: a change here changes what
+    /// the SDK may send twice.
+    #[test]
+    fn writes_declare_their_retry_class_and_limit() {
+        let per_minute_100 = RateLimit::per_minute(100);
+        let cases = [
+            (
+                create::CREATE_INSTANCE,
+                Idempotency::WithToken,
+                per_minute_100,
+            ),
+            (
+                task_action::APPROVE_TASK,
+                Idempotency::NotIdempotent,
+                per_minute_100,
+            ),
+            (
+                task_action::REJECT_TASK,
+                Idempotency::NotIdempotent,
+                per_minute_100,
+            ),
+            (
+                task_action::TRANSFER_TASK,
+                Idempotency::NotIdempotent,
+                per_minute_100,
+            ),
+            (
+                cancel::CANCEL_INSTANCE,
+                Idempotency::NotIdempotent,
+                per_minute_100,
+            ),
+            (
+                instance_comment::CREATE_COMMENT,
+                Idempotency::NotIdempotent,
+                RateLimit::per_minute(1000).and_per_second(50),
+            ),
+            (
+                subscription::SUBSCRIBE,
+                Idempotency::Idempotent,
+                per_minute_100,
+            ),
+            (
+                subscription::UNSUBSCRIBE,
+                Idempotency::Idempotent,
+                per_minute_100,
+            ),
+        ];
+        for (endpoint, idempotency, limit) in cases {
+            assert_eq!(
+                endpoint.idempotency_kind(),
+                idempotency,
+                "{}",
+                endpoint.name()
+            );
+            assert_eq!(endpoint.rate_limit(), limit, "{}", endpoint.name());
+        }
+        assert_eq!(
+            instance_comment::LIST_COMMENTS.idempotency_kind(),
+            Idempotency::Read
+        );
+    }
+}

@@ -127,7 +127,25 @@ impl InstanceDetail {
 /// Not idempotent (Feishu gives these calls no request id): the SDK does not repeat one that
 /// may have reached Feishu. After a timeout or a broken connection the error's
 /// [`write_may_have_applied`](Error::write_may_have_applied) is `true`: read the instance
-/// ([`crate::Approval::get_instance`]) and act again only if the task is still pending.
+/// ([`crate::Approval::get_instance`]) and act again only if the task is still pending:
+///
+/// ```no_run
+/// use feishu_approval::{Approval, TaskRef, TaskStatus};
+/// use feishu_core::OpenId;
+/// # async fn sample(approval: Approval, task: TaskRef, me: OpenId) -> feishu_core::Result<()> {
+/// match approval.approve_task(task.clone(), me.clone()).send().await {
+///     Err(e) if e.write_may_have_applied() => {
+///         let detail = approval.get_instance(&task.instance_code).send().await?;
+///         let still_pending = detail.instance().task_list.iter()
+///             .any(|t| t.id == task.task_id.as_str() && t.status == TaskStatus::Pending);
+///         if still_pending {
+///             approval.approve_task(task, me).send().await?;
+///         }
+///     }
+///     other => other?,
+/// }
+/// # Ok(()) }
+/// ```
 ///
 /// # Example
 /// ```no_run
