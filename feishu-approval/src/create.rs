@@ -10,7 +10,7 @@ use feishu_core::{Client, DepartmentId, Endpoint, Error, Idempotency, RateLimit,
 
 use crate::codes::{APPROVAL_CODES, UUID_CONFLICT};
 use crate::detail::InstanceParams;
-use crate::form_input::CheckedForm;
+use crate::form_check::CheckedForm;
 use crate::ids::{ApprovalCode, InstanceCode};
 use crate::user::ApprovalUser;
 

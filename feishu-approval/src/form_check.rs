@@ -1,5 +1,5 @@
-//! [`FormInput::check`]: each value against its widget's definition, rendered in the write
-//! shapes of
+//! [`FormInput::check`]: each value against its widget's definition, rendered as a
+//! [`CheckedForm`] in the write shapes of
 //! <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/approval-instance-form-control-parameters>.
 
 use serde_json::{Map, Value, json};
@@ -13,8 +13,42 @@ use crate::form_input::{FormInput, WidgetInput};
 use crate::form_warning::FormWarning;
 use crate::widget::WidgetType;
 
+impl FormInput {
+    /// Checks every value against `definition` (the form of
+    /// [`ApprovalDefinition::form_widgets`](crate::ApprovalDefinition::form_widgets)) and
+    /// renders the form string the create call sends.
+    ///
+    /// Fails with [`Error::InvalidArgument`](feishu_core::Error::InvalidArgument) naming the
+    /// widget (`widget_lines[1].widget_li_qty` inside a table) when: no widget has the id;
+    /// the value does not fit the widget's type; an option id is not one of the widget's
+    /// options; a number is not finite; a date is outside years 0–9999; a required widget is
+    /// missing or empty; the widget is of a type the create API does not accept (`text`,
+    /// `mutableGroup`, `account`, `serialNumber`, `tripGroup`, `remedyGroupV2`, the Core HR
+    /// groups). A definition form that could not be read fails as argument `form`.
+    pub fn check(&self, definition: &DefinitionForm) -> Result<CheckedForm> {
+        let items = check_form(self, definition)?;
+        Ok(CheckedForm {
+            json: Value::Array(items).to_string(),
+        })
+    }
+}
+
+/// A form checked against its definition, rendered as the JSON string the create call sends;
+/// from [`FormInput::check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedForm {
+    json: String,
+}
+
+impl CheckedForm {
+    /// The form string (a JSON array of `{id, type, value}`), as sent.
+    pub fn as_json(&self) -> &str {
+        &self.json
+    }
+}
+
 /// The form items of `input`, in the definition's order.
-pub(crate) fn check_form(input: &FormInput, definition: &DefinitionForm) -> Result<Vec<Value>> {
+fn check_form(input: &FormInput, definition: &DefinitionForm) -> Result<Vec<Value>> {
     if let Some(FormWarning::Malformed { error }) = definition
         .warnings
         .iter()

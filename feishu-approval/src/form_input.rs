@@ -5,9 +5,8 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use feishu_core::{DepartmentId, OpenId, Result, UserId};
+use feishu_core::{DepartmentId, OpenId, UserId};
 
-use crate::definition_form::DefinitionForm;
 use crate::ids::InstanceCode;
 
 /// The value of one widget, in the shape its type takes on write.
@@ -225,7 +224,8 @@ impl WidgetInput {
 /// The values of a form (or of one `fieldList` row, or of a control group's members), by
 /// widget id (a widget's `custom_id` works too). Setting a widget twice keeps the last value.
 ///
-/// Nothing is checked until [`FormInput::check`] compares it with the definition's form.
+/// Nothing is checked until [`FormInput::check`] compares it with the definition's form
+/// and renders a [`CheckedForm`](crate::CheckedForm).
 ///
 /// # Example
 /// ```
@@ -279,37 +279,5 @@ impl FormInput {
     /// Whether no widget is set.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
-    }
-
-    /// Checks every value against `definition` (the form of
-    /// [`ApprovalDefinition::form_widgets`](crate::ApprovalDefinition::form_widgets)) and
-    /// renders the form string the create call sends.
-    ///
-    /// Fails with [`Error::InvalidArgument`](feishu_core::Error::InvalidArgument) naming the
-    /// widget (`widget_lines[1].widget_li_qty` inside a table) when: no widget has the id;
-    /// the value does not fit the widget's type; an option id is not one of the widget's
-    /// options; a number is not finite; a date is outside years 0–9999; a required widget is
-    /// missing or empty; the widget is of a type the create API does not accept (`text`,
-    /// `mutableGroup`, `account`, `serialNumber`, `tripGroup`, `remedyGroupV2`, the Core HR
-    /// groups). A definition form that could not be read fails as argument `form`.
-    pub fn check(&self, definition: &DefinitionForm) -> Result<CheckedForm> {
-        let items = crate::form_check::check_form(self, definition)?;
-        Ok(CheckedForm {
-            json: Value::Array(items).to_string(),
-        })
-    }
-}
-
-/// A form checked against its definition, rendered as the JSON string the create call sends;
-/// from [`FormInput::check`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedForm {
-    json: String,
-}
-
-impl CheckedForm {
-    /// The form string (a JSON array of `{id, type, value}`), as sent.
-    pub fn as_json(&self) -> &str {
-        &self.json
     }
 }

@@ -134,7 +134,8 @@ pub use detail::{GetInstance, InstanceDetail};
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
 pub use feishu_core::ListRequest;
 pub use form::Form;
-pub use form_input::{CheckedForm, FormInput, WidgetInput};
+pub use form_check::CheckedForm;
+pub use form_input::{FormInput, WidgetInput};
 pub use form_warning::FormWarning;
 pub use ids::{ApprovalCode, CommentId, InstanceCode, TaskId};
 pub use instance::{DecodeProblem, Instance, InstanceStatus};

@@ -13,7 +13,7 @@ use feishu_core::{Client, Endpoint, Error, RateLimit, Request, Result};
 
 use crate::codes::APPROVAL_CODES;
 use crate::detail::InstanceDetail;
-use crate::form_input::CheckedForm;
+use crate::form_check::CheckedForm;
 use crate::ids::{ApprovalCode, InstanceCode, TaskId};
 use crate::task::Task;
 use crate::user::ApprovalUser;

@@ -11,63 +11,16 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::create::USER_NOT_FOUND;
+use super::comment_store::StoredComment;
 use super::data::{ApprovalData, built};
 use super::handlers::{
-    INSTANCE_NOT_FOUND, USER_ID_TYPES, check_enum, page_offset, page_size, param_invalid,
+    INSTANCE_NOT_FOUND, USER_ID_TYPES, USER_NOT_FOUND, check_enum, page_offset, page_size,
+    param_invalid,
 };
 use super::people::Cast;
 use crate::paging;
 use crate::reply::Reply;
 use crate::request::RequestView;
-
-/// A comment or a reply, as the fake keeps it (users by cast index, rendered per
-/// `user_id_type`).
-#[derive(Debug, Clone)]
-pub(crate) struct StoredComment {
-    id: String,
-    content: String,
-    create_time: i64,
-    update_time: i64,
-    author: usize,
-    at_info: Vec<(usize, String, String)>,
-    extra: String,
-    replies: Vec<StoredComment>,
-}
-
-impl StoredComment {
-    fn render(&self, cast: &Cast, id_type: &str) -> Value {
-        let at: Vec<Value> = self
-            .at_info
-            .iter()
-            .map(|(u, name, offset)| json!({ "user_id": cast.user_key(*u, id_type), "name": name, "offset": offset }))
-            .collect();
-        let replies: Vec<Value> = self
-            .replies
-            .iter()
-            .map(|r| r.render(cast, id_type))
-            .collect();
-        json!({
-            "id": self.id, "content": self.content,
-            "create_time": self.create_time.to_string(), "update_time": self.update_time.to_string(),
-            "is_delete": 0, "replies": replies, "at_info_list": at,
-            "commentator": cast.user_key(self.author, id_type), "extra": self.extra,
-        })
-    }
-
-    /// The text of the content (for ground truth).
-    pub(super) fn text(&self) -> String {
-        serde_json::from_str::<Value>(&self.content)
-            .ok()
-            .and_then(|c| c["text"].as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
-
-    /// This comment and its replies, flattened.
-    pub(super) fn all(&self) -> impl Iterator<Item = &StoredComment> {
-        std::iter::once(self).chain(self.replies.iter())
-    }
-}
 
 /// The caller of a comment call: `user_id` of `user_id_type`, both from the query.
 fn caller(data: &ApprovalData, req: &RequestView) -> Result<(usize, String), Reply> {

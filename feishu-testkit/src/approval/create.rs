@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::catalog::INSTANCE_STATUSES;
 use super::data::{ApprovalData, Instance, built};
 use super::form_rules::check_form;
-use super::handlers::{APPROVAL_DELETED, APPROVAL_NOT_FOUND, param_invalid};
+use super::handlers::{APPROVAL_DELETED, APPROVAL_NOT_FOUND, USER_NOT_FOUND, param_invalid};
 use super::instance::guid;
 use super::people::Cast;
 use crate::reply::Reply;
@@ -17,8 +17,6 @@ use crate::request::RequestView;
 /// The instance's `uuid` was used before: "one uuid creates one instance; a conflict fails
 /// with 60012" (the create page's `uuid` field).
 pub(super) const UUID_CONFLICT: i64 = 60012;
-/// Unknown initiator or approver.
-pub(super) const USER_NOT_FOUND: i64 = 1390004;
 
 /// What the create handler made, for the `approval_instance` event.
 pub(super) struct Created {

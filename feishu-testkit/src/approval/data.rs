@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::catalog::{
     APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, INSTANCE_STATUSES,
 };
-use super::comments::StoredComment;
+use super::comment_store::StoredComment;
 use super::dataset::ApprovalDataset;
 use super::instance::{Generated, guid, instance_data, pick_status};
 use super::listing::ListingRules;

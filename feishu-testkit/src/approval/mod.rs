@@ -88,6 +88,7 @@
 //! [`ApprovalKnobs::deny_instance`] (one instance the app may not read: 1390009).
 
 mod catalog;
+mod comment_store;
 mod comments;
 mod create;
 mod data;

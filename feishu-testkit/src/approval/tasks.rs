@@ -14,11 +14,10 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::create::USER_NOT_FOUND;
 use super::data::{ApprovalData, built};
 use super::handlers::{
     APPROVAL_NOT_FOUND, INSTANCE_NOT_FOUND, NO_PERMISSION, PARAM_INVALID, USER_ID_TYPES,
-    check_enum, param_invalid,
+    USER_NOT_FOUND, check_enum, param_invalid,
 };
 use crate::reply::Reply;
 use crate::request::RequestView;
