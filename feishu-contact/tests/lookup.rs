@@ -284,7 +284,7 @@ async fn a_lookup_is_retried_like_a_read() {
             tenant.app_secret(),
         ))
         .rate_limits(RateLimits::disabled())
-        .timeout(Duration::from_millis(400))
+        .timeout(Duration::from_secs(1))
         .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10)))
         .build()
         .unwrap();
@@ -296,7 +296,7 @@ async fn a_lookup_is_retried_like_a_read() {
         .into_iter()
         .find(|id| !resigned.contains(id))
         .unwrap();
-    tenant.fail_next(1, Fault::Delay(Duration::from_millis(1500)));
+    tenant.fail_next(1, Fault::Delay(Duration::from_secs(4)));
     let found = contact
         .batch_get_user_ids::<UserId>([ContactPoint::email(
             tenant.contact().email_of(&id).unwrap(),
