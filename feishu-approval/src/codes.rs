@@ -19,8 +19,41 @@ pub(crate) const APPROVAL_CODES: CodeTable = CodeTable::new()
             "the app lacks permission on this approval definition",
         ),
     ])
-    // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found.
-    .never_retry(&[1390001, 1390002, 1390003]);
+    // 1390001 parameter error, 1390002 definition not found, 1390003 instance not found,
+    // 1390010 task not found, 60012 uuid already used.
+    .never_retry(&[1390001, 1390002, 1390003, 1390010, UUID_CONFLICT])
+    .hints(&[
+        (
+            1390001,
+            "a parameter or a form value was refused; the message may name the widget (compare with the definition's form)",
+        ),
+        (1390002, "no approval definition has this code"),
+        (1390003, "no instance has this code (or creation uuid)"),
+        (1390004, "the user id is unknown (check the user_id_type it was sent with)"),
+        (
+            SUBSCRIPTION_EXISTED,
+            "already subscribed (or already unsubscribed): nothing to do",
+        ),
+        (1390010, "the task id is not a task of this instance (read task_list[].id of the instance)"),
+        (1390013, "definitions with a free (initiator-chosen) process cannot be used through the API"),
+        (1390015, "the approval definition is disabled: enable it in the approval admin console"),
+        (1390016, "the approval definition was deleted"),
+        (1390018, "this node requires a handwritten signature, which the API cannot give"),
+        (
+            UUID_CONFLICT,
+            "this uuid was already used to create an instance; one uuid creates at most one instance",
+        ),
+    ]);
+
+/// "uuid conflict": the create call's `uuid` already created an instance. The create page
+/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/create>)
+/// names 60012 in the `uuid` field's description; its error table does not list it.
+pub(crate) const UUID_CONFLICT: i64 = 60012;
+
+/// "subscription existed": a repeated subscribe or unsubscribe, per the error tables of
+/// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/approval/subscribe>
+/// and its unsubscribe sibling ("already subscribed or already unsubscribed, no need to repeat").
+pub(crate) const SUBSCRIPTION_EXISTED: i64 = 1390007;
 
 /// Codes that concern one instance, not the whole module: 1390003 "instance code not found"
 /// (an instance deleted after it was listed) and 1390009 "no operation permission" (an

@@ -31,6 +31,27 @@ id_type! {
     InstanceCode
 }
 
+id_type! {
+    /// The id of one approval task (`task_list[].id` of an instance), the handle of the task
+    /// actions ([`TaskRef`](crate::TaskRef)).
+    ///
+    /// ```
+    /// use feishu_approval::TaskId;
+    /// assert_eq!(TaskId::from("7452828080402153491").as_str(), "7452828080402153491");
+    /// ```
+    TaskId
+}
+
+id_type! {
+    /// The id of a comment on an instance, returned when it is created and listed with it.
+    ///
+    /// ```
+    /// use feishu_approval::CommentId;
+    /// assert_eq!(CommentId::from("7081516627711606803").to_string(), "7081516627711606803");
+    /// ```
+    CommentId
+}
+
 /// An id that may arrive as a string, a number or `null` (`null` → empty).
 pub(crate) fn id_or_empty<'de, D, T>(d: D) -> Result<T, D::Error>
 where

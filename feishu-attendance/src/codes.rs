@@ -8,7 +8,8 @@
 
 use feishu_core::{CodeTable, Endpoint, RateLimit};
 
-/// Attendance's documented limit for both query endpoints: 50 per second.
+/// Attendance's documented limit for every endpoint this crate calls (the queries, shifts,
+/// groups): 50 per second.
 pub(crate) const ATTENDANCE_LIMIT: RateLimit = RateLimit::per_second(50);
 
 /// 1220004 (HTTP 400, "param is invalid"): an id of the request's `user_ids` does not exist or
@@ -31,8 +32,10 @@ pub(crate) const DATA_SCOPE_HINT: &str = "an attendance administrator adds the u
 
 /// Codes the transport acts on for Attendance v1 endpoints.
 pub(crate) const ATTENDANCE_CODES: CodeTable = CodeTable::new()
-    // 1225000 internal error, 1226500 historical, 1227500 shift service error (HTTP 500).
-    .transient(&[1225000, 1226500, 1227500])
+    // 1225000 internal error, 1226500 historical, 1227500 shift service error (HTTP 500);
+    // 1226000 "shift service error" (HTTP 500) of the shift pages, e.g.
+    // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/shift/get
+    .transient(&[1225000, 1226000, 1226500, 1227500])
     .permission(&[
         (USER_INVALID, DATA_SCOPE_HINT),
         (USER_NOT_PERMITTED, DATA_SCOPE_HINT),

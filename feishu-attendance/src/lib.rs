@@ -1,11 +1,20 @@
 //! Typed Attendance v1 API of the Feishu / Lark Open Platform: punch flows and punch results
 //! (tasks) for any number of users over any time range, reading every user the app may read
-//! and reporting the ones it may not.
+//! and reporting the ones it may not; and the shift and group definitions those records
+//! refer to.
 //!
 //! - [`Attendance::list_user_flows`]: `POST attendance/v1/user_flows/query` ([`UserFlow`]),
 //!   the valid punches in a half-open [`TimeRange`].
 //! - [`Attendance::list_user_tasks`]: `POST attendance/v1/user_tasks/query` ([`UserTask`]),
 //!   one result per user, work day and shift segment, for the days a [`TimeRange`] touches.
+//! - [`Attendance::list_shifts`] (`GET attendance/v1/shifts`, a [`ListRequest`]),
+//!   [`Attendance::get_shift`] and [`Attendance::get_shift_by_name`]: [`Shift`], what a
+//!   result's `shift_id` means (on/off times, flexibility, rests).
+//! - [`Attendance::list_groups`] (`GET attendance/v1/groups`, a [`ListRequest`] of
+//!   [`AttendanceGroupSummary`]) and [`Attendance::get_group`]: [`AttendanceGroup`], what a
+//!   result's `group_id` means (members, weekday shifts, punch methods). Shifts and groups
+//!   need `attendance:rule:readonly` (or `attendance:rule`); the shift query by name is
+//!   documented under `attendance:task:readonly`.
 //!
 //! Both split the users into chunks of at most 50 ids and the range into windows (flows: 30
 //! days by default, tasks: 30 days; Feishu documents no maximum, so both are configurable),
@@ -67,18 +76,34 @@ mod codes;
 mod de;
 mod employee;
 mod fan_out;
+mod group;
+mod ids;
 mod report;
+mod shift;
 mod skipped;
 mod user_flow;
 mod user_source;
 mod user_task;
 
 use feishu_contact::Contact;
-use feishu_core::{Client, TimeRange};
+use feishu_core::{Client, Result, TimeRange};
 
 pub use employee::EmployeeType;
 pub use fan_out::MAX_USER_IDS_PER_CALL;
+/// Runs the shift and group listings: `send`, `by_page`, `into_stream`.
+pub use feishu_core::ListRequest;
+pub use group::model::{
+    AttendanceGroup, AttendanceGroupSummary, FreePunchConfig, GroupType, PunchLocation,
+    PunchMachine, SpecialDay,
+};
+pub use group::request::{GetGroup, ListGroups, MAX_GROUP_PAGE_SIZE};
+pub use ids::{AttendanceGroupId, ShiftId};
 pub use report::{QueryReport, QueryReportHandle, QueryStream};
+pub use shift::model::{
+    FlexibleRule, LateOffLateOnRule, OvertimeRule, PunchTimeRule, RestTimeRule, Shift,
+    ShiftAttendanceTimeConfig, ShiftMiddleTimeRule,
+};
+pub use shift::request::{ListShifts, MAX_SHIFT_PAGE_SIZE};
 pub use skipped::{SkipReason, SkippedUser, SkippedUsers};
 pub use user_flow::model::{FlowType, UserFlow};
 pub use user_flow::request::{DEFAULT_FLOW_WINDOW, FlowBatch, ListUserFlows};
@@ -204,5 +229,71 @@ impl Attendance {
             employee_type,
             range,
         )
+    }
+
+    /// Every shift of the tenant.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_attendance::ListRequest;
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let first_page = attendance.list_shifts().send().await?;
+    /// println!("{} shifts, more: {}", first_page.items.len(), first_page.has_more);
+    /// # Ok(()) }
+    /// ```
+    pub fn list_shifts(&self) -> ListShifts {
+        ListShifts::new(self.client.clone())
+    }
+
+    /// One shift by id (the `shift_id` of a [`UserTask`] or of an [`AttendanceGroup`]).
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(attendance: feishu_attendance::Attendance, task: feishu_attendance::UserTask) -> feishu_core::Result<()> {
+    /// let shift = attendance.get_shift(task.shift_id.as_str()).await?;
+    /// println!("{} starts at {:?}", shift.shift_name, shift.punch_time_rule.first().map(|r| &r.on_time));
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_shift(&self, shift_id: impl Into<ShiftId>) -> Result<Shift> {
+        shift::request::get_shift(&self.client, &shift_id.into()).await
+    }
+
+    /// One shift by its name (`POST shifts/query`).
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let early = attendance.get_shift_by_name("Early shift").await?;
+    /// # let _ = early; Ok(()) }
+    /// ```
+    pub async fn get_shift_by_name(&self, shift_name: &str) -> Result<Shift> {
+        shift::request::get_shift_by_name(&self.client, shift_name).await
+    }
+
+    /// Every attendance group (id and name).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_attendance::ListRequest;
+    /// use futures::TryStreamExt;
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let groups: Vec<_> = attendance.list_groups().into_stream().try_collect().await?;
+    /// # let _ = groups; Ok(()) }
+    /// ```
+    pub fn list_groups(&self) -> ListGroups {
+        ListGroups::new(self.client.clone())
+    }
+
+    /// One attendance group with its settings (the `group_id` of a [`UserTask`]).
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(attendance: feishu_attendance::Attendance) -> feishu_core::Result<()> {
+    /// let group = attendance.get_group("6919358128597097404").send().await?;
+    /// println!("{} in {}", group.group_name, group.time_zone);
+    /// # Ok(()) }
+    /// ```
+    pub fn get_group(&self, group_id: impl Into<AttendanceGroupId>) -> GetGroup {
+        GetGroup::new(self.client.clone(), group_id.into())
     }
 }

@@ -1,11 +1,14 @@
 //! Typed Contact v3 API of the Feishu / Lark Open Platform: departments, users, user groups,
-//! the app's contact range, a directory walk and a user cache for enrichment.
+//! the app's contact range, a directory walk, a user cache for enrichment, and user ids by
+//! email or mobile number.
 //!
+//! - [`Contact::get_department`]: `GET contact/v3/departments/:id`, by either department id
+//!   type.
 //! - [`Contact::list_child_departments`]: `GET contact/v3/departments/:id/children`
 //!   ([`Department`]).
 //! - [`Contact::list_department_users`]: `GET contact/v3/users/find_by_department` (direct
 //!   members, [`User`]).
-//! - [`Contact::get_user`]: `GET contact/v3/users/:user_id`.
+//! - [`Contact::get_user`]: `GET contact/v3/users/:user_id`, by any of the three user ids.
 //! - [`Contact::batch_get_users`]: `GET contact/v3/users/batch`, any number of ids, 50 per
 //!   call.
 //! - [`Contact::list_scopes`]: `GET contact/v3/scopes`, the app's contact range
@@ -17,6 +20,10 @@
 //!   the members of user groups, with a [`WalkReport`] of what could not be seen and what to
 //!   grant.
 //! - [`Contact::user_cache`]: [`UserCache`], id → user, misses batched and coalesced.
+//! - [`Contact::batch_get_user_ids`]: `POST contact/v3/users/batch_get_id`, emails and mobile
+//!   numbers ([`ContactPoint`]) → user ids, 50 of each per call, one [`UserIdLookup`] per
+//!   input in order.
+//! - [`Contact::user_id_resolver`]: [`UserIdResolver`], the same lookup batched and cached.
 //!
 //! Listings implement [`ListRequest`]: one page with `send`, every item with `into_stream`,
 //! page by page with `by_page`. Ids are the core's newtypes ([`OpenId`], [`UnionId`],
@@ -71,11 +78,13 @@ mod group_member;
 mod id;
 mod scope;
 mod user;
+mod user_id_lookup;
 mod walk;
 
 use feishu_core::Client;
 
 pub use cache::{UserCache, UserCacheBuilder};
+pub use department::get::GetDepartment;
 pub use department::model::{Department, DepartmentLeader, DepartmentStatus, I18nName};
 pub use department::request::{ListChildDepartments, MAX_DEPARTMENT_PAGE_SIZE};
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
@@ -90,6 +99,9 @@ pub use user::model::{Avatar, CustomAttr, User, UserOrder, UserStatus};
 pub use user::request::{
     BATCH_MAX_IDS, BatchGetUsers, GetUser, ListDepartmentUsers, MAX_USER_PAGE_SIZE,
 };
+pub use user_id_lookup::contact_point::ContactPoint;
+pub use user_id_lookup::request::{BatchGetUserIds, MAX_LOOKUPS_PER_LIST, UserIdLookup};
+pub use user_id_lookup::resolver::{UserIdResolver, UserIdResolverBuilder};
 pub use walk::{
     DirectoryWalk, ROOT_DEPARTMENT_ID, RangeFallback, WalkGap, WalkReport, WalkReportHandle,
     WalkStream,
@@ -148,6 +160,20 @@ impl Contact {
         department_id: impl Into<DepartmentId>,
     ) -> ListChildDepartments {
         ListChildDepartments::new(self.client.clone(), department_id.into())
+    }
+
+    /// One department by id (an `open_department_id` unless
+    /// [`GetDepartment::department_id_type`] says otherwise).
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let department = contact.get_department("od-4e6ac4d14bcd5071a37a39de902c7141").send().await?;
+    /// println!("{} ({} members)", department.name, department.member_count.unwrap_or(0));
+    /// # Ok(()) }
+    /// ```
+    pub fn get_department(&self, department_id: impl Into<DepartmentId>) -> GetDepartment {
+        GetDepartment::new(self.client.clone(), department_id.into())
     }
 
     /// The users directly in `department_id`.
@@ -237,6 +263,49 @@ impl Contact {
     /// ```
     pub fn walk_directory(&self) -> DirectoryWalk {
         DirectoryWalk::new(self.client.clone())
+    }
+
+    /// User ids (of type `I`: [`OpenId`], [`UnionId`] or [`UserId`]) for email addresses and
+    /// mobile numbers; see [`BatchGetUserIds`].
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_contact::ContactPoint;
+    /// use feishu_core::OpenId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let found = contact
+    ///     .batch_get_user_ids::<OpenId>([ContactPoint::email("zhangsan@example.com")])
+    ///     .send()
+    ///     .await?;
+    /// println!("{:?}", found[0].user_id);
+    /// # Ok(()) }
+    /// ```
+    pub fn batch_get_user_ids<I>(
+        &self,
+        points: impl IntoIterator<Item = ContactPoint>,
+    ) -> BatchGetUserIds<I>
+    where
+        I: UserIdentifier + From<String>,
+    {
+        BatchGetUserIds::new(self.client.clone(), points.into_iter().collect())
+    }
+
+    /// A cache resolving emails and mobile numbers to user ids of type `I`; see
+    /// [`UserIdResolver`].
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_core::UserId;
+    /// # async fn sample(contact: feishu_contact::Contact) -> feishu_core::Result<()> {
+    /// let resolver = contact.user_id_resolver::<UserId>().include_resigned(true).build();
+    /// let ids = resolver.resolve_mobiles(["13011111111"]).await?;
+    /// # let _ = ids; Ok(()) }
+    /// ```
+    pub fn user_id_resolver<I>(&self) -> UserIdResolverBuilder<I>
+    where
+        I: UserIdentifier + From<String>,
+    {
+        UserIdResolverBuilder::new(self.client.clone())
     }
 
     /// A cache resolving user ids to users.

@@ -457,3 +457,84 @@ async fn a_denied_instance_is_listed_but_not_readable() {
     let (s, _) = kit.get(&format!("{LIST}/{denied}"), &[]).await;
     assert_eq!(s, 200);
 }
+
+/// The create endpoint's own validation, as a client that skips checks meets it.
+#[tokio::test]
+async fn create_validates_the_form_and_dedups_uuids() {
+    let kit = Kit::start(ApprovalDataset::default().now_ms(NOW)).await;
+    let open_id = kit.tenant.approval().user_ids("open_id")[0].clone();
+    let path = "/open-apis/approval/v4/instances";
+    let create = |form: Value, uuid: &str| {
+        let mut body = json!({
+            "approval_code": APPROVAL_CODE_LEAVE, "open_id": open_id, "form": form.to_string(),
+        });
+        if !uuid.is_empty() {
+            body["uuid"] = json!(uuid);
+        }
+        body
+    };
+    let leave = json!([
+        { "id": "widget_l_reason", "type": "textarea", "value": "rest" },
+        { "id": "widget_l_leave", "type": "leaveGroupV2", "value": [
+            { "id": "widget_l_leave_type", "type": "radioV2", "value": "7488" },
+        ] },
+    ]);
+    let refusals = [
+        (
+            json!([{ "id": "widget_nope", "type": "input", "value": "x" }]),
+            "控件=widget_nope",
+        ),
+        (
+            json!([{ "id": "widget_l_reason", "type": "input", "value": "x" }]),
+            "控件=widget_l_reason",
+        ),
+        (
+            json!([{ "id": "widget_l_reason", "type": "textarea", "value": "x" }]),
+            "控件=widget_l_leave",
+        ),
+        (
+            json!([leave[0], leave[1], { "id": "widget_l_kind", "type": "radioV2", "value": "Annual" }]),
+            "控件=widget_l_kind",
+        ),
+        (
+            json!([leave[0], leave[1], { "id": "widget_l_back", "type": "date", "value": "2025-02-30T00:00:00Z" }]),
+            "控件=widget_l_back",
+        ),
+    ];
+    for (form, named) in refusals {
+        let (status, body) = kit.post(path, &[], create(form, "")).await;
+        assert_eq!(
+            (status, body["code"].as_i64()),
+            (400, Some(1390001)),
+            "{body}"
+        );
+        assert!(body["msg"].as_str().unwrap().contains(named), "{body}");
+    }
+    let (status, body) = kit.post(path, &[], create(leave.clone(), "k-1")).await;
+    assert_eq!((status, body["code"].as_i64()), (200, Some(0)), "{body}");
+    let code = body["data"]["instance_code"].as_str().unwrap().to_string();
+    let (status, body) = kit.post(path, &[], create(leave.clone(), "K-1")).await;
+    assert_eq!(
+        (status, body["code"].as_i64()),
+        (400, Some(60012)),
+        "uuids ignore case: {body}"
+    );
+    assert_eq!(
+        kit.tenant.approval().instances_with_uuid("k-1"),
+        vec![code.clone()]
+    );
+    let (_, fetched) = kit.get(&format!("{path}/K-1"), &[]).await;
+    assert_eq!(
+        fetched["data"]["instance_code"],
+        code.as_str(),
+        "the GET takes the uuid"
+    );
+    let (_, body) = kit
+        .post(
+            path,
+            &[],
+            json!({ "approval_code": "NOPE", "open_id": open_id, "form": "[]" }),
+        )
+        .await;
+    assert_eq!(body["code"], 1390002);
+}

@@ -47,3 +47,36 @@ pub fn range(from_ms: i64, to_ms: i64) -> feishu_core::TimeRange {
 pub fn ms(t: feishu_core::time::OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).expect("in range")
 }
+
+/// A client for a fresh tenant whose calls time out after `timeout` (for "the reply was lost
+/// after the write was applied": queue `Fault::Delay` longer than it).
+pub async fn setup_with_timeout(timeout: std::time::Duration) -> (FakeTenant, Approval) {
+    let tenant = FakeTenant::start().await;
+    tenant
+        .approval()
+        .set_dataset(ApprovalDataset::default().now_ms(NOW_MS));
+    let client = Client::builder()
+        .base_url(&tenant.base_url())
+        .credentials(Credentials::self_built(
+            tenant.app_id(),
+            tenant.app_secret(),
+        ))
+        .rate_limits(RateLimits::disabled())
+        .timeout(timeout)
+        .retry_policy(
+            feishu_core::RetryPolicy::default()
+                .with_initial_backoff(std::time::Duration::from_millis(10)),
+        )
+        .build()
+        .expect("client");
+    (tenant, Approval::new(client))
+}
+
+/// Requests with this method and exact path the tenant received.
+pub fn count(tenant: &FakeTenant, method: &str, path: &str) -> usize {
+    tenant
+        .journal()
+        .iter()
+        .filter(|e| e.method == method && e.path == path)
+        .count()
+}

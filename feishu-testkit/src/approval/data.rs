@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::catalog::{
     APPROVAL_CODE_DELETED, APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, INSTANCE_STATUSES,
 };
+use super::comment_store::StoredComment;
 use super::dataset::ApprovalDataset;
 use super::instance::{Generated, guid, instance_data, pick_status};
 use super::listing::ListingRules;
@@ -38,6 +39,10 @@ pub(crate) struct ApprovalData {
     pub(super) listing: ListingRules,
     /// Codes of instances whose GET answers "no operation permission".
     pub(super) denied: HashSet<String>,
+    /// Definition codes this app subscribed to (`approvals/:code/subscribe`).
+    pub(super) subscribed: HashSet<String>,
+    /// Serial of the next comment id.
+    pub(super) next_comment: u64,
     by_code: HashMap<String, usize>,
     by_uuid: HashMap<String, usize>,
     next_serial: u64,
@@ -67,6 +72,8 @@ pub(super) struct Instance {
     pub(super) user: usize,
     /// The instance GET's `data`.
     pub(super) data: Value,
+    /// Comments made through the comment API, with their replies.
+    pub(super) comments: Vec<StoredComment>,
 }
 
 impl ApprovalData {
@@ -113,6 +120,8 @@ impl ApprovalData {
             ],
             instances: Vec::new(),
             denied: HashSet::new(),
+            subscribed: HashSet::new(),
+            next_comment: 1,
             by_code: HashMap::new(),
             by_uuid: HashMap::new(),
             next_serial: 1,
@@ -140,7 +149,7 @@ impl ApprovalData {
     }
 
     /// A fresh rng for the next generated instance.
-    fn rng(&mut self) -> fastrand::Rng {
+    pub(super) fn rng(&mut self) -> fastrand::Rng {
         let rng = fastrand::Rng::with_seed(self.rng_state);
         self.rng_state = self
             .rng_state
@@ -158,8 +167,7 @@ impl ApprovalData {
     ) -> String {
         let mut rng = self.rng();
         let code = guid(&mut rng);
-        let serial = self.next_serial;
-        self.next_serial += 1;
+        let serial = self.take_serial();
         let uuid = if serial.is_multiple_of(7) {
             format!("ext-{:016x}", rng.u64(..))
         } else {
@@ -180,20 +188,33 @@ impl ApprovalData {
             .map(|d| d.name.clone())
             .unwrap_or_default();
         let data = instance_data(&self.cast, &approval_name, &generated, &mut rng);
-        let instance = Instance {
+        self.insert(Instance {
             approval_code: approval_code.to_string(),
             code: code.clone(),
             uuid,
             start_time,
             user,
             data,
-        };
+            comments: Vec::new(),
+        });
+        code
+    }
+
+    /// Inserts `instance` in creation order.
+    pub(super) fn insert(&mut self, instance: Instance) {
+        let key = (instance.start_time, instance.code.clone());
         let pos = self
             .instances
-            .partition_point(|i| (i.start_time, i.code.as_str()) < (start_time, code.as_str()));
+            .partition_point(|i| (i.start_time, i.code.as_str()) < (key.0, key.1.as_str()));
         self.instances.insert(pos, instance);
         self.reindex();
-        code
+    }
+
+    /// The serial the next instance gets.
+    pub(super) fn take_serial(&mut self) -> u64 {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        serial
     }
 
     pub(super) fn reindex(&mut self) {
@@ -202,9 +223,18 @@ impl ApprovalData {
         for (i, instance) in self.instances.iter().enumerate() {
             self.by_code.insert(instance.code.clone(), i);
             if !instance.uuid.is_empty() {
-                self.by_uuid.insert(instance.uuid.clone(), i);
+                // Feishu compares creation uuids ignoring case.
+                self.by_uuid.insert(instance.uuid.to_ascii_uppercase(), i);
             }
         }
+    }
+
+    /// The index of the instance with this code or creation uuid (any case).
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_code
+            .get(id)
+            .or_else(|| self.by_uuid.get(&id.to_ascii_uppercase()))
+            .copied()
     }
 
     pub(super) fn definition(&self, code: &str) -> Option<&Definition> {
@@ -213,20 +243,12 @@ impl ApprovalData {
 
     /// The instance with this code or creation uuid.
     pub(super) fn find(&self, id: &str) -> Option<&Instance> {
-        self.by_code
-            .get(id)
-            .or_else(|| self.by_uuid.get(id))
-            .map(|&i| &self.instances[i])
+        self.index_of(id).map(|i| &self.instances[i])
     }
 
     /// The instance with this code or creation uuid, to change.
     pub(super) fn find_mut(&mut self, id: &str) -> Option<&mut Instance> {
-        let index = self
-            .by_code
-            .get(id)
-            .or_else(|| self.by_uuid.get(id))
-            .copied();
-        index.map(move |i| &mut self.instances[i])
+        self.index_of(id).map(move |i| &mut self.instances[i])
     }
 
     /// Codes of `approval_code`'s instances created in the window `from`..`to`, as the
@@ -246,12 +268,7 @@ impl ApprovalData {
 
     /// Removes the instance with this code (or creation uuid); whether there was one.
     pub(super) fn remove(&mut self, id: &str) -> bool {
-        let Some(index) = self
-            .by_code
-            .get(id)
-            .or_else(|| self.by_uuid.get(id))
-            .copied()
-        else {
+        let Some(index) = self.index_of(id) else {
             return false;
         };
         self.instances.remove(index);

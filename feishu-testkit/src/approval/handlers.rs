@@ -18,9 +18,11 @@ pub(super) const APPROVAL_NOT_FOUND: i64 = 1390002;
 pub(super) const INSTANCE_NOT_FOUND: i64 = 1390003;
 /// No operation permission on this instance (HTTP 403), from the error table of
 /// <https://open.feishu.cn/document/server-docs/approval-v4/instance/get>.
-const NO_PERMISSION: i64 = 1390009;
+pub(super) const NO_PERMISSION: i64 = 1390009;
+/// A user id (initiator, approver, commenter) the tenant does not know.
+pub(super) const USER_NOT_FOUND: i64 = 1390004;
 /// Approval definition deleted.
-const APPROVAL_DELETED: i64 = 1390016;
+pub(super) const APPROVAL_DELETED: i64 = 1390016;
 const LOCALES: &[&str] = &[
     "zh-CN", "en-US", "ja-JP", "zh-HK", "zh-TW", "de-DE", "es-ES", "fr-FR", "id-ID", "it-IT",
     "ko-KR", "pt-BR", "th-TH", "vi-VN", "ms-MY", "ru-RU",

@@ -180,6 +180,47 @@ impl ApprovalKnobs<'_> {
         }
     }
 
+    /// The ids of the dataset's people, of `id_type` (`open_id`, `user_id` or `union_id`): the
+    /// users the write endpoints accept as initiators, approvers and commenters.
+    pub fn user_ids(&self, id_type: &str) -> Vec<String> {
+        let data = self.data();
+        (0..data.cast.users.len())
+            .map(|u| data.cast.user_key(u, id_type))
+            .collect()
+    }
+
+    /// Ground truth: the codes of the instances created with this `uuid` (compared ignoring
+    /// case, as Feishu does). The create endpoint keeps it to at most one.
+    pub fn instances_with_uuid(&self, uuid: &str) -> Vec<String> {
+        self.data()
+            .instances
+            .iter()
+            .filter(|i| !i.uuid.is_empty() && i.uuid.eq_ignore_ascii_case(uuid))
+            .map(|i| i.code.clone())
+            .collect()
+    }
+
+    /// Ground truth: the texts of the comments made on the instance `code` (or its uuid)
+    /// through the comment API, replies after their comment, in creation order; `None` when
+    /// the instance does not exist.
+    pub fn comment_texts(&self, code: &str) -> Option<Vec<String>> {
+        let data = self.data();
+        let instance = data.find(code)?;
+        Some(
+            instance
+                .comments
+                .iter()
+                .flat_map(|c| c.all())
+                .map(|c| c.text())
+                .collect(),
+        )
+    }
+
+    /// Ground truth: whether the app is subscribed to the events of `approval_code`.
+    pub fn is_subscribed(&self, approval_code: &str) -> bool {
+        self.data().subscribed.contains(approval_code)
+    }
+
     /// The distinct timeline event types over every instance of the dataset.
     pub fn timeline_types(&self) -> Vec<String> {
         let data = self.data();

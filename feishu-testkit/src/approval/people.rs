@@ -38,6 +38,15 @@ impl Cast {
         }
     }
 
+    /// The user named `id` by ids of `id_type` (`user_id`, `union_id`, else `open_id`).
+    pub(super) fn find_user(&self, id: &str, id_type: &str) -> Option<usize> {
+        self.users.iter().position(|u| match id_type {
+            "user_id" => u.user_id == id,
+            "union_id" => u.union_id == id,
+            _ => u.open_id == id,
+        })
+    }
+
     /// The id of `user` of `id_type` (`user_id`, `union_id`, else `open_id`).
     pub(super) fn user_key(&self, user: usize, id_type: &str) -> String {
         let u = &self.users[user];

@@ -49,6 +49,18 @@ impl AttendanceKnobs<'_> {
         lock(self.state).out_of_scope = user_ids.iter().map(|id| id.as_ref().to_owned()).collect();
     }
 
+    /// Ground truth: the ids of the shifts `GET shifts` lists, in order (the first is
+    /// [`DEFAULT_SHIFT_ID`](crate::attendance::DEFAULT_SHIFT_ID)).
+    pub fn shift_ids(&self) -> Vec<String> {
+        super::rules::shift_ids()
+    }
+
+    /// Ground truth: the ids of the groups `GET groups` lists, in order (the first is
+    /// [`DEFAULT_GROUP_ID`](crate::attendance::DEFAULT_GROUP_ID)).
+    pub fn group_ids(&self) -> Vec<String> {
+        super::rules::group_ids()
+    }
+
     /// The users outside the data scope (`user_id`s), sorted.
     pub fn out_of_scope_user_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = lock(self.state).out_of_scope.iter().cloned().collect();

@@ -21,6 +21,18 @@
 //! without it for the current holder, or the most recently departed one when nobody holds
 //! it now (as documented).
 //!
+//! The rules results refer to (HTTP 400, 1220001 for a bad parameter or an unknown id or
+//! name; the docs give no "not found" code):
+//! - `GET /open-apis/attendance/v1/shifts?page_size=&page_token=` → `{shift_list, has_more,
+//!   page_token}` (12 shifts; `page_size` 1–50, default 10), `GET …/shifts/:shift_id` → the
+//!   shift as `data`, `POST …/shifts/query?shift_name=` → the shift of that name.
+//! - `GET /open-apis/attendance/v1/groups` → `{group_list: [{group_id, group_name}], ...}`
+//!   (3 groups: fixed, scheduled, free), `GET …/groups/:group_id?employee_type=&dept_type=`
+//!   → the group as `data`; `employee_type` required (`employee_id`/`employee_no`, another
+//!   value → 1220003), `dept_type` required and only `open_id`.
+//! - Every task result names [`DEFAULT_GROUP_ID`] (every current person, Monday–Friday on
+//!   the default shift) and [`DEFAULT_SHIFT_ID`] (09:00–18:00), which these endpoints return.
+//!
 //! Validation (all HTTP 400, code 1220001 unless noted): `employee_type` missing or not
 //! `employee_id`/`employee_no`; body not JSON; `user_ids` missing, empty or more than 50;
 //! `check_time_*` missing or not decimal strings (as documented; a JSON number is refused)
@@ -37,6 +49,7 @@ mod handlers;
 mod knobs;
 mod punches;
 mod roster;
+mod rules;
 mod state;
 
 use std::sync::Mutex;
@@ -50,9 +63,15 @@ use crate::service::{FakeService, only};
 
 pub use self::dataset::AttendanceDataset;
 pub use self::knobs::AttendanceKnobs;
+pub use self::rules::{DEFAULT_GROUP_ID, DEFAULT_SHIFT_ID};
 
 const FLOWS: &str = "/open-apis/attendance/v1/user_flows/query";
 const TASKS: &str = "/open-apis/attendance/v1/user_tasks/query";
+const SHIFTS: &str = "/open-apis/attendance/v1/shifts";
+const SHIFT_QUERY: &str = "/open-apis/attendance/v1/shifts/query";
+const SHIFT: &str = "/open-apis/attendance/v1/shifts/:shift_id";
+const GROUPS: &str = "/open-apis/attendance/v1/groups";
+const GROUP: &str = "/open-apis/attendance/v1/groups/:group_id";
 
 /// The Attendance v1 service: its knobs behind their own lock, and the people it reads from
 /// the tenant's directory.
@@ -88,6 +107,31 @@ impl FakeService for AttendanceService {
             return Some(only(req, "POST", || {
                 handlers::tasks(&self.state, &self.directory, req)
             }));
+        }
+        self.handle_rules(req)
+    }
+}
+
+impl AttendanceService {
+    /// The shift and group reads.
+    fn handle_rules(&self, req: &RequestView) -> Option<Reply> {
+        if req.match_path(SHIFTS).is_some() {
+            return Some(only(req, "GET", || rules::list_shifts(req)));
+        }
+        if req.method == "POST" && req.match_path(SHIFT_QUERY).is_some() {
+            return Some(rules::query_shift(req));
+        }
+        if let Some(p) = req.match_path(SHIFT) {
+            let id = p[0].to_owned();
+            return Some(only(req, "GET", || rules::get_shift(&id)));
+        }
+        if req.match_path(GROUPS).is_some() {
+            return Some(only(req, "GET", || rules::list_groups(req)));
+        }
+        if let Some(p) = req.match_path(GROUP) {
+            let id = p[0].to_owned();
+            let people = self.directory.current();
+            return Some(only(req, "GET", || rules::get_group(req, &people, &id)));
         }
         None
     }

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::rules::{DEFAULT_GROUP_ID, DEFAULT_SHIFT_ID};
 use crate::calendar::{civil_from_days, days_from_civil};
 use crate::rng::mix;
 
@@ -162,8 +163,8 @@ pub(super) fn task_json(seed: u64, id: &str, name: &str, u: usize, day: i64) -> 
         "user_id": id,
         "employee_name": name,
         "day": yyyymmdd(day),
-        "group_id": "7300000000000000010",
-        "shift_id": "7300000000000000020",
+        "group_id": DEFAULT_GROUP_ID,
+        "shift_id": DEFAULT_SHIFT_ID,
         "records": [record],
     })
 }

@@ -22,6 +22,8 @@ const BAD_PAGE_TOKEN: i64 = 40012;
 const BAD_USER_ID: i64 = 41012;
 /// User outside the contact range.
 const NO_USER_AUTHORITY: i64 = 41050;
+/// Department GET: no such department.
+const DEPARTMENT_NOT_FOUND: i64 = 40015;
 /// Too many sub-departments for `fetch_child=true`.
 const TOO_LARGE: i64 = 43010;
 /// Group member simplelist: bad `member_id_type`
@@ -36,7 +38,7 @@ const BAD_GROUP_ID: i64 = 42002;
 /// Group member simplelist: the group is outside the app's contact range.
 const NO_GROUP_AUTHORITY: i64 = 42009;
 
-fn param_error(field: &str, value: &str, description: &str) -> Reply {
+pub(super) fn param_error(field: &str, value: &str, description: &str) -> Reply {
     Reply::err_with(
         400,
         PARAM_ERROR,
@@ -46,7 +48,7 @@ fn param_error(field: &str, value: &str, description: &str) -> Reply {
 }
 
 /// `user_id_type` and `department_id_type` of a request (Feishu defaults: open ids).
-fn id_types(req: &RequestView) -> Result<(UserKind, DeptKind), Reply> {
+pub(super) fn id_types(req: &RequestView) -> Result<(UserKind, DeptKind), Reply> {
     let uk = match req.query_first("user_id_type").unwrap_or("open_id") {
         "open_id" => UserKind::Open,
         "union_id" => UserKind::Union,
@@ -144,6 +146,41 @@ pub(super) fn children(data: &Mutex<ContactData>, req: &RequestView, id: &str) -
     };
     let items = ids.iter().map(|&c| data.dept_json(c, uk, dk)).collect();
     Reply::ok(page_of(items, offset, size))
+}
+
+/// `GET /open-apis/contact/v3/departments/:department_id`
+/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/department/get>):
+/// an id breaking the documented rule (`^[a-zA-Z0-9][a-zA-Z0-9_\-@.]{0,63}$`) → 40001, an
+/// unknown one → 40015, one outside the contact range → 40004 (HTTP 403).
+pub(super) fn get_department(data: &Mutex<ContactData>, req: &RequestView, id: &str) -> Reply {
+    let (uk, dk) = match id_types(req) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let well_formed = id.len() <= 64
+        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-@.".contains(c));
+    if !well_formed {
+        return param_error(
+            "department_id",
+            id,
+            "must match ^[a-zA-Z0-9][a-zA-Z0-9_\\-@.]{0,63}$",
+        );
+    }
+    let data = lock(data);
+    let Some(d) = data.find_dept(id, dk) else {
+        return Reply::err(
+            400,
+            DEPARTMENT_NOT_FOUND,
+            format!("department not exist: {id}"),
+        );
+    };
+    if !data.dept_visible(d) {
+        return dept_denied(id);
+    }
+    Reply::ok(json!({ "department": data.dept_json(d, uk, dk) }))
 }
 
 pub(super) fn find_by_department(data: &Mutex<ContactData>, req: &RequestView) -> Reply {

@@ -191,6 +191,22 @@ impl ContactKnobs<'_> {
             .collect()
     }
 
+    /// The email address of the current user with this `user_id` (what `batch_get_id` finds
+    /// them by), `None` for an unknown or departed user.
+    pub fn email_of(&self, user_id: &str) -> Option<String> {
+        let data = lock(self.data);
+        data.find_user(user_id, UserKind::User)
+            .map(|u| data.email_of(u))
+    }
+
+    /// The mobile number of the current user with this `user_id`, `None` for an unknown or
+    /// departed user.
+    pub fn mobile_of(&self, user_id: &str) -> Option<String> {
+        let data = lock(self.data);
+        data.find_user(user_id, UserKind::User)
+            .map(|u| data.mobile_of(u))
+    }
+
     /// Ids of `id_type` of the users who departed, in generation order.
     pub fn departed_user_ids(&self, id_type: &str) -> Vec<String> {
         let kind = kind_or_panic(id_type);

@@ -2,6 +2,15 @@
 //! more departments, resigned and frozen users), the app's contact range, and the read
 //! endpoints (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/resources>):
 //!
+//! - `GET /open-apis/contact/v3/departments/:department_id` (`user_id_type`,
+//!   `department_id_type`): an id breaking the documented pattern → 40001, unknown → 40015,
+//!   outside the range → 40004
+//! - `POST /open-apis/contact/v3/users/batch_get_id` (`user_id_type`; body `emails`,
+//!   `mobiles`, at most 50 each, `include_resigned`): one entry per input, emails first,
+//!   without `user_id` when not found (unknown, resigned without `include_resigned`,
+//!   departed, outside the range, an enterprise address). User `i` has the email
+//!   `<user_id>@example.com` and the mobile `138` + `i` as 8 digits
+//!   ([`ContactKnobs::email_of`], [`ContactKnobs::mobile_of`])
 //! - `GET /open-apis/contact/v3/departments/:department_id/children` (`fetch_child`,
 //!   `user_id_type`, `department_id_type`, `page_size` 1–50 default 10, `page_token`)
 //! - `GET /open-apis/contact/v3/users/find_by_department` (direct members only)
@@ -40,6 +49,7 @@ mod grant;
 mod groups;
 mod handlers;
 mod knobs;
+mod lookup;
 mod render;
 mod staffing;
 
@@ -55,6 +65,8 @@ pub use self::dataset::{ContactDataset, ContactRange};
 pub use self::knobs::ContactKnobs;
 
 const CHILDREN: &str = "/open-apis/contact/v3/departments/:department_id/children";
+const DEPARTMENT: &str = "/open-apis/contact/v3/departments/:department_id";
+const BATCH_GET_ID: &str = "/open-apis/contact/v3/users/batch_get_id";
 const FIND_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
 const BATCH: &str = "/open-apis/contact/v3/users/batch";
 const USER: &str = "/open-apis/contact/v3/users/:user_id";
@@ -95,6 +107,15 @@ impl FakeService for ContactService {
         if let Some(p) = req.match_path(CHILDREN) {
             let id = p[0].to_owned();
             return Some(only(req, "GET", || handlers::children(data, req, &id)));
+        }
+        if let Some(p) = req.match_path(DEPARTMENT) {
+            let id = p[0].to_owned();
+            return Some(only(req, "GET", || {
+                handlers::get_department(data, req, &id)
+            }));
+        }
+        if req.match_path(BATCH_GET_ID).is_some() {
+            return Some(only(req, "POST", || lookup::batch_get_id(data, req)));
         }
         if req.match_path(FIND_BY_DEPARTMENT).is_some() {
             return Some(only(req, "GET", || handlers::find_by_department(data, req)));

@@ -33,6 +33,16 @@ impl ContactData {
         })
     }
 
+    /// User `u`'s email address (`<user_id>@example.com`).
+    pub(super) fn email_of(&self, u: usize) -> String {
+        format!("{}@example.com", self.users[u].user_id)
+    }
+
+    /// User `u`'s mobile number (`138` and the index, mainland style, no `+86`).
+    pub(super) fn mobile_of(&self, u: usize) -> String {
+        format!("138{u:08}")
+    }
+
     /// User `u` as every user endpoint answers it (minus withheld fields).
     pub(super) fn user_json(&self, u: usize, uk: UserKind, dk: DeptKind) -> Value {
         let user = &self.users[u];
@@ -58,9 +68,9 @@ impl ContactData {
             "name": user.name,
             "en_name": user.en_name,
             "nickname": "",
-            "email": format!("{}@example.com", user.user_id),
+            "email": self.email_of(u),
             "enterprise_email": format!("{}@corp.example.com", user.user_id),
-            "mobile": format!("138{:08}", u),
+            "mobile": self.mobile_of(u),
             "mobile_visible": true,
             "gender": user.gender,
             "avatar": {

@@ -1,0 +1,5 @@
+//! Attendance groups: the model, and the calls that read them
+//! (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/group/list>).
+
+pub(crate) mod model;
+pub(crate) mod request;

@@ -1,0 +1,44 @@
+//! The ids of the attendance rules that punch results refer to.
+
+use serde::Deserializer;
+
+feishu_core::internal::id_type! {
+    /// A shift's id (`shift_id` of a shift, of a punch result, of a group's schedule)
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/shift/get>).
+    ///
+    /// ```
+    /// use feishu_attendance::ShiftId;
+    /// assert_eq!(ShiftId::from("6919358778597097404").as_str(), "6919358778597097404");
+    /// ```
+    ShiftId
+}
+
+feishu_core::internal::id_type! {
+    /// An attendance group's id (`group_id` of a group and of a punch result)
+    /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/group/get>).
+    /// Not a Contact user group.
+    ///
+    /// ```
+    /// use feishu_attendance::AttendanceGroupId;
+    /// assert_eq!(AttendanceGroupId::from("6919358128597097404").to_string(), "6919358128597097404");
+    /// ```
+    AttendanceGroupId
+}
+
+/// An id from a string, a number, or nothing (`null`, absent → the empty id).
+pub(crate) fn lenient_id<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    feishu_core::internal::de::string_or_empty(d).map(T::from)
+}
+
+/// A list of ids; elements that are not strings or numbers are skipped.
+pub(crate) fn lenient_ids<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    feishu_core::internal::de::string_vec(d).map(|ids| ids.into_iter().map(T::from).collect())
+}
