@@ -37,10 +37,10 @@
 mod catalog;
 mod check;
 mod config;
-mod docs;
 mod error;
 mod message;
 mod read;
+pub mod records;
 mod state;
 
 pub use catalog::{
@@ -53,7 +53,6 @@ pub use config::{
     ApprovalConfig, AttendanceConfig, BitableConfig, ContactConfig, CredentialsConfig,
     EmployeeType, SourceConfig,
 };
-pub use docs::streams_reference_markdown;
 pub use error::{Result, SyncError};
 pub use message::{LogLevel, Message, Record, StreamStatus};
 pub use read::ReadOptions;

@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::catalog::{Module, StreamSpec};
 use crate::error::{Result, SyncError};
 use crate::message::{LogLevel, Message, Record, StreamStatus};
+use crate::records::StreamRecord;
 use crate::state::{RunState, SyncState};
 use crate::{Source, SourceConfig};
 
@@ -185,8 +186,22 @@ impl Emitter {
         self.tx.send(Ok(m)).await.map_err(|_| Closed)
     }
 
+    /// Emits a record of its stream (skipped when the stream is not selected).
+    pub(crate) async fn emit<T: StreamRecord>(&mut self, record: T) -> Flow {
+        if !self.wants(T::STREAM) {
+            return Ok(());
+        }
+        let data = serde_json::to_value(&record).map_err(|e| {
+            Stop::Failed(SyncError::Internal(format!(
+                "a {} record does not serialise: {e}",
+                T::STREAM
+            )))
+        })?;
+        self.record(T::STREAM, data).await
+    }
+
     /// Emits a record of `stream` (skipped when the stream is not selected).
-    pub(crate) async fn record(&mut self, stream: &str, data: Value) -> Flow {
+    async fn record(&mut self, stream: &str, data: Value) -> Flow {
         if !self.wants(stream) {
             return Ok(());
         }

@@ -10,7 +10,6 @@ use feishu_approval::{Approval, InstanceDetail, InstanceOutcome, InstanceStatus,
 use feishu_core::TimeRange;
 use feishu_core::time::OffsetDateTime;
 use futures::{StreamExt, stream};
-use serde_json::{Value, json};
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::{
@@ -18,6 +17,10 @@ use crate::catalog::{
     APPROVAL_TIMELINE,
 };
 use crate::message::LogLevel;
+use crate::records::{
+    ApprovalInstance, ApprovalInstanceField, ApprovalInstanceRaw, ApprovalTask,
+    ApprovalTimelineEvent,
+};
 use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
@@ -175,83 +178,68 @@ async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDe
     let i = detail.instance();
     let code = detail.code().to_string();
     let start = i.start_time.map(ms);
-    let form = detail.form();
     if em.wants(APPROVAL_INSTANCES) {
-        em.record(
-            APPROVAL_INSTANCES,
-            json!({
-                "instance_code": code,
-                "approval_code": approval_code,
-                "approval_name": i.approval_name,
-                "status": i.status.as_str(),
-                "start_time": start,
-                "end_time": i.end_time.map(ms),
-                "user_id": i.user_id,
-                "open_id": i.open_id,
-                "department_id": i.department_id,
-                "serial_number": i.serial_number,
-                "uuid": i.uuid,
-                "reverted": i.reverted,
-                "form_parse_ok": !form.is_malformed(),
-            }),
-        )
-        .await?;
+        let record = ApprovalInstance {
+            instance_code: code.clone(),
+            approval_code: approval_code.to_string(),
+            approval_name: Some(i.approval_name.clone()),
+            status: Some(i.status.as_str().to_string()),
+            start_time: start,
+            end_time: i.end_time.map(ms),
+            user_id: Some(i.user_id.clone()),
+            open_id: Some(i.open_id.clone()),
+            department_id: Some(i.department_id.clone()),
+            serial_number: Some(i.serial_number.clone()),
+            uuid: Some(i.uuid.clone()),
+            reverted: Some(i.reverted),
+            form_parse_ok: Some(!detail.form().is_malformed()),
+        };
+        em.emit(record).await?;
     }
     if em.wants(APPROVAL_INSTANCE_FIELDS) {
         for row in detail.form_rows() {
-            em.record(
-                APPROVAL_INSTANCE_FIELDS,
-                json!({
-                    "instance_code": row.instance_code,
-                    "widget_path": row.path,
-                    "widget_id": row.widget_id,
-                    "name": row.name,
-                    "type": row.widget_type,
-                    "value": row.value,
-                    "ext": row.ext,
-                    "parent_widget_id": row.parent_widget_id,
-                    "row_index": row.row_index,
-                    "start_time": start,
-                }),
-            )
-            .await?;
+            let record = ApprovalInstanceField {
+                instance_code: row.instance_code.into_string(),
+                widget_path: row.path,
+                widget_id: Some(row.widget_id),
+                name: Some(row.name),
+                widget_type: Some(row.widget_type),
+                value: row.value,
+                ext: row.ext,
+                parent_widget_id: row.parent_widget_id,
+                row_index: row.row_index,
+                start_time: start,
+            };
+            em.emit(record).await?;
         }
     }
     if em.wants(APPROVAL_TASKS) {
         for row in detail.task_rows() {
-            let task = serde_json::to_value(&row.task).unwrap_or(Value::Null);
             // Task ids are unique per instance; fall back to the index if one is missing.
             let task_id = if row.task.id.is_empty() {
                 format!("#{}", row.index)
             } else {
                 row.task.id.clone()
             };
-            em.record(
-                APPROVAL_TASKS,
-                json!({
-                    "instance_code": row.instance_code,
-                    "task_id": task_id,
-                    "index": row.index,
-                    "start_time": start,
-                    "task": task,
-                }),
-            )
-            .await?;
+            let record = ApprovalTask {
+                instance_code: row.instance_code.into_string(),
+                task_id,
+                index: Some(row.index),
+                start_time: start,
+                task: row.task,
+            };
+            em.emit(record).await?;
         }
     }
     if em.wants(APPROVAL_TIMELINE) {
         for row in detail.timeline_rows() {
-            let event = serde_json::to_value(&row.event).unwrap_or(Value::Null);
-            em.record(
-                APPROVAL_TIMELINE,
-                json!({
-                    "instance_code": row.instance_code,
-                    "index": row.index,
-                    "start_time": start,
-                    "event": event,
-                }),
-            )
-            .await?;
+            let record = ApprovalTimelineEvent {
+                instance_code: row.instance_code.into_string(),
+                index: row.index,
+                start_time: start,
+                event: row.event,
+            };
+            em.emit(record).await?;
         }
     }
     let entry = em
@@ -290,22 +278,15 @@ async fn emit_raw(
         );
         em.log(LogLevel::Warn, message).await?;
     }
-    // Built only when asked for: it is the one place the reply becomes a JSON value.
-    if em.wants(APPROVAL_INSTANCES_RAW) {
-        let mut data = serde_json::Map::with_capacity(5);
-        data.insert("instance_code".into(), Value::String(code.to_string()));
-        data.insert(
-            "approval_code".into(),
-            Value::String(approval_code.to_string()),
-        );
-        data.insert("start_time".into(), json!(start));
-        let raw = serde_json::from_str(detail.raw().get()).unwrap_or(Value::Null);
-        data.insert("data".into(), raw);
-        if let Some(why) = decode_error {
-            data.insert("decode_error".into(), Value::String(why));
-        }
-        em.record(APPROVAL_INSTANCES_RAW, Value::Object(data))
-            .await?;
+    if !em.wants(APPROVAL_INSTANCES_RAW) {
+        return Ok(());
     }
-    Ok(())
+    let record = ApprovalInstanceRaw {
+        instance_code: code.to_string(),
+        approval_code: approval_code.to_string(),
+        start_time: start,
+        data: detail.raw().to_owned(),
+        decode_error,
+    };
+    em.emit(record).await
 }

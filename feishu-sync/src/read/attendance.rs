@@ -14,12 +14,12 @@ use feishu_attendance::{Attendance, DEFAULT_FLOW_WINDOW, EmployeeType, SkippedUs
 use feishu_contact::Contact;
 use feishu_core::TimeRange;
 use futures::StreamExt;
-use serde_json::json;
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::ATTENDANCE_USER_FLOWS;
 use crate::config::EmployeeType as ConfigEmployeeType;
 use crate::message::LogLevel;
+use crate::records::AttendanceUserFlow;
 use crate::state::{AttendanceProgress, AttendanceState};
 use crate::{Source, SourceConfig};
 
@@ -77,13 +77,13 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             let batch = batch.map_err(|e| failed(ATTENDANCE_USER_FLOWS, e))?;
             skipped.extend(batch.skipped);
             for flow in batch.flows {
-                let data = json!({
-                    "record_id": flow.record_id,
-                    "user_id": flow.user_id,
-                    "check_time": flow.check_time,
-                    "flow": flow,
-                });
-                em.record(ATTENDANCE_USER_FLOWS, data).await?;
+                let record = AttendanceUserFlow {
+                    record_id: flow.record_id.clone(),
+                    user_id: Some(flow.user_id.clone()),
+                    check_time: flow.check_time,
+                    flow,
+                };
+                em.emit(record).await?;
             }
             users_done += batch.user_ids.len();
             let (window_start_ms, done) = if users_done < users.len() {

@@ -5,11 +5,11 @@
 use feishu_bitable::{Bitable, Record, SearchRecords};
 use feishu_core::{Error, ListRequest};
 use futures::StreamExt;
-use serde_json::{Map, Value, json};
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::BITABLE_RECORDS;
 use crate::config::BitableConfig;
+use crate::records::BitableRecord;
 use crate::state::BitableState;
 use crate::{Source, SourceConfig};
 
@@ -52,7 +52,7 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
         resume = None;
         let next = page.next_token().map(str::to_string);
         for record in page.items {
-            em.record(BITABLE_RECORDS, record_data(cfg, record)).await?;
+            em.emit(record_data(cfg, record)).await?;
         }
         if let Some(state) = em.state.bitable.as_mut() {
             state.page_token = next;
@@ -92,23 +92,16 @@ fn refuses_token(e: &Error) -> bool {
         .is_some_and(|code| REFUSED_PAGE_TOKEN.contains(&code))
 }
 
-/// A record of the stream, `fields` exactly as received. Built by moving the record's parts:
-/// `json!` would deep-copy `fields`.
-fn record_data(cfg: &BitableConfig, record: Record) -> Value {
-    let mut data = Map::with_capacity(8);
-    data.insert("app_token".into(), Value::String(cfg.app_token.clone()));
-    data.insert("table_id".into(), Value::String(cfg.table_id.clone()));
-    data.insert(
-        "record_id".into(),
-        Value::String(record.record_id.into_string()),
-    );
-    data.insert("fields".into(), Value::Object(record.fields));
-    data.insert("created_time".into(), json!(record.created_time));
-    data.insert(
-        "last_modified_time".into(),
-        json!(record.last_modified_time),
-    );
-    data.insert("created_by".into(), json!(record.created_by));
-    data.insert("last_modified_by".into(), json!(record.last_modified_by));
-    Value::Object(data)
+/// A record of the stream, `fields` exactly as received.
+fn record_data(cfg: &BitableConfig, record: Record) -> BitableRecord {
+    BitableRecord {
+        app_token: cfg.app_token.clone(),
+        table_id: cfg.table_id.clone(),
+        record_id: record.record_id.into_string(),
+        fields: record.fields,
+        created_time: record.created_time,
+        last_modified_time: record.last_modified_time,
+        created_by: record.created_by,
+        last_modified_by: record.last_modified_by,
+    }
 }

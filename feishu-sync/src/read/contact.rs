@@ -3,11 +3,11 @@
 
 use feishu_contact::{Contact, WalkReport};
 use futures::StreamExt;
-use serde_json::json;
 
 use super::{Emitter, Flow, failed};
 use crate::catalog::CONTACT_USERS;
 use crate::message::LogLevel;
+use crate::records::ContactUser;
 use crate::state::ContactState;
 use crate::{Source, SourceConfig};
 
@@ -38,15 +38,15 @@ pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitte
             .await?;
             continue;
         }
-        let data = json!({
-            "id": id,
-            "open_id": user.open_id,
-            "union_id": user.union_id,
-            "user_id": user.user_id,
-            "name": user.name,
-            "user": user,
-        });
-        em.record(CONTACT_USERS, data).await?;
+        let record = ContactUser {
+            id,
+            open_id: Some(user.open_id.to_string()),
+            union_id: Some(user.union_id.to_string()),
+            user_id: Some(user.user_id.to_string()),
+            name: Some(user.name.clone()),
+            user,
+        };
+        em.emit(record).await?;
     }
     log_report(em, &users.report()).await?;
     em.state.contact = Some(ContactState {
