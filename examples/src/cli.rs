@@ -330,15 +330,17 @@ pub async fn read_into(
                     started.insert(stream.clone(), Instant::now());
                     summary.records.entry(stream.clone()).or_default();
                 }
-                StreamStatus::Complete | StreamStatus::Incomplete { .. } => {
+                StreamStatus::Complete | StreamStatus::Incomplete(_) => {
                     let secs = started
                         .get(stream)
                         .map(|t| t.elapsed().as_secs_f64())
                         .unwrap_or_default();
                     summary.seconds.insert(stream.clone(), secs);
                     let done = matches!(status, StreamStatus::Complete);
-                    if let StreamStatus::Incomplete { error } = status {
-                        summary.failed.insert(stream.clone(), error.clone());
+                    if let StreamStatus::Incomplete(failure) = status {
+                        summary
+                            .failed
+                            .insert(stream.clone(), failure.message.clone());
                     }
                     if let Some(bar) = progress.get(stream) {
                         bar.finish_with_message(if done { "done" } else { "INCOMPLETE" });

@@ -57,7 +57,8 @@ pub fn config_for(tenant: &FakeTenant, now_ms: i64) -> SourceConfig {
             "app_token": tenant.bitable().app_token(),
             "table_id": tenant.bitable().table_id(),
         },
-        "attendance": { "employee_type": "employee_id", "start_date": start },
+        // Lookbacks inside the demo's days, so a second read repeats only what the first read.
+        "attendance": { "employee_type": "employee_id", "start_date": start, "lookback_days": 2 },
         "contact": { "user_id_type": "open_id" },
     });
     SourceConfig::from_json_str(&json.to_string()).expect("the demo config is valid")

@@ -546,7 +546,7 @@ async fn full_then_incremental_read_of_the_demo() {
         .values()
         .flat_map(|a| a.pending.keys().cloned())
         .collect();
-    let attendance_cursor = merged_state.attendance.as_ref().unwrap().cursor_ms;
+    let attendance_cursor = merged_state.attendance.as_ref().unwrap().cursor_ms.unwrap();
     assert_eq!(attendance_cursor, NOW);
 
     // 2. An incremental read an hour later from the emitted states.
@@ -590,11 +590,16 @@ async fn full_then_incremental_read_of_the_demo() {
         }
     }
     assert!(older_pending > 0, "pending instances are re-read");
+    // Attendance re-reads its lookback (default 7 days) for back-dated corrections.
+    let attendance_lookback = config_value["attendance"]["lookback_days"]
+        .as_i64()
+        .unwrap_or(7)
+        * DAY_MS;
     for r in records(&second, "attendance_user_flows") {
         let at = r["check_time"].as_i64().unwrap() * 1000;
         assert!(
-            at >= attendance_cursor - DAY_MS,
-            "{r} is older than a day before the cursor"
+            at >= attendance_cursor - attendance_lookback,
+            "{r} is older than the lookback before the cursor"
         );
     }
     let second_instances = records(&second, "approval_instances").len();

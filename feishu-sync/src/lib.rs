@@ -38,6 +38,7 @@ mod catalog;
 mod check;
 mod config;
 mod error;
+mod failure;
 mod message;
 mod read;
 pub mod records;
@@ -54,11 +55,12 @@ pub use config::{
     EmployeeType, SourceConfig,
 };
 pub use error::{Result, SyncError};
+pub use failure::{Failure, FailureKind};
 pub use message::{LogLevel, Message, Record, StreamStatus};
-pub use read::ReadOptions;
+pub use read::{ReadOptions, Target};
 pub use state::{
-    ApprovalState, AttendanceProgress, AttendanceState, BitableState, ContactState, RunState,
-    STATE_VERSION, SyncState,
+    ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,
+    ContactState, STATE_VERSION, SyncState, TableRun,
 };
 
 use feishu_core::Client;

@@ -131,6 +131,14 @@ pub fn key_of(stream: &str, data: &Value) -> String {
         .join("|")
 }
 
+/// Whether no module of `state` has an unfinished run or a "done in this run" mark.
+pub fn run_ended(state: &SyncState) -> bool {
+    state.approval.values().all(|a| a.run.is_none())
+        && state.bitable.as_ref().is_none_or(|b| b.tables.is_empty())
+        && state.attendance.as_ref().is_none_or(|a| a.run.is_none())
+        && state.contact.as_ref().is_none_or(|c| c.run.is_none())
+}
+
 pub async fn read_all(source: &Source, options: ReadOptions) -> Run {
     let mut stream = source.read(options).unwrap();
     let mut run = Run::default();
