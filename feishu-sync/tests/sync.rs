@@ -234,54 +234,6 @@ async fn a_state_far_in_the_future_reads_no_approval_records() {
     assert!(run.last_state().is_some());
 }
 
-/// Reads, dropping the stream after every `cut` records, resuming from the last state each
-/// time, until a run completes. Returns the union of keys and the number of cuts.
-async fn read_with_cuts(
-    source: &feishu_sync::Source,
-    cut: usize,
-) -> (BTreeMap<String, BTreeSet<String>>, usize) {
-    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut state: Option<SyncState> = None;
-    let mut cuts = 0;
-    loop {
-        assert!(cuts < 200, "no progress");
-        let mut options = opts().checkpoint_every(cut / 2).attendance_window_days(1);
-        if let Some(s) = state.clone() {
-            options = options.state(s);
-        }
-        let mut stream = source.read(options).unwrap();
-        let mut seen = 0;
-        let mut finished = true;
-        // Records after the last checkpoint are "lost" with the cut, as a crash would lose
-        // them: only those covered by a state count.
-        let mut pending: Vec<(String, String)> = Vec::new();
-        while let Some(m) = stream.next().await {
-            match m.unwrap() {
-                Message::Record(r) => {
-                    pending.push((r.stream.clone(), key_of(&r.stream, &r.data)));
-                    seen += 1;
-                    if seen == cut {
-                        finished = false;
-                        break;
-                    }
-                }
-                Message::State(s) => {
-                    for (stream, key) in pending.drain(..) {
-                        keys.entry(stream).or_default().insert(key);
-                    }
-                    state = Some(s);
-                }
-                _ => {}
-            }
-        }
-        drop(stream);
-        if finished {
-            return (keys, cuts);
-        }
-        cuts += 1;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_after_every_cut_loses_nothing() {
     let t = tenant(24, 6, 1).await;
@@ -289,7 +241,8 @@ async fn resuming_after_every_cut_loses_nothing() {
     let source = source(&t);
     let clean = read_all(&source, opts()).await.keys();
     let total: usize = clean.values().map(BTreeSet::len).sum();
-    let (resumed, cuts) = read_with_cuts(&source, 300).await;
+    let options = || opts().checkpoint_every(150).attendance_window_days(1);
+    let (resumed, cuts) = common::read_with_cuts(&source, options, 300).await;
     assert!(cuts >= 5, "only {cuts} cuts for {total} records");
     assert_eq!(resumed, clean);
 }
@@ -475,4 +428,30 @@ async fn a_failing_module_is_reported_and_the_others_complete() {
     let state = run.last_state().unwrap();
     assert!(state.bitable.as_ref().is_none_or(|b| b.tables.is_empty()));
     assert!(state.contact.is_some());
+}
+
+/// The approval codes are read side by side: the second code's listing starts before the
+/// first code's ends (the list family's budget paces them, not one code after the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_codes_are_listed_side_by_side() {
+    let t = tenant(30, 30, 2).await;
+    t.tenant.clear_journal();
+    read_all(&source(&t), opts().streams([APPROVAL_INSTANCES])).await;
+    let journal = t.tenant.journal();
+    let lists = |code: &str| -> Vec<usize> {
+        journal
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.path == "/open-apis/approval/v4/instances"
+                    && e.query
+                        .iter()
+                        .any(|(k, v)| k == "approval_code" && v == code)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (purchase, leave) = (lists(APPROVAL_CODE_PURCHASE), lists(APPROVAL_CODE_LEAVE));
+    assert!(purchase.len() > 1 && leave.len() > 1);
+    assert!(leave[0] < *purchase.last().unwrap() && purchase[0] < *leave.last().unwrap());
 }
