@@ -184,6 +184,8 @@ pub struct Summary {
     pub seconds: BTreeMap<String, f64>,
     /// Streams that ended incomplete, with the reason.
     pub failed: BTreeMap<String, String>,
+    /// The warnings the run met (what could not be read, and what to grant).
+    pub warnings: Vec<String>,
     /// Wall time of the run.
     pub wall: Duration,
 }
@@ -242,6 +244,12 @@ impl Summary {
             stats.rate_limited,
             stats.token_fetches
         ));
+        if !self.warnings.is_empty() {
+            out.push_str(&format!("\n\n{} warning(s):", self.warnings.len()));
+            for warning in &self.warnings {
+                out.push_str(&format!("\n- {warning}"));
+            }
+        }
         for (stream, why) in &self.failed {
             out.push_str(&format!("\n{stream}: {why}"));
         }
@@ -349,6 +357,9 @@ pub async fn read_into(
                 _ => {}
             },
             Message::Log { level, message } => {
+                if *level == LogLevel::Warn {
+                    summary.warnings.push(message.clone());
+                }
                 let line = format!("{level:?}: {message}");
                 if !args.quiet {
                     let _ = bars.println(line);

@@ -195,6 +195,19 @@ async fn jsonl_sink_writes_one_file_per_stream_and_the_state() {
         table.contains("approval_instances") && table.contains("req/s"),
         "{table}"
     );
+    // The demo tenant is realistic: the summary lists the warnings the read met (a user
+    // outside the attendance data scope, with what to grant).
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert!(!summary.warnings.is_empty());
+    assert!(table.contains("warning(s):"), "{table}");
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("attendance_user_flows") && w.contains("skipped")),
+        "{:?}",
+        summary.warnings
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2,9 +2,9 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use common::{DAY, DAYS, NOW, key_of, opts, read_all, source, tenant};
+use common::{DAY, DAYS, NOW, opts, read_all, source, tenant};
 use feishu_sync::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
     APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, FailureKind,
