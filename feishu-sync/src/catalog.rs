@@ -1,14 +1,13 @@
 //! The streams a source offers: names, JSON Schemas, primary keys, cursors; every one derived
 //! from its record type ([`crate::records`]).
 
-use std::fmt;
-
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::SourceConfig;
+use crate::module::Module;
 use crate::records::{
     ApprovalInstance, ApprovalInstanceField, ApprovalInstanceRaw, ApprovalTask,
     ApprovalTimelineEvent, AttendanceUserFlow, BitableRecord, ContactUser, StreamRecord,
@@ -30,64 +29,6 @@ pub const BITABLE_RECORDS: &str = BitableRecord::STREAM;
 pub const ATTENDANCE_USER_FLOWS: &str = AttendanceUserFlow::STREAM;
 /// Contact users.
 pub const CONTACT_USERS: &str = ContactUser::STREAM;
-
-/// Which module a stream belongs to; also the name of the module's section in the config
-/// and in the state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Module {
-    /// Approval v4.
-    Approval,
-    /// Bitable v1.
-    Bitable,
-    /// Attendance v1.
-    Attendance,
-    /// Contact v3.
-    Contact,
-}
-
-impl Module {
-    /// Every module, in catalog order.
-    pub const ALL: [Module; 4] = [
-        Module::Approval,
-        Module::Bitable,
-        Module::Attendance,
-        Module::Contact,
-    ];
-
-    /// The module's name: `approval`, `bitable`, `attendance` or `contact` (its config and
-    /// state section).
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(feishu_sync::Module::Bitable.as_str(), "bitable");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Module::Approval => "approval",
-            Module::Bitable => "bitable",
-            Module::Attendance => "attendance",
-            Module::Contact => "contact",
-        }
-    }
-
-    /// Whether `config` selects this module (its section is present).
-    pub fn is_selected(self, config: &SourceConfig) -> bool {
-        match self {
-            Module::Approval => config.approval.is_some(),
-            Module::Bitable => config.bitable.is_some(),
-            Module::Attendance => config.attendance.is_some(),
-            Module::Contact => config.contact.is_some(),
-        }
-    }
-}
-
-impl fmt::Display for Module {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// How a stream can be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

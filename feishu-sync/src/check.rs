@@ -12,7 +12,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::Source;
-use crate::catalog::Module;
+use crate::module::Module;
 
 /// The result of probing one module.
 #[derive(Debug, Clone, Serialize)]

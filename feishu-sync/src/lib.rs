@@ -40,14 +40,15 @@ mod config;
 mod error;
 mod failure;
 mod message;
+mod module;
 mod read;
 pub mod records;
 mod state;
 
 pub use catalog::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, Module, StreamSpec,
-    SyncMode, all_streams, catalog,
+    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, StreamSpec, SyncMode,
+    all_streams, catalog,
 };
 pub use check::{CheckReport, ModuleCheck};
 pub use config::{
@@ -57,6 +58,7 @@ pub use config::{
 pub use error::{Result, SyncError};
 pub use failure::{Failure, FailureKind};
 pub use message::{LogLevel, Message, Record, StreamStatus};
+pub use module::Module;
 pub use read::{ReadOptions, Target};
 pub use state::{
     ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,

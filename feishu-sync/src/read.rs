@@ -24,9 +24,10 @@ use futures::future::{BoxFuture, Either};
 use futures::{FutureExt, SinkExt, Stream};
 
 use crate::Source;
-use crate::catalog::{Module, StreamSpec};
+use crate::catalog::StreamSpec;
 use crate::error::{Result, SyncError};
 use crate::message::Message;
+use crate::module::Module;
 use crate::state::SyncState;
 
 use approval::ApprovalReader;

@@ -25,7 +25,7 @@ pub use attendance::AttendanceUserFlow;
 pub use bitable::BitableRecord;
 pub use contact::ContactUser;
 
-use crate::catalog::Module;
+use crate::module::Module;
 
 mod sealed {
     pub trait Sealed {}
@@ -58,7 +58,7 @@ macro_rules! stream_record {
         impl $crate::records::sealed::Sealed for $ty {}
         impl $crate::records::StreamRecord for $ty {
             const STREAM: &'static str = $stream;
-            const MODULE: $crate::catalog::Module = $crate::catalog::Module::$module;
+            const MODULE: $crate::module::Module = $crate::module::Module::$module;
             const PRIMARY_KEY: &'static [&'static str] = &[$($key),+];
             const CURSOR: Option<&'static str> = $cursor;
         }

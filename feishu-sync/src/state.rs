@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Module;
 use crate::config::SourceConfig;
 use crate::error::{Result, SyncError};
+use crate::module::Module;
 
 pub use sections::{
     ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,

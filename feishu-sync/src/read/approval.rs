@@ -22,8 +22,8 @@ use std::sync::{Mutex, PoisonError};
 use feishu_approval::Approval;
 
 use super::reader::{Flow, Out, Reader, Reread, Stop};
-use crate::catalog::Module;
 use crate::message::LogLevel;
+use crate::module::Module;
 use crate::state::{ApprovalState, SyncState};
 use crate::{Source, SourceConfig};
 

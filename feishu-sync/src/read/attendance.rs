@@ -16,9 +16,10 @@ use feishu_core::TimeRange;
 use futures::StreamExt;
 
 use super::reader::{Flow, Out, Reader, Stop};
-use crate::catalog::{ATTENDANCE_USER_FLOWS, Module};
+use crate::catalog::ATTENDANCE_USER_FLOWS;
 use crate::config::AttendanceConfig;
 use crate::message::LogLevel;
+use crate::module::Module;
 use crate::records::AttendanceUserFlow;
 use crate::state::{AttendanceRun, AttendanceState, SyncState};
 use crate::{Source, SourceConfig};

@@ -12,9 +12,10 @@ use feishu_core::Error;
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::reader::{Flow, Out, Reader, Stop};
-use crate::catalog::{BITABLE_RECORDS, Module};
+use crate::catalog::BITABLE_RECORDS;
 use crate::config::BitableConfig;
 use crate::message::LogLevel;
+use crate::module::Module;
 use crate::records::BitableRecord;
 use crate::state::{BitableState, SyncState, TableRun};
 use crate::{Source, SourceConfig};

@@ -6,9 +6,10 @@ use feishu_core::{OpenId, UnionId, UserId};
 use futures::StreamExt;
 
 use super::reader::{Flow, Out, Reader, Reread, Stop};
-use crate::catalog::{CONTACT_USERS, Module};
+use crate::catalog::CONTACT_USERS;
 use crate::config::ContactConfig;
 use crate::message::LogLevel;
+use crate::module::Module;
 use crate::records::ContactUser;
 use crate::state::{ContactRun, ContactState, SyncState};
 use crate::{Source, SourceConfig};

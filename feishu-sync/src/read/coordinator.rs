@@ -11,9 +11,10 @@ use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 
 use super::reader::Event;
-use crate::catalog::{Module, StreamSpec};
+use crate::catalog::StreamSpec;
 use crate::error::Result;
 use crate::message::{LogLevel, Message, StreamStatus};
+use crate::module::Module;
 use crate::state::SyncState;
 
 /// The consumer went away.

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use futures::SinkExt;
 use futures::channel::mpsc;
 
-use crate::catalog::Module;
 use crate::failure::{Failure, FailureKind};
 use crate::message::{LogLevel, Record};
+use crate::module::Module;
 use crate::records::StreamRecord;
 use crate::state::SyncState;
 
