@@ -345,6 +345,26 @@ async fn spec_validates_the_demo_config() {
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
+    // The settings of the library are in the spec, with their defaults, and mean the same.
+    for (section, field, default) in [
+        ("approval", "pending_max_age_days", json!(180)),
+        ("attendance", "lookback_days", json!(7)),
+    ] {
+        assert_eq!(
+            spec["properties"][section]["properties"][field]["default"], default,
+            "{section}.{field}"
+        );
+    }
+    let creds = json!({"auth_type": "tenant_access_token", "tenant_access_token": "t"});
+    let tables =
+        json!({"credentials": creds, "bitable": {"app_token": "bas1", "table_ids": ["t1", "t2"]}});
+    assert!(validator.is_valid(&tables), "{tables}");
+    feishu_sync::SourceConfig::from_json_str(&tables.to_string()).expect("the library agrees");
+    let every = json!({"credentials": creds, "bitable": {"app_token": "bas1"}});
+    assert!(validator.is_valid(&every), "{every}");
+    let both = json!({"credentials": creds, "bitable": {"app_token": "bas1", "table_id": "t1", "table_ids": ["t2"]}});
+    assert!(!validator.is_valid(&both), "{both}");
+    assert!(feishu_sync::SourceConfig::from_json_str(&both.to_string()).is_err());
     // Secrets are marked.
     let options = spec["properties"]["credentials"]["oneOf"]
         .as_array()

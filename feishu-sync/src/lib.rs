@@ -6,15 +6,21 @@
 //!
 //! - [`SourceConfig`]: what to read (JSON or TOML, the names other tools write).
 //! - [`Source::check`]: one cheap probe per selected module, with the scope to grant.
-//! - [`catalog`]: every stream with its JSON Schema, primary key and cursor.
+//! - [`catalog`]: every stream with its JSON Schema, primary key and cursor, generated from
+//!   the stream's record type in [`records`].
 //! - [`Source::read`]: a stream of [`Message`]s: records, state checkpoints, stream status.
+//! - [`Source::reread`]: some objects (an approval instance, a user) read again, e.g. when a
+//!   change event names them.
 //!
 //! # Guarantees
 //! - A state checkpoint comes only after every record it covers: resuming from any emitted
 //!   state loses nothing (at-least-once; upsert on the primary key gives exactly-once tables).
-//! - State is versioned, deterministic JSON, rejected when it does not fit the config.
-//! - A failing module reports its streams as incomplete; the other modules go on, and the
-//!   failing module's state stays at its last checkpoint.
+//!   One task writes the state; each module's reader changes only its own section.
+//! - State is versioned, deterministic JSON with one section per module, each holding the
+//!   module's cursor and its unfinished run's progress; it is rejected when it does not fit
+//!   the config.
+//! - A failing module reports its streams as incomplete with a typed [`Failure`]; the other
+//!   modules go on, and the failing module resumes at its last checkpoint.
 //!
 //! # Example
 //! ```no_run
