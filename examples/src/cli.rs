@@ -184,6 +184,8 @@ pub struct Summary {
     pub seconds: BTreeMap<String, f64>,
     /// Streams that ended incomplete, with the reason.
     pub failed: BTreeMap<String, String>,
+    /// The warnings the run met (what could not be read, and what to grant).
+    pub warnings: Vec<String>,
     /// Wall time of the run.
     pub wall: Duration,
 }
@@ -242,6 +244,12 @@ impl Summary {
             stats.rate_limited,
             stats.token_fetches
         ));
+        if !self.warnings.is_empty() {
+            out.push_str(&format!("\n\n{} warning(s):", self.warnings.len()));
+            for warning in &self.warnings {
+                out.push_str(&format!("\n- {warning}"));
+            }
+        }
         for (stream, why) in &self.failed {
             out.push_str(&format!("\n{stream}: {why}"));
         }
@@ -330,15 +338,17 @@ pub async fn read_into(
                     started.insert(stream.clone(), Instant::now());
                     summary.records.entry(stream.clone()).or_default();
                 }
-                StreamStatus::Complete | StreamStatus::Incomplete { .. } => {
+                StreamStatus::Complete | StreamStatus::Incomplete(_) => {
                     let secs = started
                         .get(stream)
                         .map(|t| t.elapsed().as_secs_f64())
                         .unwrap_or_default();
                     summary.seconds.insert(stream.clone(), secs);
                     let done = matches!(status, StreamStatus::Complete);
-                    if let StreamStatus::Incomplete { error } = status {
-                        summary.failed.insert(stream.clone(), error.clone());
+                    if let StreamStatus::Incomplete(failure) = status {
+                        summary
+                            .failed
+                            .insert(stream.clone(), failure.message.clone());
                     }
                     if let Some(bar) = progress.get(stream) {
                         bar.finish_with_message(if done { "done" } else { "INCOMPLETE" });
@@ -347,6 +357,9 @@ pub async fn read_into(
                 _ => {}
             },
             Message::Log { level, message } => {
+                if *level == LogLevel::Warn {
+                    summary.warnings.push(message.clone());
+                }
                 let line = format!("{level:?}: {message}");
                 if !args.quiet {
                     let _ = bars.println(line);

@@ -1,4 +1,5 @@
-//! A fake tenant seeded for every module, and a sync config that reads all of it.
+//! A fake tenant seeded for every module, with the rough edges of a real one, and a sync config
+//! that reads all of it.
 
 use feishu_core::{Client, Credentials};
 use feishu_sync::SourceConfig;
@@ -19,9 +20,13 @@ pub struct Demo {
     pub now_ms: i64,
 }
 
-/// Starts a fake tenant with data in all four modules, "now" fixed at `now_ms`.
+/// Starts a fake tenant with data in all four modules, "now" fixed at `now_ms`, showing what
+/// a real tenant shows ([`FakeTenantBuilder::realistic`](feishu_testkit::FakeTenantBuilder::realistic)):
+/// part of the contact range granted through a user group, a user outside the attendance
+/// data scope, a departed user whose id a successor holds. A sync of it completes with
+/// warnings.
 pub async fn start(now_ms: i64) -> Demo {
-    let tenant = FakeTenant::builder().start().await;
+    let tenant = FakeTenant::builder().realistic().start().await;
     let mut dataset = ApprovalDataset::default();
     dataset.now_ms = Some(now_ms);
     tenant.approval().set_dataset(dataset);
@@ -57,7 +62,8 @@ pub fn config_for(tenant: &FakeTenant, now_ms: i64) -> SourceConfig {
             "app_token": tenant.bitable().app_token(),
             "table_id": tenant.bitable().table_id(),
         },
-        "attendance": { "employee_type": "employee_id", "start_date": start },
+        // Lookbacks inside the demo's days, so a second read repeats only what the first read.
+        "attendance": { "employee_type": "employee_id", "start_date": start, "lookback_days": 2 },
         "contact": { "user_id_type": "open_id" },
     });
     SourceConfig::from_json_str(&json.to_string()).expect("the demo config is valid")

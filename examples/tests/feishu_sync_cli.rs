@@ -184,12 +184,29 @@ async fn jsonl_sink_writes_one_file_per_stream_and_the_state() {
     }
     let state = std::fs::read_to_string(dir.join("state.json")).unwrap();
     let state = feishu_sync::SyncState::from_json(&state).unwrap();
-    assert!(state.run.is_none(), "the run finished");
+    let finished = state.approval.values().all(|a| a.run.is_none())
+        && state.bitable.as_ref().is_none_or(|b| b.tables.is_empty())
+        && state.attendance.as_ref().is_none_or(|a| a.run.is_none())
+        && state.contact.as_ref().is_none_or(|c| c.run.is_none());
+    assert!(finished, "the run finished: {state:?}");
     assert!(!state.approval.is_empty());
     let table = summary.table(source.client());
     assert!(
         table.contains("approval_instances") && table.contains("req/s"),
         "{table}"
+    );
+    // The demo tenant is realistic: the summary lists the warnings the read met (a user
+    // outside the attendance data scope, with what to grant).
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert!(!summary.warnings.is_empty());
+    assert!(table.contains("warning(s):"), "{table}");
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("attendance_user_flows") && w.contains("skipped")),
+        "{:?}",
+        summary.warnings
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -160,7 +160,8 @@ fn resume_and_check(
     // Every line parses (the key readers panic otherwise); nothing lost, nothing invented.
     assert_eq!(&setup.keys(output, target), clean, "{name}");
     let state = setup.state(output, target).expect("a state after the run");
-    assert!(state.run.is_none(), "{name}: the run finished");
+    let finished = support::run_finished(&state);
+    assert!(finished, "{name}: the run finished: {state:?}");
     // JSON lines: what the last checkpoint covered is kept byte for byte.
     for (stream, prefix) in prefixes {
         let bytes = std::fs::read(target.join(format!("{stream}.jsonl"))).unwrap();

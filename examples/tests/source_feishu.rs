@@ -345,6 +345,26 @@ async fn spec_validates_the_demo_config() {
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
+    // The settings of the library are in the spec, with their defaults, and mean the same.
+    for (section, field, default) in [
+        ("approval", "pending_max_age_days", json!(180)),
+        ("attendance", "lookback_days", json!(7)),
+    ] {
+        assert_eq!(
+            spec["properties"][section]["properties"][field]["default"], default,
+            "{section}.{field}"
+        );
+    }
+    let creds = json!({"auth_type": "tenant_access_token", "tenant_access_token": "t"});
+    let tables =
+        json!({"credentials": creds, "bitable": {"app_token": "bas1", "table_ids": ["t1", "t2"]}});
+    assert!(validator.is_valid(&tables), "{tables}");
+    feishu_sync::SourceConfig::from_json_str(&tables.to_string()).expect("the library agrees");
+    let every = json!({"credentials": creds, "bitable": {"app_token": "bas1"}});
+    assert!(validator.is_valid(&every), "{every}");
+    let both = json!({"credentials": creds, "bitable": {"app_token": "bas1", "table_id": "t1", "table_ids": ["t2"]}});
+    assert!(!validator.is_valid(&both), "{both}");
+    assert!(feishu_sync::SourceConfig::from_json_str(&both.to_string()).is_err());
     // Secrets are marked.
     let options = spec["properties"]["credentials"]["oneOf"]
         .as_array()
@@ -546,7 +566,7 @@ async fn full_then_incremental_read_of_the_demo() {
         .values()
         .flat_map(|a| a.pending.keys().cloned())
         .collect();
-    let attendance_cursor = merged_state.attendance.as_ref().unwrap().cursor_ms;
+    let attendance_cursor = merged_state.attendance.as_ref().unwrap().cursor_ms.unwrap();
     assert_eq!(attendance_cursor, NOW);
 
     // 2. An incremental read an hour later from the emitted states.
@@ -590,11 +610,16 @@ async fn full_then_incremental_read_of_the_demo() {
         }
     }
     assert!(older_pending > 0, "pending instances are re-read");
+    // Attendance re-reads its lookback (default 7 days) for back-dated corrections.
+    let attendance_lookback = config_value["attendance"]["lookback_days"]
+        .as_i64()
+        .unwrap_or(7)
+        * DAY_MS;
     for r in records(&second, "attendance_user_flows") {
         let at = r["check_time"].as_i64().unwrap() * 1000;
         assert!(
-            at >= attendance_cursor - DAY_MS,
-            "{r} is older than a day before the cursor"
+            at >= attendance_cursor - attendance_lookback,
+            "{r} is older than the lookback before the cursor"
         );
     }
     let second_instances = records(&second, "approval_instances").len();

@@ -2,15 +2,20 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// How users are named in requests and answers (`employee_type`, required by both queries:
 /// <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/user_flow/query>).
+///
+/// Serialises as its wire value (`"employee_id"`, `"employee_no"`), so configs can name it.
 ///
 /// # Example
 /// ```
 /// use feishu_attendance::EmployeeType;
 /// assert_eq!(EmployeeType::EmployeeId.as_str(), "employee_id");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EmployeeType {
     /// `employee_id`: the tenant-level id shown in Admin › Organisation › Members, the same as

@@ -1,41 +1,34 @@
-//! The streams a source offers: names, JSON Schemas, primary keys, cursors.
+//! The streams a source offers: names, JSON Schemas, primary keys, cursors; every one derived
+//! from its record type ([`crate::records`]).
 
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use crate::config::SourceConfig;
+use crate::module::Module;
+use crate::records::{
+    ApprovalInstance, ApprovalInstanceField, ApprovalInstanceRaw, ApprovalTask,
+    ApprovalTimelineEvent, AttendanceUserFlow, BitableRecord, ContactUser, StreamRecord,
+};
 
 /// Raw approval instance payloads.
-pub const APPROVAL_INSTANCES_RAW: &str = "approval_instances_raw";
+pub const APPROVAL_INSTANCES_RAW: &str = ApprovalInstanceRaw::STREAM;
 /// Approval instance base fields.
-pub const APPROVAL_INSTANCES: &str = "approval_instances";
+pub const APPROVAL_INSTANCES: &str = ApprovalInstance::STREAM;
 /// Approval form key/value rows.
-pub const APPROVAL_INSTANCE_FIELDS: &str = "approval_instance_fields";
+pub const APPROVAL_INSTANCE_FIELDS: &str = ApprovalInstanceField::STREAM;
 /// Approval tasks.
-pub const APPROVAL_TASKS: &str = "approval_tasks";
+pub const APPROVAL_TASKS: &str = ApprovalTask::STREAM;
 /// Approval timeline events.
-pub const APPROVAL_TIMELINE: &str = "approval_timeline";
+pub const APPROVAL_TIMELINE: &str = ApprovalTimelineEvent::STREAM;
 /// Bitable records.
-pub const BITABLE_RECORDS: &str = "bitable_records";
+pub const BITABLE_RECORDS: &str = BitableRecord::STREAM;
 /// Attendance check-in flows.
-pub const ATTENDANCE_USER_FLOWS: &str = "attendance_user_flows";
+pub const ATTENDANCE_USER_FLOWS: &str = AttendanceUserFlow::STREAM;
 /// Contact users.
-pub const CONTACT_USERS: &str = "contact_users";
-
-/// Which module a stream belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Module {
-    /// Approval v4.
-    Approval,
-    /// Bitable v1.
-    Bitable,
-    /// Attendance v1.
-    Attendance,
-    /// Contact v3.
-    Contact,
-}
+pub const CONTACT_USERS: &str = ContactUser::STREAM;
 
 /// How a stream can be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,7 +49,7 @@ pub struct StreamSpec {
     pub name: &'static str,
     /// The module it comes from.
     pub module: Module,
-    /// JSON Schema (draft 7) of one record.
+    /// JSON Schema (draft 7) of one record, field descriptions included.
     pub json_schema: Value,
     /// Primary key: a list of field paths.
     pub primary_key: Vec<Vec<String>>,
@@ -66,187 +59,94 @@ pub struct StreamSpec {
     pub sync_modes: Vec<SyncMode>,
 }
 
-fn key(fields: &[&str]) -> Vec<Vec<String>> {
-    fields.iter().map(|f| vec![f.to_string()]).collect()
+impl StreamSpec {
+    /// The spec of `T`'s stream.
+    ///
+    /// # Example
+    /// ```
+    /// use feishu_sync::StreamSpec;
+    /// use feishu_sync::records::BitableRecord;
+    /// let spec = StreamSpec::of::<BitableRecord>();
+    /// assert_eq!(spec.name, "bitable_records");
+    /// assert!(spec.json_schema["properties"]["fields"]["description"].is_string());
+    /// ```
+    pub fn of<T: StreamRecord>() -> StreamSpec {
+        let sync_modes = match T::CURSOR {
+            Some(_) => vec![SyncMode::FullRefresh, SyncMode::Incremental],
+            None => vec![SyncMode::FullRefresh],
+        };
+        StreamSpec {
+            name: T::STREAM,
+            module: T::MODULE,
+            json_schema: record_schema::<T>(),
+            primary_key: T::PRIMARY_KEY.iter().map(|f| vec![f.to_string()]).collect(),
+            cursor_field: T::CURSOR.map(|c| vec![c.to_string()]),
+            sync_modes,
+        }
+    }
 }
 
-fn schema(required: &[&str], properties: Value) -> Value {
-    json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "type": "object",
-        "additionalProperties": true,
-        "required": required,
-        "properties": properties,
-    })
+/// The draft-7 schema of `T`, shaped as a platform's catalog expects it: the record object
+/// open to fields a later version adds (`additionalProperties: true`), "any JSON" as `{}`,
+/// integers without Rust's `format` names (`int64`, `uint`), and no Rust type name as title.
+fn record_schema<T: JsonSchema>() -> Value {
+    let schema = SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let mut value = schema.to_value();
+    if let Some(root) = value.as_object_mut() {
+        root.remove("title");
+        unwrap_description(root);
+        root.insert("additionalProperties".into(), Value::Bool(true));
+        if let Some(Value::Object(properties)) = root.get_mut("properties") {
+            for property in properties.values_mut() {
+                tidy_property(property);
+            }
+        }
+    }
+    value
 }
 
-const S: &str = "string";
-
-fn t(kind: &str) -> Value {
-    json!({ "type": [kind, "null"] })
+/// A doc comment's description as one line per paragraph (doc comments wrap at 100 columns).
+fn unwrap_description(object: &mut Map<String, Value>) {
+    if let Some(Value::String(text)) = object.get_mut("description") {
+        *text = text
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    }
 }
 
-fn any() -> Value {
-    json!({})
+fn tidy_property(schema: &mut Value) {
+    match schema {
+        Value::Bool(true) => *schema = Value::Object(Map::new()),
+        Value::Object(object) => {
+            unwrap_description(object);
+            let integer = match object.get("type") {
+                Some(Value::String(t)) => t == "integer",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                _ => false,
+            };
+            if integer {
+                object.remove("format");
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Every stream the SDK knows, for every module.
 pub fn all_streams() -> Vec<StreamSpec> {
-    let incremental = vec![SyncMode::FullRefresh, SyncMode::Incremental];
-    let full = vec![SyncMode::FullRefresh];
-    let start_cursor = Some(vec!["start_time".to_string()]);
     vec![
-        StreamSpec {
-            name: APPROVAL_INSTANCES_RAW,
-            module: Module::Approval,
-            json_schema: schema(
-                &["instance_code", "approval_code", "data"],
-                json!({
-                    "instance_code": {"type": S},
-                    "approval_code": {"type": S},
-                    "start_time": t("integer"),
-                    "data": {"type": "object"},
-                    "decode_error": t(S),
-                }),
-            ),
-            primary_key: key(&["instance_code"]),
-            cursor_field: start_cursor.clone(),
-            sync_modes: incremental.clone(),
-        },
-        StreamSpec {
-            name: APPROVAL_INSTANCES,
-            module: Module::Approval,
-            json_schema: schema(
-                &["instance_code", "approval_code"],
-                json!({
-                    "instance_code": {"type": S},
-                    "approval_code": {"type": S},
-                    "approval_name": t(S),
-                    "status": t(S),
-                    "start_time": t("integer"),
-                    "end_time": t("integer"),
-                    "user_id": t(S),
-                    "open_id": t(S),
-                    "department_id": t(S),
-                    "serial_number": t(S),
-                    "uuid": t(S),
-                    "reverted": t("boolean"),
-                    "form_parse_ok": t("boolean"),
-                }),
-            ),
-            primary_key: key(&["instance_code"]),
-            cursor_field: start_cursor.clone(),
-            sync_modes: incremental.clone(),
-        },
-        StreamSpec {
-            name: APPROVAL_INSTANCE_FIELDS,
-            module: Module::Approval,
-            json_schema: schema(
-                &["instance_code", "widget_path"],
-                json!({
-                    "instance_code": {"type": S},
-                    "widget_path": {"type": S},
-                    "widget_id": t(S),
-                    "name": t(S),
-                    "type": t(S),
-                    "value": any(),
-                    "ext": any(),
-                    "parent_widget_id": t(S),
-                    "row_index": t("integer"),
-                    "start_time": t("integer"),
-                }),
-            ),
-            primary_key: key(&["instance_code", "widget_path"]),
-            cursor_field: start_cursor.clone(),
-            sync_modes: incremental.clone(),
-        },
-        StreamSpec {
-            name: APPROVAL_TASKS,
-            module: Module::Approval,
-            json_schema: schema(
-                &["instance_code", "task_id"],
-                json!({
-                    "instance_code": {"type": S},
-                    "task_id": {"type": S},
-                    "index": t("integer"),
-                    "start_time": t("integer"),
-                    "task": any(),
-                }),
-            ),
-            primary_key: key(&["instance_code", "task_id"]),
-            cursor_field: start_cursor.clone(),
-            sync_modes: incremental.clone(),
-        },
-        StreamSpec {
-            name: APPROVAL_TIMELINE,
-            module: Module::Approval,
-            json_schema: schema(
-                &["instance_code", "index"],
-                json!({
-                    "instance_code": {"type": S},
-                    "index": {"type": "integer"},
-                    "start_time": t("integer"),
-                    "event": any(),
-                }),
-            ),
-            primary_key: key(&["instance_code", "index"]),
-            cursor_field: start_cursor,
-            sync_modes: incremental.clone(),
-        },
-        StreamSpec {
-            name: BITABLE_RECORDS,
-            module: Module::Bitable,
-            json_schema: schema(
-                &["app_token", "table_id", "record_id", "fields"],
-                json!({
-                    "app_token": {"type": S},
-                    "table_id": {"type": S},
-                    "record_id": {"type": S},
-                    "fields": {"type": "object"},
-                    "created_time": t("integer"),
-                    "last_modified_time": t("integer"),
-                    "created_by": any(),
-                    "last_modified_by": any(),
-                }),
-            ),
-            primary_key: key(&["app_token", "table_id", "record_id"]),
-            cursor_field: None,
-            sync_modes: full.clone(),
-        },
-        StreamSpec {
-            name: ATTENDANCE_USER_FLOWS,
-            module: Module::Attendance,
-            json_schema: schema(
-                &["record_id"],
-                json!({
-                    "record_id": {"type": S},
-                    "user_id": t(S),
-                    "check_time": t("integer"),
-                    "flow": any(),
-                }),
-            ),
-            primary_key: key(&["record_id"]),
-            cursor_field: Some(vec!["check_time".to_string()]),
-            sync_modes: incremental,
-        },
-        StreamSpec {
-            name: CONTACT_USERS,
-            module: Module::Contact,
-            json_schema: schema(
-                &["id"],
-                json!({
-                    "id": {"type": S},
-                    "open_id": t(S),
-                    "union_id": t(S),
-                    "user_id": t(S),
-                    "name": t(S),
-                    "user": any(),
-                }),
-            ),
-            primary_key: key(&["id"]),
-            cursor_field: None,
-            sync_modes: full,
-        },
+        StreamSpec::of::<ApprovalInstanceRaw>(),
+        StreamSpec::of::<ApprovalInstance>(),
+        StreamSpec::of::<ApprovalInstanceField>(),
+        StreamSpec::of::<ApprovalTask>(),
+        StreamSpec::of::<ApprovalTimelineEvent>(),
+        StreamSpec::of::<BitableRecord>(),
+        StreamSpec::of::<AttendanceUserFlow>(),
+        StreamSpec::of::<ContactUser>(),
     ]
 }
 
@@ -263,11 +163,57 @@ pub fn all_streams() -> Vec<StreamSpec> {
 pub fn catalog(config: &SourceConfig) -> Vec<StreamSpec> {
     all_streams()
         .into_iter()
-        .filter(|s| match s.module {
-            Module::Approval => config.approval.is_some(),
-            Module::Bitable => config.bitable.is_some(),
-            Module::Attendance => config.attendance.is_some(),
-            Module::Contact => config.contact.is_some(),
-        })
+        .filter(|s| s.module.is_selected(config))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_property_is_described_and_typed() {
+        for spec in all_streams() {
+            let schema = &spec.json_schema;
+            assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+            assert_eq!(schema["type"], "object");
+            assert_eq!(schema["additionalProperties"], true);
+            let properties = schema["properties"].as_object().unwrap();
+            for (name, property) in properties {
+                assert!(
+                    property["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{}.{name} has no description: add a doc comment to its field",
+                    spec.name
+                );
+                assert!(property.get("format").is_none(), "{}.{name}", spec.name);
+            }
+            for key in spec.primary_key.iter().flatten() {
+                let required = schema["required"].as_array().unwrap();
+                assert!(required.iter().any(|r| r == key), "{}: {key}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn nullable_fields_and_any_json_keep_their_wire_types() {
+        let instances = StreamSpec::of::<ApprovalInstance>().json_schema;
+        assert_eq!(
+            instances["properties"]["end_time"]["type"],
+            serde_json::json!(["integer", "null"])
+        );
+        assert_eq!(instances["properties"]["instance_code"]["type"], "string");
+        let mut required: Vec<&str> = instances["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        required.sort_unstable();
+        assert_eq!(required, ["approval_code", "instance_code"]);
+        let tasks = StreamSpec::of::<ApprovalTask>().json_schema;
+        let task = tasks["properties"]["task"].as_object().unwrap();
+        assert_eq!(task.keys().collect::<Vec<_>>(), ["description"], "any JSON");
+    }
 }

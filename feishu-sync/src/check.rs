@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use feishu_approval::Approval;
-use feishu_attendance::{Attendance, EmployeeType as AttendanceEmployeeType};
+use feishu_attendance::Attendance;
 use feishu_bitable::Bitable;
 use feishu_contact::Contact;
 use feishu_core::ListRequest;
@@ -12,8 +12,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::Source;
-use crate::catalog::Module;
-use crate::config::EmployeeType;
+use crate::module::Module;
 
 /// The result of probing one module.
 #[derive(Debug, Clone, Serialize)]
@@ -56,10 +55,7 @@ impl CheckReport {
         }
         let mut lines = vec!["authentication: ok".to_string()];
         for m in &self.modules {
-            let name = serde_json::to_value(m.module)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let name = m.module.as_str();
             if m.ok {
                 lines.push(format!("{name}: ok"));
             } else {
@@ -126,23 +122,30 @@ impl Source {
             modules.push(outcome(Module::Approval, probe.map(drop)));
         }
         if let Some(b) = &self.config.bitable {
-            let probe = Bitable::new(c.clone())
-                .list_fields(&b.app_token, &b.table_id)
-                .page_size(1)
-                .send()
-                .await;
-            modules.push(outcome(Module::Bitable, probe.map(drop)));
+            let bitable = Bitable::new(c.clone());
+            // The fields of the first table named, else the Base's table list.
+            let probe = match b.tables().and_then(|t| t.into_iter().next()) {
+                Some(table) => bitable
+                    .list_fields(&b.app_token, table)
+                    .page_size(1)
+                    .send()
+                    .await
+                    .map(drop),
+                None => bitable
+                    .list_tables(&b.app_token)
+                    .page_size(1)
+                    .send()
+                    .await
+                    .map(drop),
+            };
+            modules.push(outcome(Module::Bitable, probe));
         }
         if let Some(a) = &self.config.attendance {
             let result = match a.employee_ids.as_ref().and_then(|ids| ids.first()) {
                 Some(id) => {
-                    let employee_type = match a.employee_type {
-                        EmployeeType::EmployeeId => AttendanceEmployeeType::EmployeeId,
-                        EmployeeType::EmployeeNo => AttendanceEmployeeType::EmployeeNo,
-                    };
                     let mut batches = Attendance::new(c.clone())
                         .list_user_flows(
-                            employee_type,
+                            a.employee_type,
                             TimeRange::last(Duration::from_secs(86_400)),
                         )
                         .user_ids([id.clone()])

@@ -5,8 +5,8 @@
 //!   "domain": "feishu",
 //!   "credentials": { "auth_type": "self_built", "app_id": "cli_a1b2", "app_secret": "..." },
 //!   "approval": { "approval_codes": ["3B68E280-..."], "lookback_days": 7 },
-//!   "bitable": { "app_token": "bascn...", "table_id": "tbl..." },
-//!   "attendance": { "employee_type": "employee_id" },
+//!   "bitable": { "app_token": "bascn...", "table_ids": ["tbl...", "tbl..."] },
+//!   "attendance": { "employee_type": "employee_id", "lookback_days": 7 },
 //!   "contact": { "department_id_type": "open_department_id", "user_id_type": "open_id" }
 //! }
 //! ```
@@ -18,6 +18,7 @@
 use std::fmt;
 use std::path::Path;
 
+pub use feishu_attendance::EmployeeType;
 use feishu_core::{Client, Credentials, DepartmentIdType, Domain, UserIdType};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -119,16 +120,24 @@ pub enum CredentialsConfig {
 pub struct ApprovalConfig {
     /// Approval definition codes to sync (at least one).
     pub approval_codes: Vec<String>,
-    /// Each run re-reads instances created since `cursor - lookback_days`.
+    /// Each run re-reads instances created since `cursor - lookback_days` (default 7).
     #[serde(default = "default_lookback")]
     pub lookback_days: u32,
     /// First run starts here (RFC 3339); default: now - `lookback_days`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+    /// The watch list's age bound (default 180 days): a pending instance created longer ago
+    /// leaves the watch list, with a warning, and is no longer re-fetched.
+    #[serde(default = "default_pending_max_age")]
+    pub pending_max_age_days: u32,
 }
 
 fn default_lookback() -> u32 {
     7
+}
+
+fn default_pending_max_age() -> u32 {
+    180
 }
 
 /// Bitable module settings.
@@ -138,21 +147,27 @@ fn default_lookback() -> u32 {
 pub struct BitableConfig {
     /// The Base's app token (not a wiki node token; see feishu-bitable's docs).
     pub app_token: String,
-    /// The table.
-    pub table_id: String,
-    /// Optional view to read through.
+    /// One table: shorthand for `table_ids = [table_id]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_id: Option<String>,
+    /// The tables to read, side by side; with neither this nor `table_id`, every table of
+    /// the Base (listed at the start of each read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_ids: Option<Vec<String>>,
+    /// A view to read through (one table only: a view belongs to its table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view_id: Option<String>,
 }
 
-/// Which id the attendance `employee_ids` are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmployeeType {
-    /// Contact's `user_id`.
-    EmployeeId,
-    /// The employee number.
-    EmployeeNo,
+impl BitableConfig {
+    /// The tables the config names; `None` = every table of the Base.
+    pub fn tables(&self) -> Option<Vec<String>> {
+        match (&self.table_id, &self.table_ids) {
+            (Some(one), _) => Some(vec![one.clone()]),
+            (None, Some(ids)) if !ids.is_empty() => Some(ids.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// Attendance module settings.
@@ -168,6 +183,10 @@ pub struct AttendanceConfig {
     /// First run starts here (RFC 3339); default: 30 days ago.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+    /// Each run re-reads punches since `cursor - lookback_days` (default 7), to catch
+    /// corrections filed later with back-dated check times.
+    #[serde(default = "default_lookback")]
+    pub lookback_days: u32,
 }
 
 /// Contact module settings.
@@ -256,6 +275,39 @@ fn parse_date(field: &str, value: &Option<String>) -> Result<Option<i64>> {
     }
 }
 
+fn at_most(field: &str, value: u32, max: u32) -> Result<()> {
+    if value > max {
+        return Err(SyncError::config(field, format!("must be at most {max}")));
+    }
+    Ok(())
+}
+
+fn validate_bitable(b: &BitableConfig) -> Result<()> {
+    non_empty("bitable.app_token", &b.app_token)?;
+    if let Some(t) = &b.table_id {
+        non_empty("bitable.table_id", t)?;
+        if b.table_ids.is_some() {
+            return Err(SyncError::config(
+                "bitable.table_ids",
+                "set either table_id (one table) or table_ids, not both",
+            ));
+        }
+    }
+    for (i, t) in b.table_ids.iter().flatten().enumerate() {
+        non_empty(&format!("bitable.table_ids[{i}]"), t)?;
+    }
+    if let Some(v) = &b.view_id {
+        non_empty("bitable.view_id", v)?;
+        if b.tables().is_none_or(|t| t.len() != 1) {
+            return Err(SyncError::config(
+                "bitable.view_id",
+                "a view belongs to one table: name exactly one in table_id or table_ids",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn non_empty(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(SyncError::config(field, "must not be empty"));
@@ -331,22 +383,25 @@ impl SourceConfig {
             for (i, code) in a.approval_codes.iter().enumerate() {
                 non_empty(&format!("approval.approval_codes[{i}]"), code)?;
             }
-            if a.lookback_days > 3650 {
+            at_most("approval.lookback_days", a.lookback_days, 3650)?;
+            at_most(
+                "approval.pending_max_age_days",
+                a.pending_max_age_days,
+                3650,
+            )?;
+            if a.pending_max_age_days == 0 {
                 return Err(SyncError::config(
-                    "approval.lookback_days",
-                    "must be at most 3650",
+                    "approval.pending_max_age_days",
+                    "must be at least 1",
                 ));
             }
             parse_date("approval.start_date", &a.start_date)?;
         }
         if let Some(b) = &self.bitable {
-            non_empty("bitable.app_token", &b.app_token)?;
-            non_empty("bitable.table_id", &b.table_id)?;
-            if let Some(v) = &b.view_id {
-                non_empty("bitable.view_id", v)?;
-            }
+            validate_bitable(b)?;
         }
         if let Some(a) = &self.attendance {
+            at_most("attendance.lookback_days", a.lookback_days, 3650)?;
             parse_date("attendance.start_date", &a.start_date)?;
             for (i, id) in a.employee_ids.iter().flatten().enumerate() {
                 non_empty(&format!("attendance.employee_ids[{i}]"), id)?;

@@ -1,4 +1,5 @@
-//! Errors of a sync: configuration, state, and the SDK's own errors per stream.
+//! Errors that stop a sync before or outside its streams: configuration, state, setup. A
+//! stream that fails while reading ends with [`crate::StreamStatus::Incomplete`] instead.
 
 /// What can go wrong in a sync.
 #[derive(Debug, thiserror::Error)]
@@ -24,15 +25,6 @@ pub enum SyncError {
     /// A stream unknown to the catalog was requested.
     #[error("unknown stream {0:?}")]
     UnknownStream(String),
-    /// A call to Feishu failed while reading `stream`.
-    #[error("stream {stream}: {source}")]
-    Stream {
-        /// The stream being read.
-        stream: String,
-        /// The SDK error.
-        #[source]
-        source: feishu_core::Error,
-    },
     /// A call to Feishu failed outside any stream (e.g. fetching the token).
     #[error(transparent)]
     Feishu(#[from] feishu_core::Error),
@@ -54,13 +46,6 @@ impl SyncError {
         SyncError::State {
             field: field.into(),
             message: message.into(),
-        }
-    }
-
-    pub(crate) fn stream(stream: &str, source: feishu_core::Error) -> Self {
-        SyncError::Stream {
-            stream: stream.to_string(),
-            source,
         }
     }
 }

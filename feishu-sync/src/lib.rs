@@ -6,15 +6,21 @@
 //!
 //! - [`SourceConfig`]: what to read (JSON or TOML, the names other tools write).
 //! - [`Source::check`]: one cheap probe per selected module, with the scope to grant.
-//! - [`catalog`]: every stream with its JSON Schema, primary key and cursor.
+//! - [`catalog`]: every stream with its JSON Schema, primary key and cursor, generated from
+//!   the stream's record type in [`records`].
 //! - [`Source::read`]: a stream of [`Message`]s: records, state checkpoints, stream status.
+//! - [`Source::reread`]: some objects (an approval instance, a user) read again, e.g. when a
+//!   change event names them.
 //!
 //! # Guarantees
 //! - A state checkpoint comes only after every record it covers: resuming from any emitted
 //!   state loses nothing (at-least-once; upsert on the primary key gives exactly-once tables).
-//! - State is versioned, deterministic JSON, rejected when it does not fit the config.
-//! - A failing module reports its streams as incomplete; the other modules go on, and the
-//!   failing module's state stays at its last checkpoint.
+//!   One task writes the state; each module's reader changes only its own section.
+//! - State is versioned, deterministic JSON with one section per module, each holding the
+//!   module's cursor and its unfinished run's progress; it is rejected when it does not fit
+//!   the config.
+//! - A failing module reports its streams as incomplete with a typed [`Failure`]; the other
+//!   modules go on, and the failing module resumes at its last checkpoint.
 //!
 //! # Example
 //! ```no_run
@@ -37,29 +43,32 @@
 mod catalog;
 mod check;
 mod config;
-mod docs;
 mod error;
+mod failure;
 mod message;
+mod module;
 mod read;
+pub mod records;
 mod state;
 
 pub use catalog::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, Module, StreamSpec,
-    SyncMode, all_streams, catalog,
+    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, StreamSpec, SyncMode,
+    all_streams, catalog,
 };
 pub use check::{CheckReport, ModuleCheck};
 pub use config::{
     ApprovalConfig, AttendanceConfig, BitableConfig, ContactConfig, CredentialsConfig,
     EmployeeType, SourceConfig,
 };
-pub use docs::streams_reference_markdown;
 pub use error::{Result, SyncError};
+pub use failure::{Failure, FailureKind};
 pub use message::{LogLevel, Message, Record, StreamStatus};
-pub use read::ReadOptions;
+pub use module::Module;
+pub use read::{ReadOptions, Target};
 pub use state::{
-    ApprovalState, AttendanceProgress, AttendanceState, BitableState, ContactState, RunState,
-    STATE_VERSION, SyncState,
+    ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,
+    ContactState, STATE_VERSION, SyncState, TableRun,
 };
 
 use feishu_core::Client;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::failure::Failure;
 use crate::state::SyncState;
 
 /// One message of a sync.
@@ -53,11 +54,9 @@ pub enum StreamStatus {
     Running,
     /// Every record was read.
     Complete,
-    /// Reading stopped early; the state still covers what was emitted.
-    Incomplete {
-        /// Why (no secrets).
-        error: String,
-    },
+    /// Reading stopped early; the state still covers what was emitted, and the module's
+    /// section keeps its progress (the next read resumes there).
+    Incomplete(Failure),
 }
 
 /// Severity of a log message.

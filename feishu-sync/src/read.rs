@@ -1,28 +1,41 @@
-//! `Source::read`: drives the selected modules and yields messages.
+//! `Source::read` and `Source::reread`: one reader per selected module, side by side, and a
+//! coordinator that owns the state.
 //!
-//! The modules run side by side on one task (each endpoint family has its own rate budget,
-//! so a full sync takes about as long as its slowest module); messages travel through a
-//! bounded channel, so a slow consumer slows the reads (backpressure) and dropping the stream
-//! stops them.
+//! Each module's reader ([`reader::Reader`]) reads its streams and sends records, log lines
+//! and updates of its own state section through one channel; the coordinator
+//! ([`coordinator`]) is the only writer of the [`SyncState`]: it applies the updates in order
+//! and publishes a state after each, so a state covers every record before it. Readers run
+//! side by side on one task, each paced by its endpoint families' rate budgets in the client;
+//! messages leave through a bounded channel, so a slow consumer slows the reads
+//! (backpressure) and dropping the stream stops them.
 
 mod approval;
 mod attendance;
 mod bitable;
 mod contact;
+mod coordinator;
+mod reader;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::channel::mpsc;
-use futures::{SinkExt, Stream};
-use serde_json::Value;
+use futures::future::{BoxFuture, Either};
+use futures::{FutureExt, SinkExt, Stream};
 
-use crate::catalog::{Module, StreamSpec};
+use crate::Source;
+use crate::catalog::StreamSpec;
 use crate::error::{Result, SyncError};
-use crate::message::{LogLevel, Message, Record, StreamStatus};
-use crate::state::{RunState, SyncState};
-use crate::{Source, SourceConfig};
+use crate::message::Message;
+use crate::module::Module;
+use crate::state::SyncState;
+
+use approval::ApprovalReader;
+use attendance::AttendanceReader;
+use bitable::BitableReader;
+use contact::ContactReader;
+use coordinator::Coordinator;
+use reader::{Event, Reread, Settings, drive, now_ms};
 
 /// Options of one read.
 ///
@@ -41,15 +54,17 @@ pub struct ReadOptions {
     pub streams: Option<Vec<String>>,
     /// The state to resume from.
     pub state: Option<SyncState>,
-    /// "Now" in Unix ms (default: the clock). Fixing it makes runs reproducible. Ignored when
-    /// the state holds an unfinished run, which keeps its own "now".
+    /// "Now" in Unix ms (default: the clock) for the modules that start a run. Fixing it
+    /// makes runs reproducible. A module whose section holds an unfinished run keeps that
+    /// run's own "now".
     pub now_ms: Option<i64>,
-    /// Detail fetches in flight per module (default 8).
+    /// Detail fetches in flight per approval code, user chunks per attendance window, and
+    /// department listings per directory walk (default 8).
     pub concurrency: usize,
     /// Records between two state checkpoints, at most (default 500; Bitable pages are
     /// requested no larger, Approval checkpoints after the instance that crosses it).
     pub checkpoint_every: usize,
-    /// Length of one Attendance window in days (default 30): the cursor moves after each.
+    /// Length of one Attendance window in days (default 30): progress is kept per window.
     pub attendance_window_days: u32,
 }
 
@@ -89,7 +104,7 @@ impl ReadOptions {
         self
     }
 
-    /// Detail fetches in flight per module (at least 1).
+    /// Detail fetches in flight per approval code (at least 1).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
@@ -106,223 +121,243 @@ impl ReadOptions {
         self.attendance_window_days = days.clamp(1, 30);
         self
     }
-}
 
-/// The consumer went away: stop reading.
-pub(crate) struct Closed;
-
-/// The producer's side: sends messages, tracks stream status and the state.
-pub(crate) struct Emitter {
-    tx: mpsc::Sender<Result<Message>>,
-    /// This module's view of the state: its own sections are current, the others are not
-    /// read. Merged into `shared` at each checkpoint.
-    pub(crate) state: SyncState,
-    /// The state every checkpoint publishes, shared by the modules running side by side.
-    shared: Arc<tokio::sync::Mutex<SyncState>>,
-    /// The module this emitter serves (`None` before the modules start).
-    module: Option<Module>,
-    pub(crate) selected: BTreeSet<String>,
-    running: HashSet<String>,
-    pub(crate) now_ms: i64,
-    pub(crate) concurrency: usize,
-    pub(crate) checkpoint_every: usize,
-    pub(crate) attendance_window_days: u32,
-    /// Records emitted since the last checkpoint.
-    pub(crate) since_checkpoint: usize,
-}
-
-pub(crate) type Flow<T = ()> = std::result::Result<T, Stop>;
-
-/// Why a module stopped early.
-pub(crate) enum Stop {
-    /// The consumer dropped the stream.
-    Closed,
-    /// A Feishu call failed.
-    Failed(SyncError),
-}
-
-impl From<Closed> for Stop {
-    fn from(_: Closed) -> Self {
-        Stop::Closed
-    }
-}
-
-impl Emitter {
-    /// The progress record of the run under way.
-    pub(crate) fn run(&mut self) -> &mut RunState {
-        let now = self.now_ms;
-        self.state.run.get_or_insert_with(|| RunState {
-            now_ms: now,
-            completed: Default::default(),
-            approval_progress: Default::default(),
-            attendance_progress: None,
+    fn settings(&self) -> Arc<Settings> {
+        Arc::new(Settings {
+            now_ms: self.now_ms.unwrap_or_else(now_ms),
+            concurrency: self.concurrency.max(1),
+            checkpoint_every: self.checkpoint_every.max(1),
+            attendance_window_days: self.attendance_window_days.clamp(1, 30),
         })
     }
+}
 
-    /// An emitter for one module running beside the others: same channel, settings and
-    /// shared state, its own copy of the state to advance.
-    fn for_module(&self, module: Module) -> Emitter {
-        Emitter {
-            tx: self.tx.clone(),
-            state: self.state.clone(),
-            shared: self.shared.clone(),
-            module: Some(module),
-            selected: self.selected.clone(),
-            running: HashSet::new(),
-            now_ms: self.now_ms,
-            concurrency: self.concurrency,
-            checkpoint_every: self.checkpoint_every,
-            attendance_window_days: self.attendance_window_days,
-            since_checkpoint: 0,
+/// One object to read again with [`Source::reread`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// An approval instance: its records in the five approval streams, and its place in the
+    /// code's watch list.
+    ApprovalInstance {
+        /// The approval definition code.
+        approval_code: String,
+        /// The instance code.
+        instance_code: String,
+    },
+    /// A directory user, by an id of the config's `contact.user_id_type`.
+    ContactUser {
+        /// The user's id.
+        id: String,
+    },
+}
+
+impl Target {
+    fn module(&self) -> Module {
+        match self {
+            Target::ApprovalInstance { .. } => Module::Approval,
+            Target::ContactUser { .. } => Module::Contact,
         }
-    }
-
-    pub(crate) fn wants(&self, stream: &str) -> bool {
-        self.selected.contains(stream)
-    }
-
-    async fn send(&mut self, m: Message) -> std::result::Result<(), Closed> {
-        self.tx.send(Ok(m)).await.map_err(|_| Closed)
-    }
-
-    /// Emits a record of `stream` (skipped when the stream is not selected).
-    pub(crate) async fn record(&mut self, stream: &str, data: Value) -> Flow {
-        if !self.wants(stream) {
-            return Ok(());
-        }
-        // Checked before inserting: this runs for every record, the insert once per stream.
-        if !self.running.contains(stream) {
-            self.running.insert(stream.to_string());
-            self.send(Message::Status {
-                stream: stream.to_string(),
-                status: StreamStatus::Running,
-            })
-            .await?;
-        }
-        let emitted_at = now_ms();
-        self.send(Message::Record(Record {
-            stream: stream.to_string(),
-            data,
-            emitted_at,
-        }))
-        .await?;
-        self.since_checkpoint += 1;
-        Ok(())
-    }
-
-    /// Publishes this module's progress: merges its sections into the shared state and sends
-    /// a copy, holding the lock while sending. Every module sends its records before it merges
-    /// the progress they make, so any state on the stream covers every record before it,
-    /// whichever module sent them.
-    pub(crate) async fn checkpoint(&mut self) -> Flow {
-        self.since_checkpoint = 0;
-        let mut shared = self.shared.lock().await;
-        if let Some(module) = self.module {
-            merge_module(&mut shared, &self.state, module);
-        }
-        let snapshot = shared.clone();
-        self.tx
-            .send(Ok(Message::State(snapshot)))
-            .await
-            .map_err(|_| Closed)?;
-        Ok(())
-    }
-
-    async fn status(&mut self, streams: &[&str], status: StreamStatus) -> Flow {
-        for s in streams {
-            if self.wants(s) {
-                self.send(Message::Status {
-                    stream: s.to_string(),
-                    status: status.clone(),
-                })
-                .await?;
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) async fn log(&mut self, level: LogLevel, message: impl Into<String>) -> Flow {
-        self.send(Message::Log {
-            level,
-            message: message.into(),
-        })
-        .await?;
-        Ok(())
     }
 }
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Wraps a module error with its stream name.
-pub(crate) fn failed(stream: &str, e: feishu_core::Error) -> Stop {
-    Stop::Failed(SyncError::stream(stream, e))
+/// What the spawned task runs: the readers beside the coordinator.
+struct Task {
+    readers: Vec<BoxFuture<'static, ()>>,
+    coordinator: Coordinator,
+    events: mpsc::Receiver<Event>,
 }
 
 impl Source {
-    /// Reads the selected streams: records, then a state checkpoint covering them, per module.
+    /// Reads the selected streams: records, and state checkpoints covering them.
     ///
     /// Needs a Tokio runtime: the reads run on a spawned task and stop when the returned
     /// stream is dropped. Setup errors (unknown stream, state of another config) are returned
     /// at once; failures while reading end the failing module's streams with
-    /// [`StreamStatus::Incomplete`] and an error log message, and the other modules go on.
+    /// [`StreamStatus::Incomplete`](crate::StreamStatus::Incomplete) and an error log
+    /// message, and the other modules go on.
     pub fn read(
         &self,
         options: ReadOptions,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
         let specs = self.catalog();
         let selected = select(&specs, options.streams.as_deref())?;
-        let mut state = options.state.clone().unwrap_or_default();
+        let state = options.state.clone().unwrap_or_default();
         state.check_against(&self.config)?;
-        // Finish a cut run with its own "now"; otherwise start a new run.
-        let now = match &state.run {
-            Some(run) => run.now_ms,
-            None => options.now_ms.unwrap_or_else(now_ms),
-        };
-        state.run.get_or_insert_with(|| RunState {
-            now_ms: now,
-            completed: Default::default(),
-            approval_progress: Default::default(),
-            attendance_progress: None,
-        });
-        let (tx, rx) = mpsc::channel(256);
-        let shared = Arc::new(tokio::sync::Mutex::new(state.clone()));
-        let mut emitter = Emitter {
-            tx,
-            state,
-            shared,
-            module: None,
-            selected,
-            running: HashSet::new(),
-            now_ms: now,
-            concurrency: options.concurrency.max(1),
-            checkpoint_every: options.checkpoint_every.max(1),
-            attendance_window_days: options.attendance_window_days.clamp(1, 30),
-            since_checkpoint: 0,
-        };
-        let source = self.clone();
-        let watcher_tx = emitter.tx.clone();
-        let producer = tokio::spawn(async move {
-            let _ = run(&source, &specs, &mut emitter).await;
-        });
-        // A producer that dies must not look like a finished read: say so on the stream.
-        tokio::spawn(async move {
-            if let Err(e) = producer.await {
-                let mut tx = watcher_tx;
-                let reason = if e.is_panic() {
-                    "the reading task panicked"
-                } else {
-                    "the reading task was cancelled"
-                };
-                let _ = tx.send(Err(SyncError::Internal(reason.to_string()))).await;
+        let settings = options.settings();
+        let shared = Arc::new(selected.clone());
+        let (tx, events) = mpsc::channel(64);
+        let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
+        for module in Module::ALL {
+            if !specs
+                .iter()
+                .any(|s| s.module == module && selected.contains(s.name))
+            {
+                continue;
             }
-        });
-        Ok(rx)
+            let (tx, selected, settings) = (tx.clone(), shared.clone(), settings.clone());
+            let reader = match module {
+                Module::Approval => ApprovalReader::new(self, &state)
+                    .map(|r| drive(r, tx, selected, settings).boxed()),
+                Module::Bitable => BitableReader::new(self, &state)
+                    .map(|r| drive(r, tx, selected, settings).boxed()),
+                Module::Attendance => AttendanceReader::new(self, &state)
+                    .map(|r| drive(r, tx, selected, settings).boxed()),
+                Module::Contact => ContactReader::new(self, &state)
+                    .map(|r| drive(r, tx, selected, settings).boxed()),
+            };
+            readers.extend(reader);
+        }
+        drop(tx);
+        Ok(spawn(|out| Task {
+            readers,
+            coordinator: Coordinator::new(state, out, specs, selected, true),
+            events,
+        }))
     }
+
+    /// Reads some objects again (an approval instance, a user), for instance when a change
+    /// event names them: their records in the selected streams, and the state updates they
+    /// make (a pending instance that reached a final status leaves the watch list), then a
+    /// final state. An object that no longer exists is a warning log line. Cursors and
+    /// unfinished runs are left as they are.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use futures::StreamExt;
+    /// use feishu_sync::{ReadOptions, Source, Target};
+    /// # async fn sample(source: Source) -> feishu_sync::Result<()> {
+    /// let target = Target::ApprovalInstance {
+    ///     approval_code: "3B68E280-CF10-4198-B4CD-2E3BB97981D8".into(),
+    ///     instance_code: "81D31358-93AF-92D6-7425-01A5D67C4E71".into(),
+    /// };
+    /// let mut messages = source.reread([target], ReadOptions::default())?;
+    /// while let Some(message) = messages.next().await {
+    ///     println!("{:?}", message?);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn reread(
+        &self,
+        targets: impl IntoIterator<Item = Target>,
+        options: ReadOptions,
+    ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
+        let specs = self.catalog();
+        let selected = select(&specs, options.streams.as_deref())?;
+        let state = options.state.clone().unwrap_or_default();
+        state.check_against(&self.config)?;
+        let settings = options.settings();
+        let shared = Arc::new(selected.clone());
+        let (mut approval, mut contact) = (Vec::new(), Vec::new());
+        for target in targets {
+            let module = target.module();
+            if !module.is_selected(&self.config) {
+                return Err(SyncError::config(
+                    module.as_str(),
+                    format!(
+                        "a {module} object cannot be read again without the `{module}` section"
+                    ),
+                ));
+            }
+            match target {
+                Target::ApprovalInstance {
+                    approval_code,
+                    instance_code,
+                } => approval.push((approval_code, instance_code)),
+                Target::ContactUser { id } => contact.push(id),
+            }
+        }
+        let (tx, events) = mpsc::channel(64);
+        let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
+        if let (false, Some(r)) = (approval.is_empty(), ApprovalReader::new(self, &state)) {
+            readers.push(drive_reread(
+                r,
+                approval,
+                tx.clone(),
+                shared.clone(),
+                settings.clone(),
+            ));
+        }
+        if let (false, Some(r)) = (contact.is_empty(), ContactReader::new(self, &state)) {
+            readers.push(drive_reread(r, contact, tx.clone(), shared, settings));
+        }
+        drop(tx);
+        Ok(spawn(|out| Task {
+            readers,
+            coordinator: Coordinator::new(state, out, specs, selected, false),
+            events,
+        }))
+    }
+}
+
+/// Re-reads `targets` with `reader`, between its module's `Started` and `Finished` events.
+fn drive_reread<R: Reread>(
+    reader: R,
+    targets: Vec<R::Target>,
+    tx: mpsc::Sender<Event>,
+    selected: Arc<BTreeSet<String>>,
+    settings: Arc<Settings>,
+) -> BoxFuture<'static, ()> {
+    struct Batch<R: Reread>(R, std::sync::Mutex<Vec<R::Target>>);
+    impl<R: Reread> reader::Reader for Batch<R> {
+        type Update = R::Update;
+        const MODULE: Module = R::MODULE;
+        fn apply(state: &mut SyncState, update: Self::Update) {
+            R::apply(state, update);
+        }
+        async fn read(&self, out: &mut reader::Out<Self::Update>) -> reader::Flow {
+            let targets = std::mem::take(
+                &mut *self
+                    .1
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            for target in targets {
+                self.0.reread(target, out).await?;
+            }
+            Ok(())
+        }
+    }
+    drive(
+        Batch(reader, std::sync::Mutex::new(targets)),
+        tx,
+        selected,
+        settings,
+    )
+    .boxed()
+}
+
+/// Spawns the task `make` builds around the output channel; returns the output.
+fn spawn(
+    make: impl FnOnce(mpsc::Sender<Result<Message>>) -> Task,
+) -> impl Stream<Item = Result<Message>> + Send + 'static {
+    let (out, rx) = mpsc::channel(256);
+    let watcher = out.clone();
+    let task = make(out);
+    let producer = tokio::spawn(async move {
+        let readers = futures::future::join_all(task.readers);
+        let coordinator = task.coordinator.run(task.events).boxed();
+        // The coordinator ends after the readers (the channel closes when they are done),
+        // or first when the consumer went away: then the readers are dropped (stopped).
+        match futures::future::select(readers, coordinator).await {
+            Either::Left((_, coordinator)) => {
+                let _ = coordinator.await;
+            }
+            Either::Right(_) => {}
+        }
+    });
+    // A producer that dies must not look like a finished read: say so on the stream.
+    tokio::spawn(async move {
+        if let Err(e) = producer.await {
+            let mut tx = watcher;
+            let reason = if e.is_panic() {
+                "the reading task panicked"
+            } else {
+                "the reading task was cancelled"
+            };
+            let _ = tx.send(Err(SyncError::Internal(reason.to_string()))).await;
+        }
+    });
+    rx
 }
 
 fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<String>> {
@@ -340,137 +375,4 @@ fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<St
             Ok(out)
         }
     }
-}
-
-fn module_name(module: Module) -> &'static str {
-    match module {
-        Module::Approval => "approval",
-        Module::Bitable => "bitable",
-        Module::Attendance => "attendance",
-        Module::Contact => "contact",
-    }
-}
-
-/// This module's part of `local`, copied into `shared`.
-fn merge_module(shared: &mut SyncState, local: &SyncState, module: Module) {
-    let name = module_name(module);
-    match module {
-        Module::Approval => shared.approval = local.approval.clone(),
-        Module::Bitable => shared.bitable = local.bitable.clone(),
-        Module::Attendance => shared.attendance = local.attendance.clone(),
-        Module::Contact => shared.contact = local.contact.clone(),
-    }
-    if let (Some(shared_run), Some(local_run)) = (shared.run.as_mut(), local.run.as_ref()) {
-        let prefix = format!("{name}:");
-        for key in &local_run.completed {
-            if key == name || key.starts_with(&prefix) {
-                shared_run.completed.insert(key.clone());
-            }
-        }
-        match module {
-            Module::Approval => {
-                shared_run.approval_progress = local_run.approval_progress.clone();
-            }
-            Module::Attendance => {
-                shared_run.attendance_progress = local_run.attendance_progress.clone();
-            }
-            Module::Bitable | Module::Contact => {}
-        }
-    }
-}
-
-/// Reads the selected modules side by side (each under its endpoint families' own rate
-/// limits), then publishes the finished state.
-async fn run(
-    source: &Source,
-    specs: &[StreamSpec],
-    em: &mut Emitter,
-) -> std::result::Result<(), Closed> {
-    let mut readers = Vec::new();
-    for module in [
-        Module::Approval,
-        Module::Bitable,
-        Module::Attendance,
-        Module::Contact,
-    ] {
-        let streams: Vec<&'static str> = specs
-            .iter()
-            .filter(|s| s.module == module && em.wants(s.name))
-            .map(|s| s.name)
-            .collect();
-        if streams.is_empty() {
-            continue;
-        }
-        readers.push(run_module(source, module, streams, em.for_module(module)));
-    }
-    let outcomes = futures::future::join_all(readers).await;
-    if outcomes.iter().any(|o| o.is_err()) {
-        return Err(Closed);
-    }
-    // The run is over (a failed module resumes from its own cursor in the next run).
-    let mut shared = em.shared.lock().await;
-    shared.run = None;
-    let snapshot = shared.clone();
-    em.tx
-        .send(Ok(Message::State(snapshot)))
-        .await
-        .map_err(|_| Closed)?;
-    Ok(())
-}
-
-/// One module's streams: started, read, then complete or incomplete.
-async fn run_module(
-    source: &Source,
-    module: Module,
-    streams: Vec<&'static str>,
-    mut em: Emitter,
-) -> std::result::Result<(), Closed> {
-    let em = &mut em;
-    let done_in_this_run = em
-        .state
-        .run
-        .as_ref()
-        .is_some_and(|r| r.completed.contains(module_name(module)));
-    if done_in_this_run {
-        // Completed before the cut: its records are all out already.
-        em.status(&streams, StreamStatus::Started)
-            .await
-            .map_err(|_| Closed)?;
-        em.status(&streams, StreamStatus::Complete)
-            .await
-            .map_err(|_| Closed)?;
-        return Ok(());
-    }
-    let flow = async {
-        em.status(&streams, StreamStatus::Started).await?;
-        let config: &SourceConfig = &source.config;
-        match module {
-            Module::Approval => approval::read(source, config, em).await,
-            Module::Bitable => bitable::read(source, config, em).await,
-            Module::Attendance => attendance::read(source, config, em).await,
-            Module::Contact => contact::read(source, config, em).await,
-        }
-    }
-    .await;
-    match flow {
-        Ok(()) => {
-            em.run().completed.insert(module_name(module).to_string());
-            em.checkpoint().await.map_err(|_| Closed)?;
-            em.status(&streams, StreamStatus::Complete)
-                .await
-                .map_err(|_| Closed)?;
-        }
-        Err(Stop::Closed) => return Err(Closed),
-        Err(Stop::Failed(e)) => {
-            let text = e.to_string();
-            tracing::warn!(error = %text, "module failed");
-            em.log(LogLevel::Error, text.clone())
-                .await
-                .map_err(|_| Closed)?;
-            em.status(&streams, StreamStatus::Incomplete { error: text })
-                .await
-                .map_err(|_| Closed)?;
-        }
-    }
-    Ok(())
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{opts, read_all, source, tenant};
-use feishu_sync::{BITABLE_RECORDS, Message, SyncState};
+use feishu_sync::{BITABLE_RECORDS, Message, SyncState, TableRun};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
@@ -95,7 +95,10 @@ async fn a_cut_run_resumes_at_the_stored_page_token() {
         }
     };
     drop(stream);
-    let token = state.bitable.as_ref().unwrap().page_token.clone().unwrap();
+    let token = match &state.bitable.as_ref().unwrap().tables[&table] {
+        TableRun::Reading { page_token } => page_token.clone(),
+        other => panic!("{other:?}"),
+    };
     assert_eq!(first.len(), 50);
 
     t.tenant.clear_journal();
@@ -124,14 +127,7 @@ async fn a_cut_run_resumes_at_the_stored_page_token() {
         .map(Value::String)
         .collect();
     assert_eq!(ids, all, "every record once, in order");
-    assert!(
-        run.last_state()
-            .unwrap()
-            .bitable
-            .unwrap()
-            .page_token
-            .is_none()
-    );
+    assert!(run.last_state().unwrap().bitable.unwrap().tables.is_empty());
 }
 
 #[tokio::test]
@@ -163,4 +159,144 @@ async fn a_refused_page_token_restarts_the_table() {
         .filter(|e| e.path.ends_with("/records/search") && e.code != Some(0))
         .collect();
     assert_eq!(refused.len(), 1, "one refusal, then the first page");
+}
+
+/// The ids of the records of `stream` in `messages` covered by a state, per table.
+fn covered_ids_by_table(messages: &[Message]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut pending: Vec<(String, String)> = Vec::new();
+    for m in messages {
+        match m {
+            Message::Record(r) => pending.push((
+                r.data["table_id"].as_str().unwrap().to_string(),
+                r.data["record_id"].as_str().unwrap().to_string(),
+            )),
+            Message::State(_) => {
+                for (table, id) in pending.drain(..) {
+                    out.entry(table).or_default().push(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `table_ids`: several tables read side by side (each table's first page is asked for
+/// before the first table is done), a cut resumes each table at its own page token, and every
+/// record of every table is read once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_tables_are_read_side_by_side_and_resume_each_on_its_own() {
+    let mut t = tenant(0, 0, 1).await;
+    let app = t.tenant.bitable().app_token();
+    let first = t.tenant.bitable().table_id();
+    let second = t.tenant.bitable().add_table("Second", 180);
+    let empty = t.tenant.bitable().add_table("Empty", 0);
+    let tables = vec![first.clone(), second.clone(), empty.clone()];
+    let cfg = t.config.bitable.as_mut().unwrap();
+    cfg.table_id = None;
+    cfg.table_ids = Some(tables.clone());
+    let source = source(&t);
+    let options = || opts().streams([BITABLE_RECORDS]).checkpoint_every(40);
+
+    // A first read cut once both big tables have a page token stored.
+    let mut stream = source.read(options()).unwrap();
+    let mut messages = Vec::new();
+    let state = loop {
+        let m = stream.next().await.unwrap().unwrap();
+        messages.push(m.clone());
+        if let Message::State(s) = m {
+            let reading = s.bitable.as_ref().map_or(0, |b| {
+                b.tables
+                    .values()
+                    .filter(|r| matches!(r, TableRun::Reading { .. }))
+                    .count()
+            });
+            if reading == 2 {
+                break s;
+            }
+        }
+    };
+    drop(stream);
+    let mut ids = covered_ids_by_table(&messages);
+    t.tenant.clear_journal();
+    let resumed = read_all(&source, options().state(state)).await;
+    // Each table continues at its own token: no table starts over.
+    let search =
+        |table: &str| format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records/search");
+    for table in [&first, &second] {
+        let firsts: Vec<_> = t
+            .tenant
+            .journal()
+            .into_iter()
+            .filter(|e| e.path == search(table))
+            .take(1)
+            .collect();
+        assert!(
+            firsts[0].query.iter().any(|(k, _)| k == "page_token"),
+            "{table} resumed at its token"
+        );
+    }
+    for (table, more) in covered_ids_by_table(&resumed.messages) {
+        ids.entry(table).or_default().extend(more);
+    }
+    for table in &tables {
+        let mut got = ids.get(table).cloned().unwrap_or_default();
+        got.sort();
+        let mut all = t.tenant.bitable().record_ids(&app, table);
+        all.sort();
+        assert_eq!(got, all, "{table}: every record once");
+    }
+    assert!(
+        resumed
+            .last_state()
+            .unwrap()
+            .bitable
+            .unwrap()
+            .tables
+            .is_empty()
+    );
+
+    // Side by side: the second table's first page is asked for before the first table's
+    // last page.
+    t.tenant.clear_journal();
+    read_all(&source, options()).await;
+    let journal = t.tenant.journal();
+    let first_of = |table: &str| journal.iter().position(|e| e.path == search(table));
+    let last_of = |table: &str| journal.iter().rposition(|e| e.path == search(table));
+    assert!(first_of(&second).unwrap() < last_of(&first).unwrap());
+}
+
+/// Without `table_id` or `table_ids`, every table of the Base is read.
+#[tokio::test]
+async fn every_table_of_the_base_by_default() {
+    let mut t = tenant(0, 0, 1).await;
+    let app = t.tenant.bitable().app_token();
+    t.tenant.bitable().add_table("Extra", 30);
+    t.config.bitable.as_mut().unwrap().table_id = None;
+    let run = read_all(&source(&t), opts().streams([BITABLE_RECORDS])).await;
+    let mut seen: Vec<String> = run
+        .records(BITABLE_RECORDS)
+        .iter()
+        .map(|r| r["table_id"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    let mut expected: Vec<String> = t
+        .tenant
+        .bitable()
+        .table_ids(&app)
+        .into_iter()
+        .filter(|table| t.tenant.bitable().record_count(&app, table) > Some(0))
+        .collect();
+    expected.sort();
+    assert_eq!(seen, expected);
+    let total: u64 = t
+        .tenant
+        .bitable()
+        .table_ids(&app)
+        .iter()
+        .filter_map(|table| t.tenant.bitable().record_count(&app, table))
+        .sum();
+    assert_eq!(run.records(BITABLE_RECORDS).len() as u64, total);
 }

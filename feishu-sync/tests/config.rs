@@ -43,6 +43,28 @@ fn valid_json_and_toml_configs_parse() {
         table_id = "tbl1"
     "#;
     let c = SourceConfig::from_toml_str(toml).unwrap();
+    let bitable = c.bitable.as_ref().unwrap();
+    assert_eq!(bitable.tables(), Some(vec!["tbl1".to_string()]));
+    let approval = c.approval.as_ref().unwrap();
+    assert_eq!(approval.pending_max_age_days, 180);
+    let c = SourceConfig::from_toml_str(
+        &toml.replace("table_id = \"tbl1\"", "table_ids = [\"tbl1\", \"tbl2\"]"),
+    )
+    .unwrap();
+    assert_eq!(c.bitable.as_ref().unwrap().tables().unwrap().len(), 2);
+    let all = SourceConfig::from_toml_str(&toml.replace("table_id = \"tbl1\"", "")).unwrap();
+    assert_eq!(
+        all.bitable.unwrap().tables(),
+        None,
+        "every table of the Base"
+    );
+    let c = SourceConfig::from_toml_str(&toml.replace(
+        "[bitable]",
+        "[attendance]\nemployee_type = \"employee_no\"\n[bitable]",
+    ))
+    .unwrap();
+    assert_eq!(c.attendance.unwrap().lookback_days, 7);
+    let c = SourceConfig::from_toml_str(toml).unwrap();
     assert_eq!(c.approval.unwrap().lookback_days, 7);
     assert_eq!(c.credentials.auth_type(), "store_app");
 }
@@ -85,6 +107,25 @@ fn bad_configs_name_the_field() {
     let mut v = base();
     v["contact"] = json!({"user_id_type": "email"});
     assert_eq!(field_of(parse(&v).unwrap_err()), "contact.user_id_type");
+
+    let mut v = base();
+    v["bitable"] = json!({"app_token": "bas1", "table_id": "tbl1", "table_ids": ["tbl2"]});
+    assert_eq!(field_of(parse(&v).unwrap_err()), "bitable.table_ids");
+
+    let mut v = base();
+    v["bitable"] = json!({"app_token": "bas1", "table_ids": ["tbl1", "tbl2"], "view_id": "vew1"});
+    assert_eq!(field_of(parse(&v).unwrap_err()), "bitable.view_id");
+
+    let mut v = base();
+    v["approval"] = json!({"approval_codes": ["A"], "pending_max_age_days": 0});
+    assert_eq!(
+        field_of(parse(&v).unwrap_err()),
+        "approval.pending_max_age_days"
+    );
+
+    let mut v = base();
+    v["attendance"] = json!({"employee_type": "employee_id", "lookback_days": 5000});
+    assert_eq!(field_of(parse(&v).unwrap_err()), "attendance.lookback_days");
 
     let mut v = base();
     v["unexpected"] = json!(1);

@@ -5,7 +5,8 @@ mod common;
 
 use common::{DAY, DAYS, NOW, Tenant, opts, read_all, source, start_date, tenant};
 use feishu_sync::{
-    ATTENDANCE_USER_FLOWS, CONTACT_USERS, LogLevel, Message, SourceConfig, StreamStatus,
+    ATTENDANCE_USER_FLOWS, CONTACT_USERS, FailureKind, LogLevel, Message, SourceConfig,
+    StreamStatus,
 };
 use feishu_testkit::{ContactRange, FakeTenant};
 use serde_json::json;
@@ -182,8 +183,17 @@ async fn a_missing_attendance_scope_fails_the_stream_naming_the_scope() {
     )
     .await;
     match last_status(&run.messages, ATTENDANCE_USER_FLOWS) {
-        Some(StreamStatus::Incomplete { error }) => {
-            assert!(error.contains("attendance:task:readonly"), "{error}");
+        Some(StreamStatus::Incomplete(failure)) => {
+            assert_eq!(
+                failure.kind,
+                FailureKind::Permission {
+                    scopes: vec!["attendance:task:readonly".to_string()]
+                }
+            );
+            assert!(
+                failure.message.contains("attendance:task:readonly"),
+                "{failure}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -2,13 +2,13 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use common::{DAY, DAYS, NOW, key_of, opts, read_all, source, tenant};
+use common::{DAY, DAYS, NOW, opts, read_all, source, tenant};
 use feishu_sync::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, LogLevel, Message,
-    StreamStatus, SyncState,
+    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, FailureKind,
+    LogLevel, Message, StreamStatus, SyncState,
 };
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, MalformedTaskList};
 use futures::StreamExt;
@@ -123,7 +123,7 @@ async fn full_sync_matches_the_tenants_ground_truth() {
             stream.name
         );
     }
-    assert!(matches!(run.messages.last(), Some(Message::State(s)) if s.run.is_none()));
+    assert!(matches!(run.messages.last(), Some(Message::State(s)) if common::run_ended(s)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,54 +234,6 @@ async fn a_state_far_in_the_future_reads_no_approval_records() {
     assert!(run.last_state().is_some());
 }
 
-/// Reads, dropping the stream after every `cut` records, resuming from the last state each
-/// time, until a run completes. Returns the union of keys and the number of cuts.
-async fn read_with_cuts(
-    source: &feishu_sync::Source,
-    cut: usize,
-) -> (BTreeMap<String, BTreeSet<String>>, usize) {
-    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut state: Option<SyncState> = None;
-    let mut cuts = 0;
-    loop {
-        assert!(cuts < 200, "no progress");
-        let mut options = opts().checkpoint_every(cut / 2).attendance_window_days(1);
-        if let Some(s) = state.clone() {
-            options = options.state(s);
-        }
-        let mut stream = source.read(options).unwrap();
-        let mut seen = 0;
-        let mut finished = true;
-        // Records after the last checkpoint are "lost" with the cut, as a crash would lose
-        // them: only those covered by a state count.
-        let mut pending: Vec<(String, String)> = Vec::new();
-        while let Some(m) = stream.next().await {
-            match m.unwrap() {
-                Message::Record(r) => {
-                    pending.push((r.stream.clone(), key_of(&r.stream, &r.data)));
-                    seen += 1;
-                    if seen == cut {
-                        finished = false;
-                        break;
-                    }
-                }
-                Message::State(s) => {
-                    for (stream, key) in pending.drain(..) {
-                        keys.entry(stream).or_default().insert(key);
-                    }
-                    state = Some(s);
-                }
-                _ => {}
-            }
-        }
-        drop(stream);
-        if finished {
-            return (keys, cuts);
-        }
-        cuts += 1;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_after_every_cut_loses_nothing() {
     let t = tenant(24, 6, 1).await;
@@ -289,7 +241,8 @@ async fn resuming_after_every_cut_loses_nothing() {
     let source = source(&t);
     let clean = read_all(&source, opts()).await.keys();
     let total: usize = clean.values().map(BTreeSet::len).sum();
-    let (resumed, cuts) = read_with_cuts(&source, 300).await;
+    let options = || opts().checkpoint_every(150).attendance_window_days(1);
+    let (resumed, cuts) = common::read_with_cuts(&source, options, 300).await;
     assert!(cuts >= 5, "only {cuts} cuts for {total} records");
     assert_eq!(resumed, clean);
 }
@@ -350,7 +303,7 @@ async fn an_instance_that_cannot_be_read_is_reported_and_the_run_goes_on() {
         assert_eq!(last, Some(&StreamStatus::Complete), "{}", stream.name);
     }
     let state = run.last_state().unwrap();
-    assert!(state.run.is_none());
+    assert!(common::run_ended(&state));
     assert!(state.approval.values().all(|s| s.cursor_ms == Some(NOW)));
     // Every other instance is there, the malformed ones included.
     let got: BTreeSet<String> = run
@@ -430,7 +383,7 @@ async fn faults_do_not_change_the_record_sets() {
             matches!(
                 m,
                 Message::Status {
-                    status: StreamStatus::Incomplete { .. },
+                    status: StreamStatus::Incomplete(_),
                     ..
                 }
             )
@@ -458,9 +411,12 @@ async fn a_failing_module_is_reported_and_the_others_complete() {
         .filter_map(|m| match m {
             Message::Status {
                 stream,
-                status: StreamStatus::Incomplete { error },
+                status: StreamStatus::Incomplete(failure),
             } => {
-                assert!(error.contains("bitable:app:readonly"), "{error}");
+                assert!(
+                    matches!(&failure.kind, FailureKind::Permission { scopes } if scopes.contains(&"bitable:app:readonly".to_string())),
+                    "{failure:?}"
+                );
                 Some(stream.clone())
             }
             _ => None,
@@ -470,11 +426,32 @@ async fn a_failing_module_is_reported_and_the_others_complete() {
     assert!(!run.records(CONTACT_USERS).is_empty());
     assert!(!run.records(APPROVAL_INSTANCES).is_empty());
     let state = run.last_state().unwrap();
-    assert!(
-        state
-            .bitable
-            .as_ref()
-            .is_none_or(|b| b.page_token.is_none())
-    );
+    assert!(state.bitable.as_ref().is_none_or(|b| b.tables.is_empty()));
     assert!(state.contact.is_some());
+}
+
+/// The approval codes are read side by side: the second code's listing starts before the
+/// first code's ends (the list family's budget paces them, not one code after the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_codes_are_listed_side_by_side() {
+    let t = tenant(30, 30, 2).await;
+    t.tenant.clear_journal();
+    read_all(&source(&t), opts().streams([APPROVAL_INSTANCES])).await;
+    let journal = t.tenant.journal();
+    let lists = |code: &str| -> Vec<usize> {
+        journal
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.path == "/open-apis/approval/v4/instances"
+                    && e.query
+                        .iter()
+                        .any(|(k, v)| k == "approval_code" && v == code)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (purchase, leave) = (lists(APPROVAL_CODE_PURCHASE), lists(APPROVAL_CODE_LEAVE));
+    assert!(purchase.len() > 1 && leave.len() > 1);
+    assert!(leave[0] < *purchase.last().unwrap() && purchase[0] < *leave.last().unwrap());
 }

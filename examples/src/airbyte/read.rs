@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use feishu_core::ClientEvent;
 use feishu_sync::{
-    Message, Module, ReadOptions, Source, SourceConfig, StreamStatus, SyncState, all_streams,
+    FailureKind, Message, Module, ReadOptions, Source, SourceConfig, StreamStatus, SyncState,
+    all_streams,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -31,7 +32,7 @@ use super::protocol::{
     AirbyteStreamStatusReason, ConfiguredAirbyteCatalog, FailureType, LogLevel, StateType,
     StreamDescriptor, StreamStatusReasonType, SyncMode,
 };
-use super::state::{SelectedStream, module_key, parse_input_state, resume_state, stream_state};
+use super::state::{SelectedStream, parse_input_state, resume_state, stream_state};
 use super::{Out, RunOptions, client_builder, load_config, wall_ms};
 
 /// A setup failure: reported as one TRACE error.
@@ -63,7 +64,7 @@ fn select_streams(
             return Err(match all.iter().find(|s| s.name == name) {
                 Some(s) => config_error(format!(
                     "The catalog selects stream {name:?}, but the config has no `{}` section; add it or deselect the stream",
-                    module_key(s.module)
+                    s.module
                 )),
                 None => config_error(format!(
                     "The catalog selects stream {name:?}, which this connector does not offer; run discover for the list of streams"
@@ -240,7 +241,8 @@ struct Run<'o, W: Write> {
     last_blob: HashMap<String, Value>,
     started: BTreeSet<String>,
     terminal: BTreeSet<String>,
-    failures: BTreeMap<String, String>,
+    /// Streams that ended incomplete: how the platform should treat it, and why.
+    failures: BTreeMap<String, (FailureType, String)>,
     rate_limited_until: HashMap<String, i64>,
     abort_reason: Option<String>,
 }
@@ -346,13 +348,15 @@ impl<'o, W: Write> Run<'o, W> {
                     self.status(&stream, AirbyteStreamStatus::Complete)?;
                     self.out.flush()?;
                 }
-                StreamStatus::Incomplete { error } => {
-                    // A failed module resumes from its last checkpoint in a new run.
+                StreamStatus::Incomplete(failure) => {
+                    // A failed module resumes from its last checkpoint.
                     if let Some(module) = self.module_of(&stream) {
                         self.emit_state(&stream, module, true)?;
                     }
                     self.terminal.insert(stream.clone());
-                    self.failures.insert(stream.clone(), error);
+                    let kind = failure_type(&failure.kind);
+                    self.failures
+                        .insert(stream.clone(), (kind, failure.message));
                     self.status(&stream, AirbyteStreamStatus::Incomplete)?;
                     self.out.flush()?;
                 }
@@ -440,14 +444,15 @@ impl<'o, W: Write> Run<'o, W> {
             .collect();
         for stream in unfinished {
             self.terminal.insert(stream.clone());
-            self.failures.insert(stream.clone(), reason.clone());
+            let failure = (FailureType::SystemError, reason.clone());
+            self.failures.insert(stream.clone(), failure);
             self.status(&stream, AirbyteStreamStatus::Incomplete)?;
         }
         let failures = std::mem::take(&mut self.failures);
-        for (stream, error) in &failures {
+        for (stream, (kind, error)) in &failures {
             self.out.emit(&AirbyteMessage::error(
                 wall_ms(),
-                failure_type(error),
+                *kind,
                 format!("Reading the stream {stream} failed: {error}"),
                 Some(error.clone()),
                 Some(stream),
@@ -458,26 +463,17 @@ impl<'o, W: Write> Run<'o, W> {
     }
 }
 
-/// Classifies a failure for the platform: the user can fix scopes and settings; rate
-/// limits, timeouts and gateway errors pass.
-fn failure_type(error: &str) -> FailureType {
-    let e = error.to_ascii_lowercase();
-    if e.contains("grant")
-        || e.contains("scope")
-        || e.contains("permission")
-        || e.contains("invalid config")
-        || e.contains("not found")
-    {
-        FailureType::ConfigError
-    } else if e.contains("rate limit")
-        || e.contains("too many requests")
-        || e.contains("timed out")
-        || e.contains("transport failure")
-        || e.contains("(http 5")
-    {
-        FailureType::TransientError
-    } else {
-        FailureType::SystemError
+/// How the platform should treat a failure: the user fixes credentials, scopes and settings
+/// (`config_error`); throttling and outages pass (`transient_error`); the rest is the
+/// connector's to explain (`system_error`).
+fn failure_type(kind: &FailureKind) -> FailureType {
+    match kind {
+        FailureKind::Auth
+        | FailureKind::Permission { .. }
+        | FailureKind::Config
+        | FailureKind::Rejected { .. } => FailureType::ConfigError,
+        FailureKind::RateLimited | FailureKind::Transient => FailureType::TransientError,
+        _ => FailureType::SystemError,
     }
 }
 
@@ -486,17 +482,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failures_are_classified() {
+    fn failures_are_classified_by_kind() {
+        let permission = FailureKind::Permission {
+            scopes: vec!["approval:approval:readonly".into()],
+        };
+        assert_eq!(failure_type(&permission), FailureType::ConfigError);
         assert_eq!(
-            failure_type(
-                "stream approval_instances: feishu api error 99991672 ...; grant the app one of these scopes"
-            ),
+            failure_type(&FailureKind::Rejected { code: 1390002 }),
             FailureType::ConfigError
         );
         assert_eq!(
-            failure_type("timed out calling approval.instances.get after 30s"),
+            failure_type(&FailureKind::Transient),
             FailureType::TransientError
         );
-        assert_eq!(failure_type("unexpected shape"), FailureType::SystemError);
+        assert_eq!(
+            failure_type(&FailureKind::RateLimited),
+            FailureType::TransientError
+        );
+        assert_eq!(
+            failure_type(&FailureKind::Internal),
+            FailureType::SystemError
+        );
     }
 }

@@ -1,97 +1,56 @@
 //! The mapping between feishu-sync's one [`SyncState`] and the platform's per-stream states.
 //!
-//! feishu-sync keeps one state document with a section per module:
-//! `{"version": 1, "approval": {...}, "bitable": {...}, "attendance": {...}, "contact": {...}}`.
-//! The connector emits a `STREAM` state for every started, unfinished stream at each
-//! feishu-sync checkpoint (modules are read side by side), whose
-//! `stream_state` is that document cut down to the stream's own module:
+//! feishu-sync's state has one section per module, and each module keeps its own progress
+//! (cursors, the approval watch list, an unfinished run's position) inside its section. A
+//! stream's `stream_state` is the state cut down to its module's section
+//! ([`SyncState::only`]):
 //!
 //! | streams | `stream_state` |
 //! | --- | --- |
-//! | `approval_*` (5 streams) | `{"version": 1, "approval": {"<approval code>": {"cursor_ms": .., "pending": {..}}}}` |
-//! | `bitable_records` | `{"version": 1, "bitable": {"app_token": .., "table_id": .., "page_token": ..}}` |
-//! | `attendance_user_flows` | `{"version": 1, "attendance": {"employee_type": .., "cursor_ms": ..}}` |
-//! | `contact_users` | `{"version": 1, "contact": {"user_id_type": ..}}` |
+//! | `approval_*` (5 streams) | `{"version": 2, "approval": {"<approval code>": {"cursor_ms": .., "pending": {..}, "run": {..}}}}` |
+//! | `bitable_records` | `{"version": 2, "bitable": {"app_token": .., "tables": {"<table id>": {..}}}}` |
+//! | `attendance_user_flows` | `{"version": 2, "attendance": {"employee_type": .., "cursor_ms": .., "run": {..}}}` |
+//! | `contact_users` | `{"version": 2, "contact": {"user_id_type": ..}}` |
 //!
-//! While a module is being read, its streams' states also carry feishu-sync's cross-module
-//! `run` section (an unfinished run's "now" and progress), so that a cut sync finishes the
-//! same run; once the module completed or failed in the run, its streams' states leave it
-//! out (as feishu-sync does when a run ends).
-//!
-//! Each `stream_state` is itself a valid `SyncState`, and merging the `stream_state`s of all
-//! streams (a JSON object merge) gives the complete `SyncState`: the module keys never
-//! overlap between modules, and the streams of one module carry the same section.
+//! The connector emits a `STREAM` state for every started, unfinished stream at each
+//! feishu-sync checkpoint. A stream that ends (complete or failed) gets its final state with
+//! the module's "done in this run" marks removed ([`SyncState::end_run`]): the platform's next
+//! attempt starts a new run for a completed module, and a failed module resumes where it
+//! stopped. Merging the `stream_state`s of all streams (a JSON object merge) gives a complete
+//! `SyncState`: the sections never overlap.
 //!
 //! Reading back ([`resume_state`]) is per module, because a module reads all its streams in
 //! one pass:
 //! - a module whose selected streams are not all `incremental` starts from scratch (a full
 //!   refresh ignores the stored state); `bitable_records` is a resumable full refresh and
-//!   continues at its page token; `contact_users` has nothing to resume;
+//!   continues at its tables' page tokens; `contact_users` has nothing to resume;
 //! - a module one of whose selected streams has no state starts from scratch too (a stream
 //!   added to the connection needs its history);
-//! - when the streams of a module carry different sections (the platform saved some of the
-//!   states of one checkpoint but not all), the least advanced wins: the smallest cursor, the
-//!   union of pending approvals, and no page token unless all agree. Resuming from an older
-//!   point only re-reads records, which the primary keys deduplicate.
+//! - the five approval streams carry the same section, unless the platform saved some of one
+//!   checkpoint's states but not all: then the least advanced wins, per approval code the
+//!   smallest cursor and the union of the watch lists, without the unfinished run (the code
+//!   reads its window again: records repeat, none is lost).
 //!
 //! A legacy state (one object: a `SyncState`, or a `LEGACY` message with it in `data`) is
-//! applied to every module by the same rules.
+//! applied to every module by the same rules. States of feishu-sync's version 1 are read
+//! and converted by [`SyncState::from_json`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use feishu_sync::{
-    ApprovalState, AttendanceState, BitableState, Module, STATE_VERSION, SourceConfig, SyncState,
-};
-use serde_json::{Map, Value};
+use feishu_sync::{ApprovalState, Module, STATE_VERSION, SourceConfig, SyncState};
+use serde_json::Value;
 
 use super::protocol::{AirbyteStateMessage, AirbyteStreamState, StateType, SyncMode};
 
-/// The key of a module's section in the state document.
-pub fn module_key(module: Module) -> &'static str {
-    match module {
-        Module::Approval => "approval",
-        Module::Bitable => "bitable",
-        Module::Attendance => "attendance",
-        Module::Contact => "contact",
-        _ => "unknown",
-    }
-}
-
-/// The keys of the module sections of a state document.
-const MODULE_KEYS: [&str; 4] = ["approval", "bitable", "attendance", "contact"];
-
-/// The cross-module key of feishu-sync's state that describes an unfinished run.
-const RUN_KEY: &str = "run";
-
-fn run_completed(run: &Value, module: Module) -> bool {
-    run.get("completed")
-        .and_then(Value::as_array)
-        .is_some_and(|done| done.iter().any(|m| m == module_key(module)))
-}
-
-/// The `stream_state` of a stream of `module`: `{"version": 1, "<module>": <section>}`
-/// (the section is left out when the state has none), plus feishu-sync's cross-module
-/// `run` section while the module is part of an unfinished run. `finished` (the module
-/// completed or failed in this run) leaves `run` out, as does a `run` that lists the module
-/// as completed.
+/// The `stream_state` of a stream of `module`: `{"version": 2, "<module>": <section>}` (the
+/// section is left out when the state has none). `finished` (the stream completed or failed)
+/// removes the module's "done in this run" marks.
 pub fn stream_state(module: Module, state: &SyncState, finished: bool) -> Value {
-    let full = serde_json::to_value(state).unwrap_or(Value::Null);
-    let key = module_key(module);
-    let mut blob = Map::new();
-    blob.insert("version".into(), Value::from(STATE_VERSION));
-    if let Some(section) = full.get(key) {
-        blob.insert(key.into(), section.clone());
+    let mut own = state.only(module);
+    if finished {
+        own.end_run();
     }
-    for (k, v) in full.as_object().into_iter().flatten() {
-        if k == "version" || MODULE_KEYS.contains(&k.as_str()) {
-            continue;
-        }
-        if k == RUN_KEY && (finished || run_completed(v, module)) {
-            continue;
-        }
-        blob.insert(k.clone(), v.clone());
-    }
-    Value::Object(blob)
+    serde_json::to_value(&own).unwrap_or(Value::Null)
 }
 
 /// What the `--state` file held.
@@ -202,55 +161,35 @@ pub fn parse_input_state(text: &str) -> Result<InputState, String> {
     Ok(input)
 }
 
-/// The least advanced of the sections (see the module docs): per approval code the
-/// smallest cursor (none when a section has none) and the union of the pending instances.
+/// Per approval code: the section all agree on, else the smallest cursor (none when a
+/// section has none), the union of the watch lists, and no unfinished run.
 fn merge_approval(
     sections: &[&BTreeMap<String, ApprovalState>],
 ) -> BTreeMap<String, ApprovalState> {
     let codes: BTreeSet<&String> = sections.iter().flat_map(|s| s.keys()).collect();
     let mut out = BTreeMap::new();
     for code in codes {
+        let parts: Vec<Option<&ApprovalState>> = sections.iter().map(|s| s.get(code)).collect();
+        if let Some(Some(first)) = parts.first()
+            && parts.iter().all(|p| *p == Some(*first))
+        {
+            out.insert(code.clone(), (*first).clone());
+            continue;
+        }
         let mut merged = ApprovalState::default();
         // `None < Some(_)`: a section without progress for the code starts it over.
-        merged.cursor_ms = sections
+        merged.cursor_ms = parts
             .iter()
-            .map(|s| s.get(code).and_then(|a| a.cursor_ms))
+            .map(|p| p.and_then(|a| a.cursor_ms))
             .min()
             .flatten();
-        for section in sections {
-            for (k, v) in section.get(code).map(|a| &a.pending).into_iter().flatten() {
-                merge_pending(&mut merged.pending, k, *v);
-            }
+        for (instance, created) in parts.iter().flatten().flat_map(|a| &a.pending) {
+            let entry = merged.pending.entry(instance.clone()).or_insert(*created);
+            *entry = (*entry).min(*created);
         }
         out.insert(code.clone(), merged);
     }
     out
-}
-
-fn merge_pending(pending: &mut BTreeMap<String, i64>, code: &str, created: i64) {
-    let entry = pending.entry(code.to_string()).or_insert(created);
-    *entry = (*entry).min(created);
-}
-
-fn merge_attendance(sections: &[&AttendanceState]) -> Option<AttendanceState> {
-    // The smallest cursor; on a tie the one with the least progress inside its window.
-    let progress = |s: &AttendanceState| {
-        let v = serde_json::to_value(s).unwrap_or(Value::Null);
-        v.get("users_done").and_then(Value::as_u64).unwrap_or(0)
-    };
-    sections
-        .iter()
-        .min_by_key(|s| (s.cursor_ms, progress(s)))
-        .map(|s| (*s).clone())
-}
-
-fn merge_bitable(sections: &[&BitableState]) -> Option<BitableState> {
-    let mut out = (*sections.first()?).clone();
-    if sections.iter().any(|s| *s != sections[0]) {
-        // Page tokens cannot be ordered: read the table again from its first page.
-        out.page_token = None;
-    }
-    Some(out)
 }
 
 /// How one configured stream is to be read.
@@ -281,162 +220,100 @@ pub fn resume_state(
 ) -> ResumePlan {
     let mut state = SyncState::default();
     let mut notes = Vec::new();
-    // Modules that continue from the input state.
-    let mut resumed: BTreeSet<Module> = BTreeSet::new();
     let modules: BTreeSet<Module> = selected.iter().map(|s| s.module).collect();
     for module in modules {
         let streams: Vec<&SelectedStream> =
             selected.iter().filter(|s| s.module == module).collect();
-        let key = module_key(module);
-        let has_state_for_module = streams
-            .iter()
-            .any(|s| input.per_stream.contains_key(&s.name))
-            || input.legacy.is_some();
-        let resumable = match module {
-            Module::Approval | Module::Attendance => {
-                let all_incremental = streams.iter().all(|s| s.sync_mode == SyncMode::Incremental);
-                if !all_incremental && has_state_for_module {
-                    notes.push(format!(
-                        "{key}: a stream is read in full_refresh mode, so the stored {key} state is ignored and the module is read from its start date"
-                    ));
-                }
-                all_incremental
-            }
-            Module::Bitable => true,
-            _ => false,
-        };
-        if !resumable {
+        if !resumable(module, &streams, input, &mut notes) {
             continue;
         }
-        let sections: Vec<&SyncState> = if streams
-            .iter()
-            .any(|s| input.per_stream.contains_key(&s.name))
-        {
-            let missing: Vec<&str> = streams
-                .iter()
-                .filter(|s| !input.per_stream.contains_key(&s.name))
-                .map(|s| s.name.as_str())
-                .collect();
-            if !missing.is_empty() {
-                notes.push(format!(
-                    "{key}: no stored state for {}, so the module is read from its start date",
-                    missing.join(", ")
-                ));
-                continue;
-            }
-            streams
-                .iter()
-                .filter_map(|s| input.per_stream.get(&s.name))
-                .collect()
-        } else if let Some(legacy) = &input.legacy {
-            vec![legacy]
-        } else {
+        let Some(sections) = stored_sections(module, &streams, input, &mut notes) else {
             continue;
         };
         match module {
             Module::Approval => {
                 let parts: Vec<_> = sections.iter().map(|s| &s.approval).collect();
                 state.approval = merge_approval(&parts);
-                resumed.insert(module);
             }
-            Module::Attendance => {
-                let parts: Vec<_> = sections
-                    .iter()
-                    .map(|s| s.attendance.as_ref())
-                    .collect::<Option<Vec<_>>>()
-                    .unwrap_or_default();
-                state.attendance = merge_attendance(&parts);
-                if state.attendance.is_some() {
-                    resumed.insert(module);
-                }
-            }
+            Module::Attendance => state.attendance = sections[0].attendance.clone(),
             Module::Bitable => {
-                let parts: Vec<_> = sections
-                    .iter()
-                    .map(|s| s.bitable.as_ref())
-                    .collect::<Option<Vec<_>>>()
-                    .unwrap_or_default();
-                let merged = merge_bitable(&parts);
-                state.bitable = match (merged, &config.bitable) {
-                    (Some(s), Some(c))
-                        if s.app_token != c.app_token || s.table_id != c.table_id =>
-                    {
+                state.bitable = match (&sections[0].bitable, &config.bitable) {
+                    (Some(s), Some(c)) if s.app_token != c.app_token => {
                         notes.push(
-                            "bitable: the stored state is for another table, so the table is read from its first page"
+                            "bitable: the stored state is for another Base, so its tables are read from their first page"
                                 .into(),
                         );
                         None
                     }
-                    (merged, _) => merged,
+                    (stored, _) => stored.clone(),
                 };
-                if state.bitable.is_some() {
-                    resumed.insert(module);
-                }
             }
             _ => {}
-        }
-    }
-    if let Some(run) = resume_run(input, selected, &resumed, &mut notes) {
-        let mut value = serde_json::to_value(&state).unwrap_or(Value::Null);
-        value[RUN_KEY] = run;
-        match SyncState::from_json(&value.to_string()) {
-            Ok(with_run) => state = with_run,
-            Err(e) => notes.push(format!("the stored run is not used: {e}")),
         }
     }
     ResumePlan { state, notes }
 }
 
-/// feishu-sync's `run` section to resume with: the unfinished run the stored states agree
-/// on (only the streams of the module it was in carry it), restricted to the modules that
-/// continue from their state (a module read from scratch must not be skipped as completed,
-/// nor use the run's progress).
-fn resume_run(
+/// Whether `module`'s stored state may be used: not for a full refresh of an incremental
+/// module (noted when there was a state to ignore), never for Contact (nothing to resume).
+fn resumable(
+    module: Module,
+    streams: &[&SelectedStream],
     input: &InputState,
-    selected: &[SelectedStream],
-    resumed: &BTreeSet<Module>,
     notes: &mut Vec<String>,
-) -> Option<Value> {
-    let stored: Vec<&SyncState> = if input.per_stream.is_empty() {
-        input.legacy.iter().collect()
-    } else {
-        selected
-            .iter()
-            .filter_map(|s| input.per_stream.get(&s.name))
-            .collect()
-    };
-    let runs: Vec<Value> = stored
+) -> bool {
+    match module {
+        Module::Approval | Module::Attendance => {
+            let all_incremental = streams.iter().all(|s| s.sync_mode == SyncMode::Incremental);
+            let stored = input.legacy.is_some()
+                || streams
+                    .iter()
+                    .any(|s| input.per_stream.contains_key(&s.name));
+            if !all_incremental && stored {
+                notes.push(format!(
+                    "{module}: a stream is read in full_refresh mode, so the stored {module} state is ignored and the module is read from its start date"
+                ));
+            }
+            all_incremental
+        }
+        Module::Bitable => true,
+        _ => false,
+    }
+}
+
+/// The stored states of `module`'s streams (cut down to the module), or the legacy state;
+/// `None` when there are none, or when a stream has none (noted).
+fn stored_sections(
+    module: Module,
+    streams: &[&SelectedStream],
+    input: &InputState,
+    notes: &mut Vec<String>,
+) -> Option<Vec<SyncState>> {
+    if !streams
         .iter()
-        .filter_map(|s| {
-            serde_json::to_value(s)
-                .ok()
-                .and_then(|v| v.get(RUN_KEY).cloned())
-        })
+        .any(|s| input.per_stream.contains_key(&s.name))
+    {
+        return input.legacy.as_ref().map(|l| vec![l.only(module)]);
+    }
+    let missing: Vec<&str> = streams
+        .iter()
+        .filter(|s| !input.per_stream.contains_key(&s.name))
+        .map(|s| s.name.as_str())
         .collect();
-    let mut run = runs.first()?.clone();
-    if runs.iter().any(|r| *r != run) {
-        // Only part of one checkpoint's states were stored: start a new run; the module
-        // sections alone are safe points.
-        notes.push("the stored states disagree on the unfinished run; a new run starts".into());
+    if !missing.is_empty() {
+        notes.push(format!(
+            "{module}: no stored state for {}, so the module is read from its start date",
+            missing.join(", ")
+        ));
         return None;
     }
-    let object = run.as_object_mut()?;
-    for module in [
-        Module::Approval,
-        Module::Bitable,
-        Module::Attendance,
-        Module::Contact,
-    ] {
-        if resumed.contains(&module) {
-            continue;
-        }
-        let key = module_key(module);
-        if let Some(done) = object.get_mut("completed").and_then(Value::as_array_mut) {
-            done.retain(|m| m != key);
-        }
-        object.remove(&format!("{key}_progress"));
-    }
-    Some(run)
+    Some(
+        streams
+            .iter()
+            .filter_map(|s| input.per_stream.get(&s.name))
+            .map(|s| s.only(module))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -469,20 +346,15 @@ mod tests {
     #[test]
     fn stream_states_merge_back_into_the_sync_state() {
         let full = state(
-            r#"{"version":1,"approval":{"A":{"cursor_ms":5,"pending":{"i1":3}}},
-                "bitable":{"app_token":"bas1","table_id":"tbl1","page_token":"p2"},
+            r#"{"version":2,"approval":{"A":{"cursor_ms":5,"pending":{"i1":3}}},
+                "bitable":{"app_token":"bas1","tables":{"tbl1":{"stage":"reading","page_token":"p2"}}},
                 "attendance":{"employee_type":"employee_id","cursor_ms":9},
                 "contact":{"user_id_type":"open_id"}}"#,
         );
-        let mut merged = Map::new();
-        for m in [
-            Module::Approval,
-            Module::Bitable,
-            Module::Attendance,
-            Module::Contact,
-        ] {
+        let mut merged = serde_json::Map::new();
+        for m in Module::ALL {
             let blob = stream_state(m, &full, false);
-            assert_eq!(blob["version"], 1);
+            assert_eq!(blob["version"], STATE_VERSION);
             // Each blob is a valid SyncState on its own.
             SyncState::from_json(&blob.to_string()).unwrap();
             merged.extend(blob.as_object().unwrap().clone());
@@ -504,12 +376,12 @@ mod tests {
             .unwrap();
         assert_eq!(legacy.approval["A"].cursor_ms, Some(1));
         let wrapped =
-            parse_input_state(r#"{"type":"LEGACY","data":{"version":1,"approval":{"A":{}}}}"#)
+            parse_input_state(r#"{"type":"LEGACY","data":{"version":2,"approval":{"A":{}}}}"#)
                 .unwrap();
         assert!(wrapped.legacy.unwrap().approval.contains_key("A"));
         let list = parse_input_state(
             r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"approval_tasks"},
-                 "stream_state":{"version":1,"approval":{"A":{"cursor_ms":7}}}}},
+                 "stream_state":{"version":2,"approval":{"A":{"cursor_ms":7}}}}},
                {"type":"STREAM","stream":{"stream_descriptor":{"name":"contact_users"},
                  "stream_state":{"contact":{"user_id_type":"open_id"}}}}]"#,
         )
@@ -531,11 +403,14 @@ mod tests {
         let mut input = InputState::default();
         input.per_stream.insert(
             "approval_instances".into(),
-            state(r#"{"version":1,"approval":{"A":{"cursor_ms":10,"pending":{"p1":1}},"B":{"cursor_ms":4}}}"#),
+            state(
+                r#"{"version":2,"approval":{"A":{"cursor_ms":10,"pending":{"p1":1},
+                    "run":{"stage":"listing","now_ms":20,"slice_start_ms":12}},"B":{"cursor_ms":4}}}"#,
+            ),
         );
         input.per_stream.insert(
             "approval_tasks".into(),
-            state(r#"{"version":1,"approval":{"A":{"cursor_ms":8,"pending":{"p2":2}}}}"#),
+            state(r#"{"version":2,"approval":{"A":{"cursor_ms":8,"pending":{"p2":2}},"B":{"cursor_ms":4}}}"#),
         );
         let selected = [
             sel(
@@ -549,8 +424,9 @@ mod tests {
         let a = &plan.state.approval["A"];
         assert_eq!(a.cursor_ms, Some(8));
         assert_eq!(a.pending.len(), 2);
-        // B has progress for one stream only: it starts over.
-        assert_eq!(plan.state.approval["B"].cursor_ms, None);
+        assert_eq!(a.run, None, "the unfinished run is not trusted");
+        // B agrees: kept as it is.
+        assert_eq!(plan.state.approval["B"].cursor_ms, Some(4));
         assert!(plan.notes.is_empty());
     }
 
@@ -558,7 +434,7 @@ mod tests {
     fn full_refresh_and_new_streams_start_over() {
         let mut input = InputState::default();
         let s = state(
-            r#"{"version":1,"approval":{"A":{"cursor_ms":10}},"attendance":{"employee_type":"employee_id","cursor_ms":5},"bitable":{"app_token":"bas1","table_id":"tbl1","page_token":"p"}}"#,
+            r#"{"version":2,"approval":{"A":{"cursor_ms":10}},"attendance":{"employee_type":"employee_id","cursor_ms":5},"bitable":{"app_token":"bas1","tables":{"tbl1":{"stage":"reading","page_token":"p"}}}}"#,
         );
         input
             .per_stream
@@ -585,8 +461,8 @@ mod tests {
         assert!(plan.state.approval.is_empty(), "approval_tasks is new");
         assert!(plan.state.attendance.is_none(), "full refresh");
         assert_eq!(
-            plan.state.bitable.unwrap().page_token.as_deref(),
-            Some("p"),
+            plan.state.bitable.unwrap().tables.len(),
+            1,
             "a resumable full refresh"
         );
         assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
@@ -604,19 +480,13 @@ mod tests {
             )],
             &config(),
         );
-        assert_eq!(plan.state.attendance.unwrap().cursor_ms, 5);
+        assert_eq!(plan.state.attendance.unwrap().cursor_ms, Some(5));
     }
 
     #[test]
-    fn differing_bitable_sections_restart_the_table() {
-        let a = state(
-            r#"{"version":1,"bitable":{"app_token":"bas1","table_id":"tbl1","page_token":"p"}}"#,
-        );
-        let b = state(r#"{"version":1,"bitable":{"app_token":"bas1","table_id":"tbl1"}}"#);
-        let merged = merge_bitable(&[a.bitable.as_ref().unwrap(), b.bitable.as_ref().unwrap()]);
-        assert_eq!(merged.unwrap().page_token, None);
+    fn a_state_of_another_base_restarts_the_tables() {
         let other = state(
-            r#"{"version":1,"bitable":{"app_token":"bas2","table_id":"tbl1","page_token":"p"}}"#,
+            r#"{"version":2,"bitable":{"app_token":"bas2","tables":{"tbl1":{"stage":"reading","page_token":"p"}}}}"#,
         );
         let input = InputState {
             per_stream: [("bitable_records".to_string(), other)].into(),
@@ -636,67 +506,18 @@ mod tests {
     }
 
     #[test]
-    fn the_unfinished_run_travels_with_the_module_in_progress() {
+    fn a_finished_stream_state_forgets_the_done_marks() {
         let cut = state(
-            r#"{"version":1,"approval":{"A":{"cursor_ms":5}},
-                "attendance":{"employee_type":"employee_id","cursor_ms":9},
-                "run":{"now_ms":100,"completed":["approval","bitable"]}}"#,
+            r#"{"version":2,"approval":{"A":{"cursor_ms":5,"run":{"stage":"done"}},
+                "B":{"cursor_ms":1,"run":{"stage":"watching","now_ms":5}}}}"#,
         );
-        // Approval completed in the run: its streams do not carry the run.
-        let approval = stream_state(Module::Approval, &cut, false);
-        assert!(approval.get("run").is_none(), "{approval}");
-        // Attendance is in progress: it does, unless it finished (completed or failed).
-        let attendance = stream_state(Module::Attendance, &cut, false);
-        assert_eq!(attendance["run"]["now_ms"], 100);
-        assert!(
-            stream_state(Module::Attendance, &cut, true)
-                .get("run")
-                .is_none()
-        );
-
-        let parse = |v: &Value| SyncState::from_json(&v.to_string()).unwrap();
-        let input = InputState {
-            per_stream: [
-                ("approval_instances".to_string(), parse(&approval)),
-                ("attendance_user_flows".to_string(), parse(&attendance)),
-            ]
-            .into(),
-            legacy: None,
-        };
-        let selected = [
-            sel(
-                "approval_instances",
-                Module::Approval,
-                SyncMode::Incremental,
-            ),
-            sel(
-                "attendance_user_flows",
-                Module::Attendance,
-                SyncMode::Incremental,
-            ),
-        ];
-        let plan = resume_state(&input, &selected, &config());
-        let run = serde_json::to_value(&plan.state).unwrap()["run"].clone();
-        // Bitable is not resumed here (not selected): it is not skipped as completed.
+        let running = stream_state(Module::Approval, &cut, false);
+        assert_eq!(running["approval"]["A"]["run"]["stage"], "done");
+        let finished = stream_state(Module::Approval, &cut, true);
+        assert!(finished["approval"]["A"].get("run").is_none(), "{finished}");
         assert_eq!(
-            run,
-            serde_json::json!({"now_ms": 100, "completed": ["approval"]})
+            finished["approval"]["B"]["run"]["stage"], "watching",
+            "a failed code resumes where it stopped"
         );
-        // Read in full refresh, approval is not skipped either.
-        let selected = [
-            sel(
-                "approval_instances",
-                Module::Approval,
-                SyncMode::FullRefresh,
-            ),
-            sel(
-                "attendance_user_flows",
-                Module::Attendance,
-                SyncMode::Incremental,
-            ),
-        ];
-        let plan = resume_state(&input, &selected, &config());
-        let run = serde_json::to_value(&plan.state).unwrap()["run"].clone();
-        assert_eq!(run, serde_json::json!({"now_ms": 100}));
     }
 }

@@ -536,7 +536,7 @@ async fn full_sync(env: &Env) -> Res<Outcome> {
             }
             Message::Status {
                 stream,
-                status: StreamStatus::Incomplete { error },
+                status: StreamStatus::Incomplete(error),
             } => {
                 failed += 1;
                 notes.push(format!("{stream} INCOMPLETE: {error}"));

@@ -1,5 +1,5 @@
 //! Writes `docs/streams.md`, the streams reference, from the catalog
-//! (`feishu_sync::streams_reference_markdown`). `--check` only compares and exits 1 when the
+//! (`feishu_examples::streams_doc::render`). `--check` only compares and exits 1 when the
 //! file is stale.
 //!
 //! ```text
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/streams.md");
-    let rendered = feishu_sync::streams_reference_markdown();
+    let rendered = feishu_examples::streams_doc::render();
     let check = std::env::args().skip(1).any(|a| a == "--check");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     if check {

@@ -178,6 +178,14 @@ pub(crate) fn sqlite_keys(db: &Path) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// The state a SQLite sink committed, parsed (panics when it is not a valid state).
+/// Whether no module of `state` has an unfinished run or a "done in this run" mark.
+pub(crate) fn run_finished(state: &feishu_sync::SyncState) -> bool {
+    state.approval.values().all(|a| a.run.is_none())
+        && state.bitable.as_ref().is_none_or(|b| b.tables.is_empty())
+        && state.attendance.as_ref().is_none_or(|a| a.run.is_none())
+        && state.contact.as_ref().is_none_or(|c| c.run.is_none())
+}
+
 pub(crate) fn sqlite_state(db: &Path) -> Option<feishu_sync::SyncState> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let text: Option<String> = conn

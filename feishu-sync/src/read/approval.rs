@@ -1,311 +1,126 @@
-//! The approval streams: incremental over instance creation time, per approval code.
+//! The approval streams: incremental over instance creation time, per approval code, the
+//! codes side by side.
 //!
-//! Each run lists the codes created since `cursor - lookback_days` (first run: `start_date`,
-//! else now - `lookback_days`), fetches the details concurrently in creation order and emits
-//! the five approval streams from each detail. Instances seen `PENDING` are remembered in the
-//! state; those that have fallen out of the lookback are re-fetched first in later runs until
-//! they reach a final status, so a late approval is never missed.
+//! Each run of a code reads the instances created in `[cursor - lookback_days, now)` (first
+//! run: from `start_date`, else now - `lookback_days`), in slices of at most 10 hours, after
+//! re-fetching its watch list: the instances last seen `PENDING` that were created before
+//! that window, so a late approval is never missed. Progress is kept at slice boundaries,
+//! with the set of instances of the current slice already emitted, so a resumed run lists
+//! the slice again and skips them, whatever order Feishu lists a slice in (the list page
+//! documents creation order only "by default").
+//!
+//! The codes run side by side: each code's listing is sequential, and the calls of all codes
+//! are paced by the client's window budget of their endpoint family (100 list calls a
+//! minute, 50 instance fetches a second), not by a fixed number of codes in flight.
 
-use feishu_approval::{Approval, InstanceDetail, InstanceOutcome, InstanceStatus, ListRequest};
-use feishu_core::TimeRange;
-use feishu_core::time::OffsetDateTime;
-use futures::{StreamExt, stream};
-use serde_json::{Value, json};
+mod instance;
+mod run;
 
-use super::{Emitter, Flow, failed};
-use crate::catalog::{
-    APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE,
-};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+use feishu_approval::Approval;
+
+use super::reader::{Flow, Out, Reader, Reread, Stop};
 use crate::message::LogLevel;
+use crate::module::Module;
+use crate::state::{ApprovalState, SyncState};
 use crate::{Source, SourceConfig};
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Approval's "instance not found" (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/get>):
-/// deleted between listing and fetching.
-const INSTANCE_NOT_FOUND: i64 = 1390003;
-
-/// The instant of `ms` Unix milliseconds (the epoch for an unrepresentable one).
-fn at(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// The approval module's reader.
+pub(crate) struct ApprovalReader {
+    api: Approval,
+    codes: Vec<String>,
+    lookback_ms: i64,
+    start_ms: Option<i64>,
+    max_pending_age_ms: i64,
+    /// The sections of the codes as the read started (re-reads keep them current).
+    sections: Mutex<BTreeMap<String, ApprovalState>>,
 }
 
-/// Unix milliseconds of `t`.
-fn ms(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+/// A new section of one approval code.
+pub(crate) struct CodeUpdate {
+    code: String,
+    state: ApprovalState,
 }
 
-pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
-    let Some(cfg) = &config.approval else {
-        return Ok(());
-    };
-    let api = Approval::new(source.client.clone());
-    let lookback = i64::from(cfg.lookback_days) * DAY_MS;
-    let start_date = config.approval_start_ms();
-    for code in &cfg.approval_codes {
-        let done_key = format!("approval:{code}");
-        if em.run().completed.contains(&done_key) {
-            continue; // finished earlier in this (resumed) run
-        }
-        let st = em.state.approval.entry(code.clone()).or_default().clone();
-        let now = em.now_ms;
-        // The cursor moves only when a code is done, so `from` is the same on every resume
-        // of a run; progress within the run is kept apart.
-        let from = match st.cursor_ms {
-            Some(c) => c.saturating_sub(lookback),
-            None => start_date.unwrap_or(now - lookback),
-        };
-        let progress = em.run().approval_progress.get(code).copied();
+impl ApprovalReader {
+    /// The reader of `source`'s approval codes, from `state`; `None` without an `approval`
+    /// section.
+    pub(crate) fn new(source: &Source, state: &SyncState) -> Option<Self> {
+        let config: &SourceConfig = &source.config;
+        let cfg = config.approval.as_ref()?;
+        Some(ApprovalReader {
+            api: Approval::new(source.client.clone()),
+            codes: cfg.approval_codes.clone(),
+            lookback_ms: i64::from(cfg.lookback_days) * DAY_MS,
+            start_ms: config.approval_start_ms(),
+            max_pending_age_ms: i64::from(cfg.pending_max_age_days) * DAY_MS,
+            sections: Mutex::new(state.approval.clone()),
+        })
+    }
 
-        // 1. Pending instances older than this run's window.
-        let watch: Vec<String> = st
-            .pending
-            .iter()
-            .filter(|(_, created)| **created < from)
-            .map(|(c, _)| c.clone())
-            .collect();
-        if !watch.is_empty() {
-            let codes = stream::iter(watch.into_iter().map(Ok));
-            let mut outcomes = api
-                .batch_get_instances(codes)
-                .concurrency(em.concurrency)
-                .into_stream();
-            while let Some(outcome) = outcomes.next().await {
-                if let Some(detail) = fetched(em, code, outcome).await? {
-                    emit_instance(em, code, detail).await?;
-                }
+    fn section(&self, code: &str) -> ApprovalState {
+        let sections = self.sections.lock().unwrap_or_else(PoisonError::into_inner);
+        sections.get(code).cloned().unwrap_or_default()
+    }
+
+    fn remember(&self, code: &str, state: &ApprovalState) {
+        let mut sections = self.sections.lock().unwrap_or_else(PoisonError::into_inner);
+        sections.insert(code.to_string(), state.clone());
+    }
+}
+
+impl Reader for ApprovalReader {
+    type Update = CodeUpdate;
+    const MODULE: Module = Module::Approval;
+
+    fn apply(state: &mut SyncState, update: CodeUpdate) {
+        state.approval.insert(update.code, update.state);
+    }
+
+    async fn read(&self, out: &mut Out<CodeUpdate>) -> Flow {
+        let runs = self.codes.iter().map(|code| {
+            let mut out = out.fork();
+            async move { run::read_code(self, code, &mut out).await }
+        });
+        let outcomes = futures::future::join_all(runs).await;
+        let mut failures = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                Ok(()) => {}
+                Err(Stop::Closed) => return Err(Stop::Closed),
+                Err(Stop::Failed(failure)) => failures.push(failure),
             }
-            em.checkpoint().await?;
         }
-
-        // 2. The window [from, now), minus what this run already did.
-        let window_start = progress.map_or(from, |p| p.max(from));
-        if window_start < now {
-            read_window(em, &api, code, (window_start, now)).await?;
-        }
-        let entry = em.state.approval.entry(code.clone()).or_default();
-        entry.cursor_ms = Some(entry.cursor_ms.unwrap_or(i64::MIN).max(now));
-        let run = em.run();
-        run.approval_progress.remove(code);
-        run.completed.insert(done_key);
-        em.checkpoint().await?;
-    }
-    Ok(())
-}
-
-/// The instances of `approval_code` created in `[start, end)` (Unix ms), checkpointing the
-/// run's progress on the way.
-///
-/// The list page documents its codes "by default in creation order"
-/// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/list>),
-/// so once an instance is emitted every instance created before it has been: a run cut after
-/// it resumes at its creation time.
-async fn read_window(
-    em: &mut Emitter,
-    api: &Approval,
-    approval_code: &str,
-    (start, end): (i64, i64),
-) -> Flow {
-    let window = TimeRange::new(at(start), at(end)).map_err(|e| failed(APPROVAL_INSTANCES, e))?;
-    let codes = api.list_instance_codes(approval_code, window).into_stream();
-    let mut outcomes = api
-        .batch_get_instances(codes)
-        .concurrency(em.concurrency)
-        .into_stream();
-    while let Some(outcome) = outcomes.next().await {
-        let Some(detail) = fetched(em, approval_code, outcome).await? else {
-            continue;
+        // The module fails with its first failing code; the others are logged.
+        let mut failures = failures.into_iter();
+        let Some(first) = failures.next() else {
+            return Ok(());
         };
-        let created = detail.instance().start_time.map(ms);
-        emit_instance(em, approval_code, detail).await?;
-        if em.since_checkpoint >= em.checkpoint_every {
-            if let Some(created) = created {
-                let done = em
-                    .run()
-                    .approval_progress
-                    .entry(approval_code.to_string())
-                    .or_insert(created);
-                *done = (*done).max(created);
+        for other in failures {
+            out.log(LogLevel::Error, other.message).await?;
+        }
+        Err(Stop::Failed(first))
+    }
+}
+
+impl Reread for ApprovalReader {
+    /// `(approval code, instance code)`.
+    type Target = (String, String);
+
+    async fn reread(&self, (code, instance): (String, String), out: &mut Out<CodeUpdate>) -> Flow {
+        let mut state = self.section(&code);
+        match self.api.get_instance(instance.as_str()).send().await {
+            Ok(detail) => instance::emit(out, &code, detail, &mut state.pending).await?,
+            Err(error) if instance::is_its_own(&error) => {
+                instance::unavailable(out, &code, &instance, &error, &mut state.pending).await?;
             }
-            em.checkpoint().await?;
+            Err(error) => return Err(Stop::failed(&code, &error)),
         }
+        self.remember(&code, &state);
+        out.checkpoint(CodeUpdate { code, state }).await
     }
-    Ok(())
-}
-
-/// The detail of a batch outcome. An instance unavailable for a reason of its own (deleted
-/// after it was listed, not readable by the app) is reported in a log message naming it and
-/// skipped, and a deleted one leaves the pending watch list; an error of the whole batch
-/// stops the module.
-async fn fetched(
-    em: &mut Emitter,
-    approval_code: &str,
-    outcome: feishu_core::Result<InstanceOutcome>,
-) -> Flow<Option<InstanceDetail>> {
-    match outcome.map_err(|e| failed(APPROVAL_INSTANCES, e))? {
-        InstanceOutcome::Fetched(detail) => Ok(Some(*detail)),
-        InstanceOutcome::Unavailable { code, error } => {
-            let why = if error.api_code() == Some(INSTANCE_NOT_FOUND) {
-                if let Some(st) = em.state.approval.get_mut(approval_code) {
-                    st.pending.remove(code.as_str());
-                }
-                "it disappeared after listing"
-            } else {
-                "it cannot be read"
-            };
-            let message =
-                format!("approval instance {code} ({approval_code}) skipped: {why}: {error}");
-            em.log(LogLevel::Warn, message).await?;
-            Ok(None)
-        }
-        other => {
-            let message = format!(
-                "approval instance {} ({approval_code}) skipped: unknown outcome",
-                other.code()
-            );
-            em.log(LogLevel::Warn, message).await?;
-            Ok(None)
-        }
-    }
-}
-
-async fn emit_instance(em: &mut Emitter, approval_code: &str, detail: InstanceDetail) -> Flow {
-    let i = detail.instance();
-    let code = detail.code().to_string();
-    let start = i.start_time.map(ms);
-    let form = detail.form();
-    if em.wants(APPROVAL_INSTANCES) {
-        em.record(
-            APPROVAL_INSTANCES,
-            json!({
-                "instance_code": code,
-                "approval_code": approval_code,
-                "approval_name": i.approval_name,
-                "status": i.status.as_str(),
-                "start_time": start,
-                "end_time": i.end_time.map(ms),
-                "user_id": i.user_id,
-                "open_id": i.open_id,
-                "department_id": i.department_id,
-                "serial_number": i.serial_number,
-                "uuid": i.uuid,
-                "reverted": i.reverted,
-                "form_parse_ok": !form.is_malformed(),
-            }),
-        )
-        .await?;
-    }
-    if em.wants(APPROVAL_INSTANCE_FIELDS) {
-        for row in detail.form_rows() {
-            em.record(
-                APPROVAL_INSTANCE_FIELDS,
-                json!({
-                    "instance_code": row.instance_code,
-                    "widget_path": row.path,
-                    "widget_id": row.widget_id,
-                    "name": row.name,
-                    "type": row.widget_type,
-                    "value": row.value,
-                    "ext": row.ext,
-                    "parent_widget_id": row.parent_widget_id,
-                    "row_index": row.row_index,
-                    "start_time": start,
-                }),
-            )
-            .await?;
-        }
-    }
-    if em.wants(APPROVAL_TASKS) {
-        for row in detail.task_rows() {
-            let task = serde_json::to_value(&row.task).unwrap_or(Value::Null);
-            // Task ids are unique per instance; fall back to the index if one is missing.
-            let task_id = if row.task.id.is_empty() {
-                format!("#{}", row.index)
-            } else {
-                row.task.id.clone()
-            };
-            em.record(
-                APPROVAL_TASKS,
-                json!({
-                    "instance_code": row.instance_code,
-                    "task_id": task_id,
-                    "index": row.index,
-                    "start_time": start,
-                    "task": task,
-                }),
-            )
-            .await?;
-        }
-    }
-    if em.wants(APPROVAL_TIMELINE) {
-        for row in detail.timeline_rows() {
-            let event = serde_json::to_value(&row.event).unwrap_or(Value::Null);
-            em.record(
-                APPROVAL_TIMELINE,
-                json!({
-                    "instance_code": row.instance_code,
-                    "index": row.index,
-                    "start_time": start,
-                    "event": event,
-                }),
-            )
-            .await?;
-        }
-    }
-    let entry = em
-        .state
-        .approval
-        .entry(approval_code.to_string())
-        .or_default();
-    if i.status == InstanceStatus::Pending {
-        entry
-            .pending
-            .insert(code.clone(), start.unwrap_or_default());
-    } else {
-        entry.pending.remove(&code);
-    }
-    emit_raw(em, approval_code, &detail, start).await
-}
-
-/// The `approval_instances_raw` record: the reply's `data` as sent, and for a reply the SDK
-/// could not fully read, a `decode_error` saying what (also logged, naming the instance,
-/// whether or not the raw stream is selected).
-async fn emit_raw(
-    em: &mut Emitter,
-    approval_code: &str,
-    detail: &InstanceDetail,
-    start: Option<i64>,
-) -> Flow {
-    let code = detail.code();
-    let decode_error = (!detail.problems().is_empty()).then(|| {
-        let problems: Vec<String> = detail.problems().iter().map(ToString::to_string).collect();
-        problems.join("; ")
-    });
-    if let Some(why) = &decode_error {
-        let message = format!(
-            "approval instance {code} ({approval_code}) was not fully readable; \
-             its raw record carries the data: {why}"
-        );
-        em.log(LogLevel::Warn, message).await?;
-    }
-    // Built only when asked for: it is the one place the reply becomes a JSON value.
-    if em.wants(APPROVAL_INSTANCES_RAW) {
-        let mut data = serde_json::Map::with_capacity(5);
-        data.insert("instance_code".into(), Value::String(code.to_string()));
-        data.insert(
-            "approval_code".into(),
-            Value::String(approval_code.to_string()),
-        );
-        data.insert("start_time".into(), json!(start));
-        let raw = serde_json::from_str(detail.raw().get()).unwrap_or(Value::Null);
-        data.insert("data".into(), raw);
-        if let Some(why) = decode_error {
-            data.insert("decode_error".into(), Value::String(why));
-        }
-        em.record(APPROVAL_INSTANCES_RAW, Value::Object(data))
-            .await?;
-    }
-    Ok(())
 }

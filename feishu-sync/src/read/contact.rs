@@ -1,71 +1,139 @@
 //! `contact_users`: a full refresh over the directory walk (each user once), with a warning
-//! for what the app's contact range did not let it read.
+//! for what the app's contact range did not let it read; one user can be read again.
 
-use feishu_contact::{Contact, WalkReport};
+use feishu_contact::{Contact, User, UserIdType, WalkReport};
+use feishu_core::{OpenId, UnionId, UserId};
 use futures::StreamExt;
-use serde_json::json;
 
-use super::{Emitter, Flow, failed};
+use super::reader::{Flow, Out, Reader, Reread, Stop};
 use crate::catalog::CONTACT_USERS;
+use crate::config::ContactConfig;
 use crate::message::LogLevel;
-use crate::state::ContactState;
+use crate::module::Module;
+use crate::records::ContactUser;
+use crate::state::{ContactRun, ContactState, SyncState};
 use crate::{Source, SourceConfig};
 
-pub(crate) async fn read(source: &Source, config: &SourceConfig, em: &mut Emitter) -> Flow {
-    let Some(cfg) = &config.contact else {
-        return Ok(());
-    };
-    let mut walk = Contact::new(source.client.clone())
-        .walk_directory()
-        .user_id_type(cfg.user_id_type)
-        .department_id_type(cfg.department_id_type)
-        .concurrency(em.concurrency);
-    if let Some(ids) = cfg.department_ids.as_ref().filter(|ids| !ids.is_empty()) {
-        walk = walk.from_departments(ids.iter().cloned());
+/// Codes of a user the app can no longer read: 41050, outside the contact range (the error
+/// table of <https://open.feishu.cn/document/server-docs/contact-v3/user/get>), and 41012, an
+/// id Contact does not know (a user who left). The table is not explicit about the second, so
+/// both count; any other error stops the re-read.
+const USER_GONE: [i64; 2] = [41012, 41050];
+
+/// The contact module's reader.
+pub(crate) struct ContactReader {
+    api: Contact,
+    config: ContactConfig,
+    section: Option<ContactState>,
+}
+
+impl ContactReader {
+    /// The reader of `source`'s directory, from `state`; `None` without a `contact` section.
+    pub(crate) fn new(source: &Source, state: &SyncState) -> Option<Self> {
+        let config: &SourceConfig = &source.config;
+        let cfg = config.contact.as_ref()?;
+        Some(ContactReader {
+            api: Contact::new(source.client.clone()),
+            config: cfg.clone(),
+            section: state.contact.clone(),
+        })
     }
-    let mut users = walk.into_stream();
-    while let Some(user) = users.next().await {
-        let user = user.map_err(|e| failed(CONTACT_USERS, e))?;
-        let id = user.id(cfg.user_id_type).unwrap_or_default().to_string();
-        if id.is_empty() {
-            em.log(
-                LogLevel::Warn,
-                format!(
-                    "a user has no {} (missing scope contact:user.employee_id:readonly?); skipped",
-                    cfg.user_id_type
-                ),
-            )
-            .await?;
-            continue;
+
+    /// The record of `user`, keyed by the config's id type (`contact::User::id`); a user
+    /// without that id is skipped with a warning.
+    async fn emit(&self, user: User, out: &mut Out<ContactState>) -> Flow {
+        let id_type = self.config.user_id_type;
+        let Some(id) = user.id(id_type).map(str::to_string) else {
+            let message = format!(
+                "a user has no {id_type} (missing scope contact:user.employee_id:readonly?); skipped"
+            );
+            return out.log(LogLevel::Warn, message).await;
+        };
+        let record = ContactUser {
+            id,
+            open_id: Some(user.open_id.to_string()),
+            union_id: Some(user.union_id.to_string()),
+            user_id: Some(user.user_id.to_string()),
+            name: Some(user.name.clone()),
+            user,
+        };
+        out.emit(record).await
+    }
+}
+
+impl Reader for ContactReader {
+    type Update = ContactState;
+    const MODULE: Module = Module::Contact;
+
+    fn apply(state: &mut SyncState, update: ContactState) {
+        state.contact = Some(update);
+    }
+
+    async fn read(&self, out: &mut Out<ContactState>) -> Flow {
+        if self
+            .section
+            .as_ref()
+            .is_some_and(|s| s.run == Some(ContactRun::Done))
+        {
+            return Ok(());
         }
-        let data = json!({
-            "id": id,
-            "open_id": user.open_id,
-            "union_id": user.union_id,
-            "user_id": user.user_id,
-            "name": user.name,
-            "user": user,
-        });
-        em.record(CONTACT_USERS, data).await?;
+        let mut walk = self
+            .api
+            .walk_directory()
+            .user_id_type(self.config.user_id_type)
+            .department_id_type(self.config.department_id_type)
+            .concurrency(out.settings().concurrency);
+        if let Some(ids) = self
+            .config
+            .department_ids
+            .as_ref()
+            .filter(|i| !i.is_empty())
+        {
+            walk = walk.from_departments(ids.iter().cloned());
+        }
+        let mut users = walk.into_stream();
+        while let Some(user) = users.next().await {
+            let user = user.map_err(|e| Stop::failed(CONTACT_USERS, &e))?;
+            self.emit(user, out).await?;
+        }
+        log_report(out, &users.report()).await?;
+        let mut section = ContactState::new(self.config.user_id_type);
+        section.run = Some(ContactRun::Done);
+        out.checkpoint(section).await
     }
-    log_report(em, &users.report()).await?;
-    em.state.contact = Some(ContactState {
-        user_id_type: cfg.user_id_type,
-    });
-    em.checkpoint().await?;
-    Ok(())
+}
+
+impl Reread for ContactReader {
+    /// An id of the config's `user_id_type`.
+    type Target = String;
+
+    async fn reread(&self, id: String, out: &mut Out<ContactState>) -> Flow {
+        let got = match self.config.user_id_type {
+            UserIdType::UnionId => self.api.get_user(UnionId::from(id.as_str())).send().await,
+            UserIdType::UserId => self.api.get_user(UserId::from(id.as_str())).send().await,
+            _ => self.api.get_user(OpenId::from(id.as_str())).send().await,
+        };
+        match got {
+            Ok(user) => self.emit(user, out).await,
+            Err(e) if e.api_code().is_some_and(|c| USER_GONE.contains(&c)) => {
+                let message = format!("{CONTACT_USERS}: user {id} is no longer readable: {e}");
+                out.log(LogLevel::Warn, message).await
+            }
+            Err(e) => Err(Stop::failed(CONTACT_USERS, &e)),
+        }
+    }
 }
 
 /// Warns about a walk that did not cover the whole directory: the range it fell back to, then
 /// one message naming every part of the range it could not read and what to grant.
-async fn log_report(em: &mut Emitter, report: &WalkReport) -> Flow {
+async fn log_report(out: &mut Out<ContactState>, report: &WalkReport) -> Flow {
     if let Some(fallback) = &report.fallback {
-        em.log(LogLevel::Warn, format!("{CONTACT_USERS}: {fallback}"))
+        out.log(LogLevel::Warn, format!("{CONTACT_USERS}: {fallback}"))
             .await?;
     }
     if !report.gaps.is_empty() {
         let gaps: Vec<String> = report.gaps.iter().map(ToString::to_string).collect();
-        em.log(
+        out.log(
             LogLevel::Warn,
             format!(
                 "{CONTACT_USERS}: {} part(s) of the app's contact range could not be read, the \

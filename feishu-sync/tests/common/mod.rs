@@ -131,6 +131,14 @@ pub fn key_of(stream: &str, data: &Value) -> String {
         .join("|")
 }
 
+/// Whether no module of `state` has an unfinished run or a "done in this run" mark.
+pub fn run_ended(state: &SyncState) -> bool {
+    state.approval.values().all(|a| a.run.is_none())
+        && state.bitable.as_ref().is_none_or(|b| b.tables.is_empty())
+        && state.attendance.as_ref().is_none_or(|a| a.run.is_none())
+        && state.contact.as_ref().is_none_or(|c| c.run.is_none())
+}
+
 pub async fn read_all(source: &Source, options: ReadOptions) -> Run {
     let mut stream = source.read(options).unwrap();
     let mut run = Run::default();
@@ -142,4 +150,53 @@ pub async fn read_all(source: &Source, options: ReadOptions) -> Run {
 
 pub fn opts() -> ReadOptions {
     ReadOptions::default().now_ms(NOW)
+}
+
+/// Reads, dropping the stream after every `cut` records, resuming from the last state each
+/// time, until a run completes (`options` gives each read its settings). Returns the union of keys and the number of cuts.
+pub async fn read_with_cuts(
+    source: &Source,
+    options: impl Fn() -> ReadOptions,
+    cut: usize,
+) -> (BTreeMap<String, BTreeSet<String>>, usize) {
+    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut state: Option<SyncState> = None;
+    let mut cuts = 0;
+    loop {
+        assert!(cuts < 200, "no progress");
+        let mut options = options();
+        if let Some(s) = state.clone() {
+            options = options.state(s);
+        }
+        let mut stream = source.read(options).unwrap();
+        let mut seen = 0;
+        let mut finished = true;
+        // Records after the last checkpoint are "lost" with the cut, as a crash would lose
+        // them: only those covered by a state count.
+        let mut pending: Vec<(String, String)> = Vec::new();
+        while let Some(m) = stream.next().await {
+            match m.unwrap() {
+                Message::Record(r) => {
+                    pending.push((r.stream.clone(), key_of(&r.stream, &r.data)));
+                    seen += 1;
+                    if seen == cut {
+                        finished = false;
+                        break;
+                    }
+                }
+                Message::State(s) => {
+                    for (stream, key) in pending.drain(..) {
+                        keys.entry(stream).or_default().insert(key);
+                    }
+                    state = Some(s);
+                }
+                _ => {}
+            }
+        }
+        drop(stream);
+        if finished {
+            return (keys, cuts);
+        }
+        cuts += 1;
+    }
 }

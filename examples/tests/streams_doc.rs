@@ -5,10 +5,12 @@
 
 use std::path::PathBuf;
 
+use feishu_examples::streams_doc::render;
+
 #[test]
 fn streams_reference_is_up_to_date() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/streams.md");
-    let rendered = feishu_sync::streams_reference_markdown();
+    let rendered = render();
     if std::env::var_os("UPDATE_DOCS").is_some_and(|v| !v.is_empty()) {
         std::fs::write(&path, &rendered).expect("write docs/streams.md");
         return;
@@ -26,15 +28,15 @@ fn streams_reference_is_up_to_date() {
         panic!(
             "{} is stale (first difference at line {line}).\n\
              Regenerate it: `cargo run -p feishu-examples --bin gen-streams-doc`\n\
-             or: `UPDATE_DOCS=1 cargo test -p feishu-sync --test streams_doc`",
+             or: `UPDATE_DOCS=1 cargo test -p feishu-examples --test streams_doc`",
             path.display()
         );
     }
 }
 
 #[test]
-fn every_stream_has_a_section() {
-    let rendered = feishu_sync::streams_reference_markdown();
+fn every_stream_has_a_section_with_described_fields() {
+    let rendered = render();
     for spec in feishu_sync::all_streams() {
         assert!(
             rendered.contains(&format!("\n## `{}`\n", spec.name)),
@@ -42,4 +44,6 @@ fn every_stream_has_a_section() {
             spec.name
         );
     }
+    assert!(rendered.contains("| `record_id` | string | yes | Punch record id. |"));
+    assert!(rendered.contains("| `end_time` | integer or null | no | Finish time"));
 }
