@@ -33,7 +33,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use crate::webhook::{EventSender, WebhookEvents, WebhookHandler, event_channel};
+use crate::webhook::{
+    DeliverySender, EventSender, WebhookDeliveries, WebhookEvents, WebhookHandler,
+    delivery_channel, event_channel,
+};
 
 /// Options of [`router_with`].
 #[derive(Debug, Clone)]
@@ -89,6 +92,65 @@ async fn receive(
     state
         .handler
         .handle_and_forward(&headers, &body, &state.sender)
+        .await
+        .into_http()
+        .into_response()
+}
+
+struct DeliveryState {
+    handler: WebhookHandler,
+    sender: DeliverySender,
+}
+
+/// A router answering `POST path` with `handler` once the application acknowledged each
+/// event ([`WebhookHandler::handle_and_deliver`]), and the stream of its deliveries. Up to
+/// `capacity` events wait for the application; each request waits at most `ack_timeout`
+/// (keep it under Feishu's 3 s; [`webhook::DEFAULT_ACK_TIMEOUT`](crate::webhook::DEFAULT_ACK_TIMEOUT)).
+///
+/// # Example
+/// ```no_run
+/// use feishu_events::WebhookHandler;
+/// use futures::StreamExt;
+///
+/// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+/// let handler = WebhookHandler::builder().verification_token("v-token").build()?;
+/// let (router, mut deliveries) = feishu_events::axum::delivery_router(
+///     handler,
+///     "/",
+///     1024,
+///     feishu_events::webhook::DEFAULT_ACK_TIMEOUT,
+/// );
+/// tokio::spawn(async move {
+///     while let Some(Ok(delivery)) = deliveries.next().await {
+///         println!("{}", delivery.event.event_id());
+///         delivery.ack.done();
+///     }
+/// });
+/// # let _ = router; Ok(()) }
+/// ```
+pub fn delivery_router(
+    handler: WebhookHandler,
+    path: &str,
+    capacity: usize,
+    ack_timeout: std::time::Duration,
+) -> (Router, WebhookDeliveries) {
+    let (sender, deliveries) = delivery_channel(capacity);
+    let state = Arc::new(DeliveryState {
+        handler,
+        sender: sender.ack_timeout(ack_timeout),
+    });
+    let router = Router::new().route(path, post(deliver)).with_state(state);
+    (router, deliveries)
+}
+
+async fn deliver(
+    State(state): State<Arc<DeliveryState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    state
+        .handler
+        .handle_and_deliver(&headers, &body, &state.sender)
         .await
         .into_http()
         .into_response()

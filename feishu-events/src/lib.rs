@@ -70,6 +70,7 @@ pub mod contact;
 pub mod crypto;
 mod de;
 mod dedup;
+mod delivery;
 mod envelope;
 mod error;
 mod kind;
@@ -77,13 +78,16 @@ pub mod webhook;
 pub mod ws;
 
 pub use dedup::{DEFAULT_CAPACITY as DEDUP_CAPACITY, DEFAULT_WINDOW as DEDUP_WINDOW, Deduplicator};
+pub use delivery::{Ack, AckReceipt, Delivery};
 pub use envelope::{Event, EventHeader, Schema};
 pub use error::{DecodeError, DecryptError, Error, Result, SignatureError};
 pub use kind::{EventKind, types};
 pub use webhook::{
     SignatureHeaders, WebhookHandler, WebhookHandlerBuilder, WebhookOutcome, WebhookResponse,
 };
-pub use ws::{LongConnection, LongConnectionBuilder, LongConnectionEvents};
+pub use ws::{
+    LongConnection, LongConnectionBuilder, LongConnectionDeliveries, LongConnectionEvents,
+};
 
 /// The `secrecy` version this crate takes secrets in.
 pub use secrecy;

@@ -10,6 +10,7 @@ use futures::Stream;
 use tokio::sync::mpsc;
 
 use super::{WebhookHandler, WebhookResponse};
+use crate::delivery::{Ack, Delivery};
 use crate::envelope::Event;
 use crate::error::Result;
 
@@ -18,6 +19,9 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 /// Default time a request waits for room in a full channel. Feishu allows 3 s for the
 /// whole answer; past this the request is answered 503 and Feishu redelivers later.
 pub const DEFAULT_HANDOFF_TIMEOUT: Duration = Duration::from_secs(1);
+/// Default time a request of [`WebhookHandler::handle_and_deliver`] waits for the
+/// application's [`Ack`], hand-off included: under Feishu's 3 s for the answer.
+pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_millis(2500);
 
 /// Creates a channel of `capacity` events: the sending half for the HTTP handler, the
 /// receiving half for the application.
@@ -127,4 +131,138 @@ impl WebhookHandler {
         tracing::warn!("feishu event not taken by the application in time; answering 503");
         WebhookResponse::refusal(503, "the application is busy; deliver again later")
     }
+}
+
+/// Creates a channel of `capacity` deliveries (events with the acknowledgement the
+/// application owes): the sending half for the HTTP handler
+/// ([`WebhookHandler::handle_and_deliver`]), the receiving half for the application.
+pub fn delivery_channel(capacity: usize) -> (DeliverySender, WebhookDeliveries) {
+    let (tx, rx) = mpsc::channel(capacity.max(1));
+    (
+        DeliverySender {
+            tx,
+            ack_timeout: DEFAULT_ACK_TIMEOUT,
+        },
+        WebhookDeliveries { rx },
+    )
+}
+
+/// The sending half of [`delivery_channel`]. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct DeliverySender {
+    tx: mpsc::Sender<Result<Delivery>>,
+    ack_timeout: Duration,
+}
+
+impl DeliverySender {
+    /// How long a request waits for the application to take the event and acknowledge it
+    /// ([`DEFAULT_ACK_TIMEOUT`]). Keep it under Feishu's 3 s.
+    pub fn ack_timeout(mut self, timeout: Duration) -> Self {
+        self.ack_timeout = timeout;
+        self
+    }
+}
+
+/// The application's end of [`delivery_channel`]: a `Stream` of deliveries. An `Err` item is
+/// an acknowledged event of a known type that did not decode (raw JSON inside). The stream
+/// ends when every [`DeliverySender`] is dropped.
+#[derive(Debug)]
+pub struct WebhookDeliveries {
+    rx: mpsc::Receiver<Result<Delivery>>,
+}
+
+impl WebhookDeliveries {
+    /// The next item, or `None` once every sender is gone.
+    pub async fn recv(&mut self) -> Option<Result<Delivery>> {
+        self.rx.recv().await
+    }
+}
+
+impl Stream for WebhookDeliveries {
+    type Item = Result<Delivery>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+impl WebhookHandler {
+    /// Handles one request, hands a new event to the application with its [`Ack`], and
+    /// answers Feishu once the application acknowledged it: 200 when it called
+    /// [`Ack::done`], 500 when it failed or dropped the `Ack`, 503 when it did not answer
+    /// within the sender's ack timeout. In the last two cases the event id is forgotten, so
+    /// that Feishu's redelivery is processed again (processing must therefore be
+    /// idempotent, which re-reading an object is). An undecodable event of a known type is
+    /// forwarded as an `Err` item and acknowledged at once.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_events::{WebhookHandler, webhook::delivery_channel};
+    /// use futures::StreamExt;
+    ///
+    /// # async fn store(_: &feishu_events::Event) {}
+    /// # async fn sample(headers: http::HeaderMap, body: Vec<u8>) -> Result<(), feishu_events::Error> {
+    /// let handler = WebhookHandler::builder().encrypt_key("encrypt-key").build()?;
+    /// let (sender, mut deliveries) = delivery_channel(1024);
+    /// tokio::spawn(async move {
+    ///     while let Some(Ok(delivery)) = deliveries.next().await {
+    ///         store(&delivery.event).await;
+    ///         delivery.ack.done();
+    ///     }
+    /// });
+    /// // in the HTTP server's request handler:
+    /// let response = handler.handle_and_deliver(&headers, &body, &sender).await;
+    /// # let _ = response; Ok(()) }
+    /// ```
+    pub async fn handle_and_deliver(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        sender: &DeliverySender,
+    ) -> WebhookResponse {
+        let super::WebhookOutcome { response, result } = self.handle(headers, body);
+        let event = match result {
+            Ok(Some(event)) => event,
+            Err(e @ crate::Error::Decode(_)) => {
+                let sent = sender.tx.send_timeout(Err(e), sender.ack_timeout).await;
+                return match sent {
+                    Ok(()) => response,
+                    Err(_) => busy(),
+                };
+            }
+            Ok(None) | Err(_) => return response,
+        };
+        let event_id = event.event_id().to_owned();
+        let (ack, receipt) = Ack::new();
+        let settled = async {
+            sender
+                .tx
+                .send(Ok(Delivery::new(event, ack)))
+                .await
+                .map_err(|_| ())?;
+            Ok::<bool, ()>(receipt.await)
+        };
+        match tokio::time::timeout(sender.ack_timeout, settled).await {
+            Ok(Ok(true)) => response,
+            outcome => {
+                self.dedup.forget(&event_id);
+                match outcome {
+                    Ok(Ok(false)) => {
+                        tracing::warn!(event_id, "feishu event not processed; answering 500");
+                        WebhookResponse::refusal(
+                            500,
+                            "the event was not processed; deliver it again",
+                        )
+                    }
+                    _ => busy(),
+                }
+            }
+        }
+    }
+}
+
+/// 503: the application did not take or acknowledge the event in time.
+fn busy() -> WebhookResponse {
+    tracing::warn!("feishu event not acknowledged by the application in time; answering 503");
+    WebhookResponse::refusal(503, "the application is busy; deliver again later")
 }

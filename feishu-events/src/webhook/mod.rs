@@ -10,7 +10,9 @@
 //!
 //! To process events asynchronously, forward them into a channel with
 //! [`WebhookHandler::handle_and_forward`] and consume [`WebhookEvents`] as a `Stream`; the
-//! `axum` feature wires exactly that into a ready router (`feishu_events::axum`).
+//! `axum` feature wires exactly that into a ready router (`feishu_events::axum`). To answer
+//! Feishu only once an event was processed, use [`WebhookHandler::handle_and_deliver`] and
+//! [`WebhookDeliveries`] (each event comes with its [`Ack`](crate::Ack)).
 //!
 //! # Example
 //! ```
@@ -36,7 +38,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 pub use channel::{
-    DEFAULT_CAPACITY, DEFAULT_HANDOFF_TIMEOUT, EventSender, WebhookEvents, event_channel,
+    DEFAULT_ACK_TIMEOUT, DEFAULT_CAPACITY, DEFAULT_HANDOFF_TIMEOUT, DeliverySender, EventSender,
+    WebhookDeliveries, WebhookEvents, delivery_channel, event_channel,
 };
 
 use crate::crypto;

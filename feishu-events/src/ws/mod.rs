@@ -10,9 +10,13 @@
 //!
 //! Only self-built apps can use it; payloads are plain JSON (the connection itself is
 //! authenticated and encrypted), so no encrypt key or verification token is needed. Feishu
-//! gives each event 3 s: an event is acknowledged as soon as the application's stream has
-//! taken it into its buffer; when the buffer stays full past the hand-off timeout the event
-//! is acknowledged as failed so that Feishu delivers it again.
+//! gives each event 3 s. [`LongConnection::connect`] acknowledges an event as soon as the
+//! application's stream has taken it into its buffer; [`LongConnection::connect_acked`]
+//! hands out [`Delivery`]s and acknowledges each event when the application says it was
+//! processed ([`Ack::done`](crate::Ack::done)), so that an event the application had not
+//! finished when it stopped is delivered again. Either way, when the buffer stays full past
+//! the hand-off timeout the event is acknowledged as failed so that Feishu delivers it
+//! again.
 
 mod endpoint;
 mod fragments;
@@ -31,8 +35,9 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use self::endpoint::{Failure, ServerParams, handshake};
-use self::session::{Session, SessionEnd};
+use self::session::{Owed, Session, SessionEnd};
 use crate::dedup::Deduplicator;
+use crate::delivery::Delivery;
 use crate::envelope::Event;
 use crate::error::{Error, Result};
 
@@ -143,8 +148,45 @@ impl LongConnection {
     /// logged (`tracing`).
     pub fn connect(&self) -> LongConnectionEvents {
         let (tx, rx) = mpsc::channel(self.config.buffer);
-        let task = tokio::spawn(drive(Arc::clone(&self.config), tx));
+        let task = tokio::spawn(drive(Arc::clone(&self.config), tx, false));
         LongConnectionEvents {
+            rx,
+            task: task.abort_handle(),
+        }
+    }
+
+    /// Like [`connect`](Self::connect), but each event comes with its [`Ack`](crate::Ack):
+    /// Feishu hears that the event arrived only when the application calls
+    /// [`Ack::done`](crate::Ack::done), typically once the event's effect is stored. An
+    /// `Ack` dropped (or [`failed`](crate::Ack::fail)) is answered as failed, and Feishu
+    /// delivers the event again; so does an `Ack` given after its connection broke, with a
+    /// redelivery that is then acknowledged at once (it is recognised as done).
+    ///
+    /// A redelivery that arrives while the application still holds the event's `Ack` is not
+    /// handed over again: it is acknowledged together with the first delivery. Feishu
+    /// expects an acknowledgement within 3 s and delivers the event again after that
+    /// (15 s, 5 min, 1 h, 6 h later): a slower application gets redeliveries, never losses.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use feishu_events::LongConnection;
+    /// use futures::StreamExt;
+    ///
+    /// # async fn sample() -> Result<(), feishu_events::Error> {
+    /// let mut deliveries = LongConnection::builder("cli_a1b2c3", "app-secret")
+    ///     .build()?
+    ///     .connect_acked();
+    /// while let Some(delivery) = deliveries.next().await {
+    ///     let delivery = delivery?;
+    ///     println!("{}", delivery.event.event_id());
+    ///     delivery.ack.done();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn connect_acked(&self) -> LongConnectionDeliveries {
+        let (tx, rx) = mpsc::channel(self.config.buffer);
+        let task = tokio::spawn(drive(Arc::clone(&self.config), tx, true));
+        LongConnectionDeliveries {
             rx,
             task: task.abort_handle(),
         }
@@ -230,14 +272,14 @@ impl LongConnectionBuilder {
 /// The events of a [`LongConnection`], as a `Stream`. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct LongConnectionEvents {
-    rx: mpsc::Receiver<Result<Event>>,
+    rx: mpsc::Receiver<Result<Delivery>>,
     task: AbortHandle,
 }
 
 impl LongConnectionEvents {
     /// The next item, or `None` after the connection gave up.
     pub async fn recv(&mut self) -> Option<Result<Event>> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|item| item.map(|d| d.event))
     }
 }
 
@@ -245,7 +287,9 @@ impl Stream for LongConnectionEvents {
     type Item = Result<Event>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx)
+        self.rx
+            .poll_recv(cx)
+            .map(|item| item.map(|item| item.map(|d| d.event)))
     }
 }
 
@@ -255,15 +299,48 @@ impl Drop for LongConnectionEvents {
     }
 }
 
+/// The deliveries of [`LongConnection::connect_acked`]: events with the acknowledgement the
+/// application owes. Dropping it closes the connection (the events whose `Ack` was not given
+/// are delivered again).
+#[derive(Debug)]
+pub struct LongConnectionDeliveries {
+    rx: mpsc::Receiver<Result<Delivery>>,
+    task: AbortHandle,
+}
+
+impl LongConnectionDeliveries {
+    /// The next item, or `None` after the connection gave up.
+    pub async fn recv(&mut self) -> Option<Result<Delivery>> {
+        self.rx.recv().await
+    }
+}
+
+impl Stream for LongConnectionDeliveries {
+    type Item = Result<Delivery>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+impl Drop for LongConnectionDeliveries {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Connects, runs, reconnects; ends when the application goes away or the connection
-/// gives up.
-async fn drive(config: Arc<Config>, tx: mpsc::Sender<Result<Event>>) {
+/// gives up. With `acked`, events are acknowledged when the application settles them.
+async fn drive(config: Arc<Config>, tx: mpsc::Sender<Result<Delivery>>, acked: bool) {
     let mut params = ServerParams::default();
     let mut failures: u32 = 0;
+    let mut generation: u64 = 0;
+    let mut owed = acked.then(Owed::default);
     loop {
         match open(&config, &mut params).await {
             Ok((socket, service_id)) => {
                 failures = 0;
+                generation += 1;
                 let session = Session {
                     tx: &tx,
                     dedup: &config.dedup,
@@ -271,6 +348,8 @@ async fn drive(config: Arc<Config>, tx: mpsc::Sender<Result<Event>>) {
                     service_id,
                     handoff_timeout: config.handoff_timeout,
                     liveness: config.liveness,
+                    generation,
+                    owed: owed.as_mut(),
                 };
                 match session.run(socket).await {
                     SessionEnd::ConsumerGone => return,
@@ -380,7 +459,7 @@ fn random_up_to(max: Duration) -> Duration {
 }
 
 /// Sleeps `d`; returns `true` when the application went away meanwhile.
-async fn wait_or_gone(d: Duration, tx: &mpsc::Sender<Result<Event>>) -> bool {
+async fn wait_or_gone(d: Duration, tx: &mpsc::Sender<Result<Delivery>>) -> bool {
     tokio::select! {
         () = tokio::time::sleep(d) => false,
         () = tx.closed() => true,

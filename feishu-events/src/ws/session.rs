@@ -1,8 +1,11 @@
 //! One open long connection: pings, pongs, event frames, acknowledgements.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, SinkExt, StreamExt};
 use prost::Message as _;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -12,12 +15,17 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use super::endpoint::{ClientConfig, ServerParams};
 use super::fragments::Fragments;
 use super::frame::{Frame, METHOD_CONTROL, METHOD_DATA, header, message_type};
-use crate::Event;
 use crate::dedup::Deduplicator;
+use crate::delivery::{Ack, Delivery};
 use crate::envelope::Envelope;
 use crate::error::Result;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Acknowledgement codes of the ack payload (oapi-sdk-go `ws/client.go`: 200 handled, 500
+/// failed, which makes Feishu deliver the event again).
+const ACK_OK: u16 = 200;
+const ACK_FAILED: u16 = 500;
 
 /// How a session ended.
 #[derive(Debug)]
@@ -28,21 +36,39 @@ pub(crate) enum SessionEnd {
     Lost(String),
 }
 
+/// Events handed to the application whose acknowledgement it still owes (deliveries of
+/// [`LongConnection::connect_acked`](super::LongConnection::connect_acked)). Kept across
+/// connections: an event settled after its connection broke is acknowledged on no
+/// connection (Feishu delivers it again, and that delivery is acknowledged as soon as it
+/// arrives if the event was done, or when it is settled if it is still being processed).
+#[derive(Default)]
+pub(crate) struct Owed {
+    /// Per event: the data frames that delivered it, with the connection (generation) each
+    /// came on, to acknowledge when the application settles it.
+    frames: HashMap<String, Vec<(u64, Frame, Instant)>>,
+    /// Resolve to `(event key, done)` when the application settles an event.
+    receipts: FuturesUnordered<BoxFuture<'static, (String, bool)>>,
+}
+
 /// What a session needs from its connection.
 pub(crate) struct Session<'a> {
-    pub(crate) tx: &'a mpsc::Sender<Result<Event>>,
+    pub(crate) tx: &'a mpsc::Sender<Result<Delivery>>,
     pub(crate) dedup: &'a Deduplicator,
     pub(crate) params: &'a mut ServerParams,
     pub(crate) service_id: i32,
     pub(crate) handoff_timeout: Duration,
     /// Silence after which the connection counts as dead; `None`: three ping intervals.
     pub(crate) liveness: Option<Duration>,
+    /// This connection's number: acknowledgements go out on the connection that delivered.
+    pub(crate) generation: u64,
+    /// `Some` when the application acknowledges (deliveries); `None`: acknowledge on arrival.
+    pub(crate) owed: Option<&'a mut Owed>,
 }
 
 /// What handling one frame asks of the loop.
 enum Next {
     Continue,
-    Send(Frame),
+    Send(Vec<Frame>),
     End(SessionEnd),
 }
 
@@ -63,10 +89,11 @@ impl Session<'_> {
                 .unwrap_or_else(far_future);
             let next = tokio::select! {
                 () = self.tx.closed() => Next::End(SessionEnd::ConsumerGone),
-                _ = ping.tick() => Next::Send(Frame::ping(self.service_id)),
+                _ = ping.tick() => Next::Send(vec![Frame::ping(self.service_id)]),
                 () = tokio::time::sleep_until(deadline) => {
                     Next::End(SessionEnd::Lost(format!("no frame for {silence:?}")))
                 }
+                (key, done) = settled(&mut self.owed) => self.on_settled(&key, done),
                 message = stream.next() => {
                     last_inbound = Instant::now();
                     match message {
@@ -82,17 +109,19 @@ impl Session<'_> {
             };
             match next {
                 Next::Continue => {}
-                Next::Send(frame) => {
-                    if let Err(e) = sink
-                        .send(Message::Binary(frame.encode_to_vec().into()))
-                        .await
-                    {
-                        return SessionEnd::Lost(format!("send failed: {e}"));
+                Next::Send(frames) => {
+                    for frame in frames {
+                        if let Err(e) = sink
+                            .send(Message::Binary(frame.encode_to_vec().into()))
+                            .await
+                        {
+                            return self.end(SessionEnd::Lost(format!("send failed: {e}")));
+                        }
                     }
                 }
                 Next::End(end) => {
                     let _ = sink.close().await;
-                    return end;
+                    return self.end(end);
                 }
             }
             if self.params.ping_interval != ping_every {
@@ -101,6 +130,17 @@ impl Session<'_> {
                     tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
             }
         }
+    }
+
+    /// Forgets the frames of this connection: they can no longer be acknowledged (the
+    /// events stay owed, so their redeliveries wait for the same settlement).
+    fn end(self, end: SessionEnd) -> SessionEnd {
+        if let Some(owed) = self.owed {
+            for frames in owed.frames.values_mut() {
+                frames.retain(|(generation, ..)| *generation != self.generation);
+            }
+        }
+        end
     }
 
     /// Handles one binary message.
@@ -175,45 +215,118 @@ impl Session<'_> {
             }
         };
         let started = Instant::now();
-        match self.deliver(&whole).await {
-            Delivery::Taken => Next::Send(frame.ack(200, started.elapsed().as_millis())),
-            Delivery::Busy => Next::Send(frame.ack(500, started.elapsed().as_millis())),
-            Delivery::Gone => Next::End(SessionEnd::ConsumerGone),
+        match self.deliver(&whole, &message_id, frame.clone()).await {
+            Delivered::Taken => Next::Send(vec![frame.ack(ACK_OK, started.elapsed().as_millis())]),
+            Delivered::Owed => Next::Continue,
+            Delivered::Busy => {
+                Next::Send(vec![frame.ack(ACK_FAILED, started.elapsed().as_millis())])
+            }
+            Delivered::Gone => Next::End(SessionEnd::ConsumerGone),
         }
     }
 
-    /// Decodes one event payload and hands it to the application.
-    async fn deliver(&mut self, payload: &[u8]) -> Delivery {
-        let (item, event_id) = match Envelope::parse(payload) {
-            Ok(Envelope::Event(parts)) => {
-                let event_id = parts.header.event_id.clone();
-                if !self.dedup.first_sighting(&event_id) {
-                    tracing::debug!(event_id, "feishu event redelivered; already seen");
-                    return Delivery::Taken;
-                }
-                (parts.into_event(), Some(event_id))
-            }
-            Ok(Envelope::Challenge { .. }) => return Delivery::Taken,
-            Err(e) => (Err(e), None),
+    /// Decodes one event payload and hands it to the application; `frame` is kept to be
+    /// acknowledged later when the application acknowledges.
+    async fn deliver(&mut self, payload: &[u8], message_id: &str, frame: Frame) -> Delivered {
+        let parts = match Envelope::parse(payload) {
+            Ok(Envelope::Event(parts)) => parts,
+            Ok(Envelope::Challenge { .. }) => return Delivered::Taken,
+            // Undecodable payloads are acknowledged: a redelivery would not decode either.
+            Err(e) => return self.hand_over(Err(e)).await,
         };
-        match tokio::time::timeout(self.handoff_timeout, self.tx.send(item)).await {
-            Ok(Ok(())) => Delivery::Taken,
-            Ok(Err(_)) => {
-                self.forget(event_id);
-                Delivery::Gone
+        let event_id = parts.header.event_id.clone();
+        // An event without an id cannot be recognised again: its message id keys it.
+        let key = if event_id.is_empty() {
+            format!("message:{message_id}")
+        } else {
+            event_id.clone()
+        };
+        if let Some(owed) = self.owed.as_deref_mut()
+            && let Some(frames) = owed.frames.get_mut(&key)
+        {
+            tracing::debug!(event_id, "feishu event redelivered while being processed");
+            frames.push((self.generation, frame, Instant::now()));
+            return Delivered::Owed;
+        }
+        if !self.dedup.first_sighting(&event_id) {
+            tracing::debug!(event_id, "feishu event redelivered; already seen");
+            return Delivered::Taken;
+        }
+        let event = match parts.into_event() {
+            Ok(event) => event,
+            Err(e) => return self.hand_over(Err(e)).await,
+        };
+        let Some(owed) = self.owed.as_deref_mut() else {
+            let taken = self
+                .hand_over(Ok(Delivery::new(event, Ack::detached())))
+                .await;
+            if !matches!(taken, Delivered::Taken) && !event_id.is_empty() {
+                self.dedup.forget(&event_id);
             }
-            Err(_) => {
-                tracing::warn!("feishu event not taken by the application in time; nacked");
-                self.forget(event_id);
-                Delivery::Busy
+            return taken;
+        };
+        let (ack, receipt) = Ack::new();
+        owed.frames
+            .insert(key.clone(), vec![(self.generation, frame, Instant::now())]);
+        owed.receipts
+            .push(receipt.map(move |done| (key, done)).boxed());
+        // Whatever happens to the delivery now, its receipt settles it: a delivery dropped
+        // for want of room or of a consumer fails, which answers 500 and forgets the id.
+        match self.hand_over(Ok(Delivery::new(event, ack))).await {
+            Delivered::Gone => Delivered::Gone,
+            _ => Delivered::Owed,
+        }
+    }
+
+    /// Hands `item` to the application, waiting at most the hand-off timeout.
+    fn hand_over(&self, item: Result<Delivery>) -> impl Future<Output = Delivered> + Send + use<> {
+        let (tx, timeout) = (self.tx.clone(), self.handoff_timeout);
+        async move {
+            match tokio::time::timeout(timeout, tx.send(item)).await {
+                Ok(Ok(())) => Delivered::Taken,
+                Ok(Err(_)) => Delivered::Gone,
+                Err(_) => {
+                    tracing::warn!("feishu event not taken by the application in time; nacked");
+                    Delivered::Busy
+                }
             }
         }
     }
 
-    fn forget(&self, event_id: Option<String>) {
-        if let Some(id) = event_id {
-            self.dedup.forget(&id);
+    /// The application settled an event: acknowledge every frame that delivered it on this
+    /// connection (200 when done; 500 when not, and its id is forgotten so that Feishu's
+    /// next delivery is processed).
+    fn on_settled(&mut self, key: &str, done: bool) -> Next {
+        let Some(owed) = self.owed.as_deref_mut() else {
+            return Next::Continue;
+        };
+        let frames = owed.frames.remove(key).unwrap_or_default();
+        if !done && !key.starts_with("message:") {
+            self.dedup.forget(key);
         }
+        let code = if done { ACK_OK } else { ACK_FAILED };
+        let acks: Vec<Frame> = frames
+            .into_iter()
+            .filter(|(generation, ..)| *generation == self.generation)
+            .map(|(_, frame, at)| frame.ack(code, at.elapsed().as_millis()))
+            .collect();
+        if acks.is_empty() {
+            Next::Continue
+        } else {
+            Next::Send(acks)
+        }
+    }
+}
+
+/// The next event the application settles; never resolves when none is owed.
+async fn settled(owed: &mut Option<&mut Owed>) -> (String, bool) {
+    let waiting = owed.as_deref().is_some_and(|o| !o.receipts.is_empty());
+    match owed.as_deref_mut() {
+        Some(owed) if waiting => match owed.receipts.next().await {
+            Some(settled) => settled,
+            None => std::future::pending().await,
+        },
+        _ => std::future::pending().await,
     }
 }
 
@@ -222,9 +335,14 @@ fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600)
 }
 
-/// Whether the application took an event.
-enum Delivery {
+/// What became of an event handed to the application.
+enum Delivered {
+    /// Taken: acknowledge now.
     Taken,
+    /// Taken; the application acknowledges it later.
+    Owed,
+    /// The application's buffer stayed full: acknowledge as failed.
     Busy,
+    /// The application went away.
     Gone,
 }
