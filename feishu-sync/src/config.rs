@@ -11,9 +11,11 @@
 //! }
 //! ```
 //!
-//! A module is selected when its section is present. Secrets may be left out of the file and
+//! A module is selected when its section is present. An optional `events` section holds the
+//! webhook secrets a watch needs ([`EventsConfig`]). Secrets may be left out of the file and
 //! come from the environment instead: `FEISHU_APP_SECRET`, `FEISHU_APP_TICKET`,
-//! `FEISHU_APP_ACCESS_TOKEN`, `FEISHU_TENANT_ACCESS_TOKEN`.
+//! `FEISHU_APP_ACCESS_TOKEN`, `FEISHU_TENANT_ACCESS_TOKEN`, `FEISHU_ENCRYPT_KEY`,
+//! `FEISHU_VERIFICATION_TOKEN`.
 
 use std::fmt;
 use std::path::Path;
@@ -27,8 +29,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Result, SyncError};
 
+mod events;
 mod parse_error;
 
+pub use events::EventsConfig;
 use parse_error::Format;
 
 /// The whole source configuration.
@@ -65,6 +69,9 @@ pub struct SourceConfig {
     /// Contact: present = selected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactConfig>,
+    /// Change events, for `watch` (optional: the long connection needs nothing here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventsConfig>,
 }
 
 fn default_domain() -> String {
@@ -214,6 +221,7 @@ impl fmt::Debug for SourceConfig {
             .field("bitable", &self.bitable)
             .field("attendance", &self.attendance)
             .field("contact", &self.contact)
+            .field("events", &self.events)
             .finish()
     }
 }

@@ -28,6 +28,10 @@ pub enum SyncError {
     /// A call to Feishu failed outside any stream (e.g. fetching the token).
     #[error(transparent)]
     Feishu(#[from] feishu_core::Error),
+    /// A watch's event feed failed for good (e.g. the long connection was refused, or gave
+    /// up reconnecting).
+    #[error("event feed: {0}")]
+    Events(String),
     /// The read stopped for a reason of its own (e.g. its task panicked): the records so far
     /// are covered by the last state only, and the run is not complete.
     #[error("internal error: {0}")]

@@ -50,6 +50,7 @@ mod module;
 mod read;
 pub mod records;
 mod state;
+mod watch;
 
 pub use catalog::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
@@ -59,7 +60,7 @@ pub use catalog::{
 pub use check::{CheckReport, ModuleCheck};
 pub use config::{
     ApprovalConfig, AttendanceConfig, BitableConfig, ContactConfig, CredentialsConfig,
-    EmployeeType, SourceConfig,
+    EmployeeType, EventsConfig, SourceConfig,
 };
 pub use error::{Result, SyncError};
 pub use failure::{Failure, FailureKind};
@@ -68,8 +69,9 @@ pub use module::Module;
 pub use read::{ReadOptions, Target};
 pub use state::{
     ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,
-    ContactState, STATE_VERSION, SyncState, TableRun,
+    ContactState, EventsState, STATE_VERSION, SyncState, TableRun,
 };
+pub use watch::{DEFAULT_RECONCILE_EVERY, Watch, WatchOptions};
 
 use feishu_core::Client;
 

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use futures::channel::mpsc;
 use futures::future::{BoxFuture, Either};
-use futures::{FutureExt, SinkExt, Stream};
+use futures::{FutureExt, SinkExt, Stream, StreamExt};
 
 use crate::Source;
 use crate::catalog::StreamSpec;
@@ -34,8 +34,11 @@ use approval::ApprovalReader;
 use attendance::AttendanceReader;
 use bitable::BitableReader;
 use contact::ContactReader;
+pub(crate) use contact::UserTarget;
 use coordinator::Coordinator;
-use reader::{Event, Reread, Settings, drive, now_ms};
+pub(crate) use coordinator::Finale;
+pub(crate) use reader::now_ms;
+use reader::{Event, Reread, Settings, drive};
 
 /// Options of one read.
 ///
@@ -122,7 +125,7 @@ impl ReadOptions {
         self
     }
 
-    fn settings(&self) -> Arc<Settings> {
+    pub(crate) fn settings(&self) -> Arc<Settings> {
         Arc::new(Settings {
             now_ms: self.now_ms.unwrap_or_else(now_ms),
             concurrency: self.concurrency.max(1),
@@ -179,6 +182,16 @@ impl Source {
         &self,
         options: ReadOptions,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
+        self.read_with(options, None)
+    }
+
+    /// [`read`](Self::read), with `finale` applied to the state before the final one is
+    /// published.
+    pub(crate) fn read_with(
+        &self,
+        options: ReadOptions,
+        finale: Option<Finale>,
+    ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
         let specs = self.catalog();
         let selected = select(&specs, options.streams.as_deref())?;
         let state = options.state.clone().unwrap_or_default();
@@ -210,7 +223,7 @@ impl Source {
         drop(tx);
         Ok(spawn(|out| Task {
             readers,
-            coordinator: Coordinator::new(state, out, specs, selected, true),
+            coordinator: Coordinator::new(state, out, specs, selected, true).finale(finale),
             events,
         }))
     }
@@ -241,13 +254,7 @@ impl Source {
         targets: impl IntoIterator<Item = Target>,
         options: ReadOptions,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
-        let specs = self.catalog();
-        let selected = select(&specs, options.streams.as_deref())?;
-        let state = options.state.clone().unwrap_or_default();
-        state.check_against(&self.config)?;
-        let settings = options.settings();
-        let shared = Arc::new(selected.clone());
-        let (mut approval, mut contact) = (Vec::new(), Vec::new());
+        let mut batch = Batch::default();
         for target in targets {
             let module = target.module();
             if !module.is_selected(&self.config) {
@@ -262,12 +269,30 @@ impl Source {
                 Target::ApprovalInstance {
                     approval_code,
                     instance_code,
-                } => approval.push((approval_code, instance_code)),
-                Target::ContactUser { id } => contact.push(id),
+                } => batch.approval.push((approval_code, instance_code)),
+                Target::ContactUser { id } => batch.contact.push(UserTarget::Read(id)),
             }
         }
+        self.reread_batch(batch, options, None)
+    }
+
+    /// Reads `batch` again (its modules side by side, its objects up to `concurrency` at a
+    /// time per module), with `finale` applied to the state before the final one.
+    pub(crate) fn reread_batch(
+        &self,
+        batch: Batch,
+        options: ReadOptions,
+        finale: Option<Finale>,
+    ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
+        let specs = self.catalog();
+        let selected = select(&specs, options.streams.as_deref())?;
+        let state = options.state.clone().unwrap_or_default();
+        state.check_against(&self.config)?;
+        let settings = options.settings();
+        let shared = Arc::new(selected.clone());
         let (tx, events) = mpsc::channel(64);
         let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
+        let Batch { approval, contact } = batch;
         if let (false, Some(r)) = (approval.is_empty(), ApprovalReader::new(self, &state)) {
             readers.push(drive_reread(
                 r,
@@ -283,13 +308,24 @@ impl Source {
         drop(tx);
         Ok(spawn(|out| Task {
             readers,
-            coordinator: Coordinator::new(state, out, specs, selected, false),
+            coordinator: Coordinator::new(state, out, specs, selected, false).finale(finale),
             events,
         }))
     }
 }
 
-/// Re-reads `targets` with `reader`, between its module's `Started` and `Finished` events.
+/// Objects to read again, per module.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    /// `(approval code, instance code)`.
+    pub(crate) approval: Vec<(String, String)>,
+    /// Users to read again or to record as deleted.
+    pub(crate) contact: Vec<UserTarget>,
+}
+
+/// Re-reads `targets` with `reader`, between its module's `Started` and `Finished` events,
+/// up to `concurrency` at a time (each with its own handle to the coordinator). The first
+/// failure stops the module.
 fn drive_reread<R: Reread>(
     reader: R,
     targets: Vec<R::Target>,
@@ -311,8 +347,14 @@ fn drive_reread<R: Reread>(
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
-            for target in targets {
-                self.0.reread(target, out).await?;
+            let concurrency = out.settings().concurrency;
+            let rereads = targets.into_iter().map(|target| {
+                let mut out = out.fork();
+                async move { self.0.reread(target, &mut out).await }
+            });
+            let mut outcomes = futures::stream::iter(rereads).buffer_unordered(concurrency);
+            while let Some(outcome) = outcomes.next().await {
+                outcome?;
             }
             Ok(())
         }
@@ -360,7 +402,7 @@ fn spawn(
     rx
 }
 
-fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<String>> {
+pub(crate) fn select(specs: &[StreamSpec], wanted: Option<&[String]>) -> Result<BTreeSet<String>> {
     let known: BTreeSet<String> = specs.iter().map(|s| s.name.to_string()).collect();
     match wanted {
         None => Ok(known),

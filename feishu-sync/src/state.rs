@@ -20,7 +20,7 @@ use crate::module::Module;
 
 pub use sections::{
     ApprovalRun, ApprovalState, AttendanceRun, AttendanceState, BitableState, ContactRun,
-    ContactState, TableRun,
+    ContactState, EventsState, TableRun,
 };
 
 /// The state format written by this version. Version 1 (feishu-sync 0.1) is read and
@@ -55,6 +55,9 @@ pub struct SyncState {
     /// Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactState>,
+    /// Change events, when the state was written by a watch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventsState>,
 }
 
 impl Default for SyncState {
@@ -65,6 +68,7 @@ impl Default for SyncState {
             bitable: None,
             attendance: None,
             contact: None,
+            events: None,
         }
     }
 }

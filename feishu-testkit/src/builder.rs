@@ -185,8 +185,8 @@ impl FakeTenantBuilder {
 
     /// Starts the server on a free port of `127.0.0.1`.
     pub async fn start(self) -> FakeTenant {
-        // Approval and Auth announce changes to the hub; the events side hears them once a
-        // test starts it.
+        // Approval, Contact and Auth announce changes to the hub; the events side hears them
+        // once a test starts it.
         let hub = EventHub::default();
         let auth = Arc::new(AuthService::new(
             self.config,
@@ -197,9 +197,9 @@ impl FakeTenantBuilder {
         let events = Arc::new(EventsService::new(auth.config().clone(), hub.clone()));
         let directory = DirectoryHandle::default();
         let services = Services {
-            approval: Arc::new(ApprovalService::new(hub)),
+            approval: Arc::new(ApprovalService::new(hub.clone())),
             bitable: Arc::new(BitableService::default()),
-            contact: Arc::new(ContactService::new(directory.clone())),
+            contact: Arc::new(ContactService::new(directory.clone(), hub)),
             attendance: Arc::new(AttendanceService::new(directory)),
             auth: Arc::clone(&auth),
             events: Arc::clone(&events),

@@ -1,7 +1,7 @@
 //! Where services announce the changes that Feishu would push to an app as events.
 //!
-//! Approval and Auth change data apps subscribe to (an instance's status, the store app's
-//! ticket); the events side turns those changes into event envelopes. Neither knows the
+//! Approval, Contact and Auth change data apps subscribe to (an instance's status, a user,
+//! the store app's ticket); the events side turns those changes into event envelopes. Neither knows the
 //! other: both hold this hub, and the events side subscribes to it when a test first asks
 //! for it. Until then announcements go nowhere, so a tenant whose test never looks at events
 //! starts no events machinery and records nothing.
@@ -22,6 +22,22 @@ pub(crate) enum Change<'a> {
     },
     /// The store app was given a new ticket; `event` is its `app_ticket` envelope.
     AppTicket { event: &'a Value },
+    /// A user joined, changed or left (`contact.user.{created,updated,deleted}_v3`): the
+    /// user object as Contact answers it, and for an update the previous values of the
+    /// changed fields.
+    User {
+        change: UserChange,
+        user: &'a Value,
+        old: Option<&'a Value>,
+    },
+}
+
+/// What happened to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserChange {
+    Created,
+    Updated,
+    Deleted,
 }
 
 /// What hears the announcements: the events side.

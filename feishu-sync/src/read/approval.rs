@@ -40,10 +40,47 @@ pub(crate) struct ApprovalReader {
     sections: Mutex<BTreeMap<String, ApprovalState>>,
 }
 
-/// A new section of one approval code.
-pub(crate) struct CodeUpdate {
-    code: String,
-    state: ApprovalState,
+/// A change of one approval code's section.
+pub(crate) enum CodeUpdate {
+    /// The code's whole section (a run's progress).
+    Section {
+        /// The approval code.
+        code: String,
+        /// Its new section.
+        state: ApprovalState,
+    },
+    /// One instance's place in the code's watch list, after a re-read: `Some(creation
+    /// time)` watched, `None` not. A change of one entry, so that re-reads of several
+    /// instances of a code, side by side, never undo each other.
+    Watched {
+        /// The approval code.
+        code: String,
+        /// The instance.
+        instance: String,
+        /// Its creation time when it stays (or becomes) watched.
+        created: Option<i64>,
+    },
+}
+
+impl CodeUpdate {
+    fn apply_to(self, sections: &mut BTreeMap<String, ApprovalState>) {
+        match self {
+            CodeUpdate::Section { code, state } => {
+                sections.insert(code, state);
+            }
+            CodeUpdate::Watched {
+                code,
+                instance,
+                created,
+            } => {
+                let pending = &mut sections.entry(code).or_default().pending;
+                match created {
+                    Some(created) => pending.insert(instance, created),
+                    None => pending.remove(&instance),
+                };
+            }
+        }
+    }
 }
 
 impl ApprovalReader {
@@ -67,9 +104,9 @@ impl ApprovalReader {
         sections.get(code).cloned().unwrap_or_default()
     }
 
-    fn remember(&self, code: &str, state: &ApprovalState) {
+    fn remember(&self, update: CodeUpdate) {
         let mut sections = self.sections.lock().unwrap_or_else(PoisonError::into_inner);
-        sections.insert(code.to_string(), state.clone());
+        update.apply_to(&mut sections);
     }
 }
 
@@ -78,7 +115,7 @@ impl Reader for ApprovalReader {
     const MODULE: Module = Module::Approval;
 
     fn apply(state: &mut SyncState, update: CodeUpdate) {
-        state.approval.insert(update.code, update.state);
+        update.apply_to(&mut state.approval);
     }
 
     async fn read(&self, out: &mut Out<CodeUpdate>) -> Flow {
@@ -112,15 +149,34 @@ impl Reread for ApprovalReader {
     type Target = (String, String);
 
     async fn reread(&self, (code, instance): (String, String), out: &mut Out<CodeUpdate>) -> Flow {
-        let mut state = self.section(&code);
-        match self.api.get_instance(instance.as_str()).send().await {
-            Ok(detail) => instance::emit(out, &code, detail, &mut state.pending).await?,
+        let fetched = self.api.get_instance(instance.as_str()).send().await;
+        // The instance's entry alone: re-reads of other instances change theirs meanwhile.
+        let mut entry: BTreeMap<String, i64> = self
+            .section(&code)
+            .pending
+            .get(&instance)
+            .map(|created| (instance.clone(), *created))
+            .into_iter()
+            .collect();
+        let instance = match fetched {
+            Ok(detail) => {
+                let key = detail.code().to_string();
+                instance::emit(out, &code, detail, &mut entry).await?;
+                key
+            }
             Err(error) if instance::is_its_own(&error) => {
-                instance::unavailable(out, &code, &instance, &error, &mut state.pending).await?;
+                instance::unavailable(out, &code, &instance, &error, &mut entry).await?;
+                instance
             }
             Err(error) => return Err(Stop::failed(&code, &error)),
-        }
-        self.remember(&code, &state);
-        out.checkpoint(CodeUpdate { code, state }).await
+        };
+        let created = entry.get(&instance).copied();
+        let update = |code: &str| CodeUpdate::Watched {
+            code: code.to_string(),
+            instance: instance.clone(),
+            created,
+        };
+        self.remember(update(&code));
+        out.checkpoint(update(&code)).await
     }
 }

@@ -208,11 +208,13 @@ impl BitableReader {
             app_token: self.config.app_token.clone(),
             table_id: table.to_string(),
             record_id: record.record_id.into_string(),
-            fields: record.fields,
+            fields: Some(record.fields),
             created_time: record.created_time,
             last_modified_time: record.last_modified_time,
             created_by: record.created_by,
             last_modified_by: record.last_modified_by,
+            deleted: false,
+            deleted_at: None,
         }
     }
 }

@@ -1,11 +1,12 @@
 //! `contact_users`: a full refresh over the directory walk (each user once), with a warning
-//! for what the app's contact range did not let it read; one user can be read again.
+//! for what the app's contact range did not let it read; one user can be read again (a user
+//! no longer readable becomes a tombstone), or recorded as deleted outright.
 
 use feishu_contact::{Contact, User, UserIdType, WalkReport};
 use feishu_core::{OpenId, UnionId, UserId};
 use futures::StreamExt;
 
-use super::reader::{Flow, Out, Reader, Reread, Stop};
+use super::reader::{Flow, Out, Reader, Reread, Stop, now_ms};
 use crate::catalog::CONTACT_USERS;
 use crate::config::ContactConfig;
 use crate::message::LogLevel;
@@ -49,15 +50,7 @@ impl ContactReader {
             );
             return out.log(LogLevel::Warn, message).await;
         };
-        let record = ContactUser {
-            id,
-            open_id: Some(user.open_id.to_string()),
-            union_id: Some(user.union_id.to_string()),
-            user_id: Some(user.user_id.to_string()),
-            name: Some(user.name.clone()),
-            user,
-        };
-        out.emit(record).await
+        out.emit(ContactUser::of(id, user)).await
     }
 }
 
@@ -103,11 +96,23 @@ impl Reader for ContactReader {
     }
 }
 
-impl Reread for ContactReader {
-    /// An id of the config's `user_id_type`.
-    type Target = String;
+/// A user to read again, or to record as deleted, by an id of the config's `user_id_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UserTarget {
+    /// Read the user again (a tombstone if they are gone).
+    Read(String),
+    /// The user was deleted (a `contact.user.deleted_v3` event): a tombstone, no call.
+    Deleted(String),
+}
 
-    async fn reread(&self, id: String, out: &mut Out<ContactState>) -> Flow {
+impl Reread for ContactReader {
+    type Target = UserTarget;
+
+    async fn reread(&self, target: UserTarget, out: &mut Out<ContactState>) -> Flow {
+        let id = match target {
+            UserTarget::Read(id) => id,
+            UserTarget::Deleted(id) => return out.emit(ContactUser::tombstone(id, now_ms())).await,
+        };
         let got = match self.config.user_id_type {
             UserIdType::UnionId => self.api.get_user(UnionId::from(id.as_str())).send().await,
             UserIdType::UserId => self.api.get_user(UserId::from(id.as_str())).send().await,
@@ -116,8 +121,12 @@ impl Reread for ContactReader {
         match got {
             Ok(user) => self.emit(user, out).await,
             Err(e) if e.api_code().is_some_and(|c| USER_GONE.contains(&c)) => {
-                let message = format!("{CONTACT_USERS}: user {id} is no longer readable: {e}");
-                out.log(LogLevel::Warn, message).await
+                // Gone from what a full read would return: the replica gets a tombstone.
+                let message = format!(
+                    "{CONTACT_USERS}: user {id} is no longer readable, recorded as deleted: {e}"
+                );
+                out.log(LogLevel::Info, message).await?;
+                out.emit(ContactUser::tombstone(id, now_ms())).await
             }
             Err(e) => Err(Stop::failed(CONTACT_USERS, &e)),
         }

@@ -20,6 +20,11 @@ use crate::state::SyncState;
 /// The consumer went away.
 pub(super) struct Closed;
 
+/// A last change of the state, applied by the coordinator before it publishes the final
+/// state (a watch records there which events the read covers). It learns whether every
+/// selected stream completed.
+pub(crate) type Finale = Box<dyn FnOnce(&mut SyncState, bool) + Send>;
+
 pub(super) struct Coordinator {
     state: SyncState,
     out: mpsc::Sender<Result<Message>>,
@@ -28,6 +33,10 @@ pub(super) struct Coordinator {
     running: HashSet<String>,
     /// Whether the read ends a run (a full read) or only updates the state (a re-read).
     ends_run: bool,
+    /// Applied before the final state.
+    finale: Option<Finale>,
+    /// Whether a module failed.
+    failed: bool,
 }
 
 impl Coordinator {
@@ -45,7 +54,15 @@ impl Coordinator {
             selected,
             running: HashSet::new(),
             ends_run,
+            finale: None,
+            failed: false,
         }
+    }
+
+    /// Applies `finale` to the state before the final one is published.
+    pub(super) fn finale(mut self, finale: Option<Finale>) -> Self {
+        self.finale = finale;
+        self
     }
 
     async fn send(&mut self, message: Message) -> Result<(), Closed> {
@@ -80,6 +97,9 @@ impl Coordinator {
         if self.ends_run {
             self.state.end_run();
         }
+        if let Some(finale) = self.finale.take() {
+            finale(&mut self.state, !self.failed);
+        }
         let state = self.state.clone();
         self.send(Message::State(state)).await
     }
@@ -109,6 +129,7 @@ impl Coordinator {
                 self.status(module, &StreamStatus::Complete).await?;
             }
             Event::Finished(module, Err(failure)) => {
+                self.failed = true;
                 tracing::warn!(module = %module, error = %failure, "module failed");
                 self.send(Message::Log {
                     level: LogLevel::Error,

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::stream_record;
 
-/// One user of the directory, keyed by the config's `user_id_type`.
+/// One user of the directory, keyed by the config's `user_id_type`; a tombstone
+/// (`_deleted: true`) for a user who left or is no longer readable.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ContactUser {
@@ -22,8 +23,46 @@ pub struct ContactUser {
     /// Display name.
     pub name: Option<String>,
     /// The whole user object (departments, status, email, ...), as `feishu_contact::User`
-    /// serialises it.
+    /// serialises it; null on a tombstone.
     #[schemars(with = "Option<Value>")]
-    pub user: User,
+    pub user: Option<User>,
+    /// `true` on a tombstone: the user left the directory (a `contact.user.deleted_v3`
+    /// event, or a read that no longer finds them). Only the key and `_deleted_at` are set
+    /// then; the other fields are null. Absent on every other record.
+    #[serde(rename = "_deleted", skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// When the deletion was seen, Unix ms (tombstones only).
+    #[serde(rename = "_deleted_at", skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 stream_record!(ContactUser, "contact_users", Contact, ["id"], None);
+
+impl ContactUser {
+    /// The record of a user read from Contact, keyed by `id`.
+    pub(crate) fn of(id: String, user: User) -> Self {
+        ContactUser {
+            id,
+            open_id: Some(user.open_id.to_string()),
+            union_id: Some(user.union_id.to_string()),
+            user_id: Some(user.user_id.to_string()),
+            name: Some(user.name.clone()),
+            user: Some(user),
+            deleted: false,
+            deleted_at: None,
+        }
+    }
+
+    /// The tombstone of the user `id`, deleted as seen at `at_ms`.
+    pub(crate) fn tombstone(id: String, at_ms: i64) -> Self {
+        ContactUser {
+            id,
+            open_id: None,
+            union_id: None,
+            user_id: None,
+            name: None,
+            user: None,
+            deleted: true,
+            deleted_at: Some(at_ms),
+        }
+    }
+}

@@ -171,3 +171,35 @@ pub enum ContactRun {
     /// Completed in a read that has not ended.
     Done,
 }
+
+/// Where a watch ([`Source::watch`](crate::Source::watch)) stands with change events.
+///
+/// Feishu pushes events and keeps no position an app could resume from, so nothing here is
+/// needed to lose nothing: an event is acknowledged only after the state covering its
+/// re-read was taken by the consumer (Feishu delivers an unacknowledged event again), and
+/// every watch starts with an incremental read covering the time it was down. What is kept
+/// says how far the replica is: the newest event it covers, and when it was last reconciled
+/// by a complete read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct EventsState {
+    /// The newest event (by Feishu's create time) whose re-read this state covers: its
+    /// create time, Unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_ms: Option<i64>,
+    /// That event's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_id: Option<String>,
+    /// Events applied since the watch that wrote this state started.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub applied: u64,
+    /// When the last complete read of the watch (its first read, or a periodic
+    /// reconciliation) started, Unix ms: every change before it is in the replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciled_ms: Option<i64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}

@@ -103,6 +103,7 @@ pub(super) fn upgrade(value: Value) -> Result<SyncState> {
         bitable,
         attendance,
         contact: old.contact.map(|c| ContactState::new(c.user_id_type)),
+        events: None,
     })
 }
 

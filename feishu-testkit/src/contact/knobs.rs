@@ -4,10 +4,13 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use serde_json::{Value, json};
+
 use super::data::{ContactData, DeptKind, UserKind, user_kind};
 use super::dataset::{ContactDataset, ContactRange};
 use super::grant::Grant;
 use crate::directory::DirectoryHandle;
+use crate::event_hub::{Change, EventHub, UserChange};
 use crate::lock::lock;
 
 /// The Contact service's knobs and ground truth: the organisation, the app's contact range,
@@ -27,11 +30,20 @@ use crate::lock::lock;
 pub struct ContactKnobs<'a> {
     data: &'a Mutex<ContactData>,
     directory: &'a DirectoryHandle,
+    events: &'a EventHub,
 }
 
 impl<'a> ContactKnobs<'a> {
-    pub(super) fn new(data: &'a Mutex<ContactData>, directory: &'a DirectoryHandle) -> Self {
-        ContactKnobs { data, directory }
+    pub(super) fn new(
+        data: &'a Mutex<ContactData>,
+        directory: &'a DirectoryHandle,
+        events: &'a EventHub,
+    ) -> Self {
+        ContactKnobs {
+            data,
+            directory,
+            events,
+        }
     }
 }
 
@@ -124,6 +136,75 @@ impl ContactKnobs<'_> {
         let n = data.hire_successor(u, joined_at);
         self.directory.publish(data.directory());
         data.user_id(n, UserKind::Open).to_owned()
+    }
+
+    /// A new user joins department `department_id` (custom id, e.g. `D004`, or `0`) with
+    /// `name`; returns their `user_id`. Emits `contact.user.created_v3` once events are in
+    /// use.
+    ///
+    /// # Panics
+    /// When the department is unknown (a test setup mistake).
+    pub fn add_user(&self, department_id: &str, name: &str) -> String {
+        let (user_id, user) = {
+            let mut data = lock(self.data);
+            let d = data
+                .find_dept(department_id, DeptKind::Custom)
+                .unwrap_or_else(|| panic!("unknown department {department_id:?}"));
+            let u = data.add_user(d, name);
+            self.directory.publish(data.directory());
+            (data.users[u].user_id.clone(), event_json(&data, u))
+        };
+        self.announce(UserChange::Created, &user, None);
+        user_id
+    }
+
+    /// Renames the current user `user_id`. Emits `contact.user.updated_v3` (with the old
+    /// name in `old_object`) once events are in use.
+    ///
+    /// # Panics
+    /// When no current user has this `user_id` (a test setup mistake).
+    pub fn rename_user(&self, user_id: &str, name: &str) {
+        let (user, old) = {
+            let mut data = lock(self.data);
+            let u = data
+                .find_user(user_id, UserKind::User)
+                .unwrap_or_else(|| panic!("no current user {user_id:?}"));
+            let old = json!({ "name": data.users[u].name });
+            data.users[u].name = name.to_owned();
+            self.directory.publish(data.directory());
+            (event_json(&data, u), old)
+        };
+        self.announce(UserChange::Updated, &user, Some(&old));
+    }
+
+    /// The user `user_id` is deleted from the directory at `departed_at` (Unix s), as
+    /// [`depart_user`](Self::depart_user) does, and `contact.user.deleted_v3` is emitted once
+    /// events are in use.
+    ///
+    /// # Panics
+    /// When no current user has this `user_id` (a test setup mistake).
+    pub fn delete_user(&self, user_id: &str, departed_at: i64) {
+        let user = {
+            let data = lock(self.data);
+            let u = data
+                .find_user(user_id, UserKind::User)
+                .unwrap_or_else(|| panic!("no current user {user_id:?}"));
+            event_json(&data, u)
+        };
+        self.depart_user(user_id, departed_at);
+        self.announce(UserChange::Deleted, &user, None);
+    }
+
+    /// The id of `id_type` of the user (current or departed) holding `user_id`.
+    pub fn id_of(&self, user_id: &str, id_type: &str) -> Option<String> {
+        let kind = kind_or_panic(id_type);
+        let data = lock(self.data);
+        data.find_any_user(user_id, UserKind::User)
+            .map(|u| data.user_id(u, kind).to_owned())
+    }
+
+    fn announce(&self, change: UserChange, user: &Value, old: Option<&Value>) {
+        self.events.announce(Change::User { change, user, old });
     }
 
     /// Makes `departments/:id/children?fetch_child=true` refuse (HTTP 400, code 43010)
@@ -322,6 +403,11 @@ impl ContactKnobs<'_> {
             .map(|u| data.users[u].user_id.clone())
             .collect()
     }
+}
+
+/// User `u` as contact events carry it (ids of every kind, open department ids).
+fn event_json(data: &ContactData, u: usize) -> Value {
+    data.user_json(u, UserKind::Open, DeptKind::Open)
 }
 
 fn kind_or_panic(id_type: &str) -> UserKind {

@@ -56,6 +56,7 @@ mod staffing;
 use std::sync::Mutex;
 
 use crate::directory::DirectoryHandle;
+use crate::event_hub::EventHub;
 use crate::reply::Reply;
 use crate::request::RequestView;
 use crate::service::{FakeService, only};
@@ -79,22 +80,26 @@ const GROUP_MEMBERS: &str = "/open-apis/contact/v3/group/:group_id/member/simple
 pub(crate) struct ContactService {
     data: Mutex<ContactData>,
     directory: DirectoryHandle,
+    /// Where user changes made by the knobs are announced.
+    events: EventHub,
 }
 
 impl ContactService {
-    /// The default organisation, published to `directory`.
-    pub(crate) fn new(directory: DirectoryHandle) -> ContactService {
+    /// The default organisation, published to `directory`; user changes are announced to
+    /// `events`.
+    pub(crate) fn new(directory: DirectoryHandle, events: EventHub) -> ContactService {
         let data = ContactData::default();
         directory.publish(data.directory());
         ContactService {
             data: Mutex::new(data),
             directory,
+            events,
         }
     }
 
     /// The knobs and ground truth of this service.
     pub(crate) fn knobs(&self) -> ContactKnobs<'_> {
-        ContactKnobs::new(&self.data, &self.directory)
+        ContactKnobs::new(&self.data, &self.directory, &self.events)
     }
 }
 

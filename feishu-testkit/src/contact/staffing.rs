@@ -19,6 +19,39 @@ impl ContactData {
         }
     }
 
+    /// A new user named `name` joins department `d`; returns their index. Their ids follow
+    /// the dataset's conventions, with the index making them unique.
+    pub(super) fn add_user(&mut self, d: usize, name: &str) -> usize {
+        let n = self.users.len();
+        let h = mix(self.seed ^ (n as u64).wrapping_mul(31));
+        let user = User {
+            open_id: format!("ou_{}", hex32(self.seed, 1, n)),
+            union_id: format!("on_{}", hex32(self.seed, 2, n)),
+            user_id: format!("{:04x}{:06x}", h & 0xffff, n & 0xff_ffff),
+            employee_no: format!("E{:05}", n + 1),
+            name: name.to_owned(),
+            en_name: name.to_owned(),
+            depts: vec![d],
+            resigned: false,
+            frozen: false,
+            leader: self.depts[d].leader,
+            join_time: 1_577_836_800 + (h % 150_000_000) as i64,
+            employee_type: 1,
+            gender: 0,
+            city: "Hangzhou",
+            job_title: "Engineer",
+            joined_at: None,
+            departed_at: None,
+        };
+        self.members[d].push(n);
+        self.user_by_open.insert(user.open_id.clone(), n);
+        self.user_by_union.insert(user.union_id.clone(), n);
+        self.user_by_user_id.insert(user.user_id.clone(), n);
+        self.user_by_employee_no.insert(user.employee_no.clone(), n);
+        self.users.push(user);
+        n
+    }
+
     /// A new user joins at `at` (Unix s) in the departments of the departed user `u`, taking
     /// over their `user_id` and `employee_no`; returns the new user's index.
     pub(super) fn hire_successor(&mut self, u: usize, at: i64) -> usize {

@@ -48,7 +48,7 @@ pub use webhook::WebhookDelivery;
 
 use self::shared::Shared;
 use crate::auth::AuthConfig;
-use crate::event_hub::{Change, EventHub, Subscriber};
+use crate::event_hub::{Change, EventHub, Subscriber, UserChange};
 use crate::reply::Reply;
 use crate::request::RequestView;
 use crate::service::{FakeService, only};
@@ -112,6 +112,13 @@ impl Subscriber for Shared {
                 .custom
                 .approval_instance(approval_code, instance_code, status),
             Change::AppTicket { event } => event.clone(),
+            Change::User { change, user, old } => match change {
+                UserChange::Created => self.custom.user_created(user.clone()),
+                UserChange::Updated => self
+                    .custom
+                    .user_updated(user.clone(), old.cloned().unwrap_or_default()),
+                UserChange::Deleted => self.custom.user_deleted(user.clone()),
+            },
         };
         self.emit(envelope);
     }

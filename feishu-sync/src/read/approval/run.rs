@@ -93,12 +93,12 @@ impl CodeRun<'_> {
     }
 
     async fn save(&mut self, out: &mut Out<CodeUpdate>) -> Flow {
-        self.reader.remember(self.code, &self.state);
-        let update = CodeUpdate {
+        let update = || CodeUpdate::Section {
             code: self.code.to_string(),
             state: self.state.clone(),
         };
-        out.checkpoint(update).await
+        self.reader.remember(update());
+        out.checkpoint(update()).await
     }
 
     /// Drops the watch list's entries older than its age bound, then re-fetches the pending
