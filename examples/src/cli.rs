@@ -1,4 +1,7 @@
-//! The `feishu-sync` command line: `demo`, `check`, `catalog`, `read`.
+//! The `feishu-sync` command line: `demo`, `check`, `catalog`, `read`, `watch`.
+
+mod demo_watch;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -17,18 +20,26 @@ pub const USAGE: &str = "\
 feishu-sync: replicate a Feishu / Lark tenant's Approval, Bitable, Attendance and Contact data
 
 USAGE:
-    feishu-sync demo [--out DIR]
+    feishu-sync demo [--out DIR] [--watch [--rounds N]]
     feishu-sync check --config FILE
     feishu-sync catalog --config FILE
     feishu-sync read --config FILE [--state FILE | --full-refresh] [--streams a,b]
                      (--out DIR | --sink sqlite:PATH)
+    feishu-sync watch --config FILE [--state FILE | --full-refresh] [--streams a,b]
+                      (--out DIR | --sink sqlite:PATH) [--webhook ADDR] [--reconcile-hours H]
 
 `read` resumes where the output stopped (DIR/checkpoint.json, or the database's state);
 --state FILE resumes from FILE instead; --full-refresh empties the output and starts over.
+`watch` reads as `read` does, then keeps the output seconds behind the tenant from change
+events until Ctrl-C: over the app's long connection, or with --webhook ADDR (e.g.
+127.0.0.1:9000) from Feishu's HTTP callbacks to / on ADDR; a complete read every
+--reconcile-hours (24) catches what no event told. `demo --watch` shows it on the fake
+tenant, which changes an approval instance and a user every 3 s for --rounds rounds (3).
 One process at a time may write an output.
 Every command takes --base-url URL to override the config's domain (demo: the fake's URL).
 Secrets may come from FEISHU_APP_SECRET, FEISHU_APP_TICKET, FEISHU_APP_ACCESS_TOKEN,
-FEISHU_TENANT_ACCESS_TOKEN instead of the config file.";
+FEISHU_TENANT_ACCESS_TOKEN, FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN instead of the
+config file.";
 
 /// A parsed command line.
 #[derive(Debug, Default)]
@@ -51,6 +62,14 @@ pub struct Args {
     pub quiet: bool,
     /// `--full-refresh`: empty the output and start over.
     pub full_refresh: bool,
+    /// `demo --watch`.
+    pub watch: bool,
+    /// `--rounds`: rounds of changes of `demo --watch`.
+    pub rounds: Option<usize>,
+    /// `--webhook ADDR`: `watch` serves the event callback there.
+    pub webhook: Option<String>,
+    /// `--reconcile-hours`: time between two reconciliation reads of `watch`.
+    pub reconcile_hours: Option<f64>,
     /// Test-only crash points for the sinks; the binary reads them from
     /// [`crate::sink::CRASH_ENV`].
     pub crash: CrashPlan,
@@ -86,6 +105,26 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, Stri
             }
             Long("quiet") | Short('q') => out.quiet = true,
             Long("full-refresh") => out.full_refresh = true,
+            Long("watch") => out.watch = true,
+            Long("webhook") => {
+                out.webhook = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("rounds") => {
+                let v = text(parser.value().map_err(|e| e.to_string())?)?;
+                out.rounds = Some(
+                    v.parse()
+                        .map_err(|_| format!("--rounds: expected a number, got {v:?}"))?,
+                );
+            }
+            Long("reconcile-hours") => {
+                let v = text(parser.value().map_err(|e| e.to_string())?)?;
+                let hours: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|h: &f64| h.is_finite() && *h > 0.0)
+                    .ok_or_else(|| format!("--reconcile-hours: expected hours > 0, got {v:?}"))?;
+                out.reconcile_hours = Some(hours);
+            }
             Long("help") | Short('h') => out.command = "help".into(),
             Value(v) if out.command.is_empty() => out.command = text(v)?,
             other => return Err(other.unexpected().to_string()),
@@ -140,7 +179,9 @@ pub async fn run(args: Args) -> Result<i32, String> {
             print_out(USAGE)?;
             Ok(0)
         }
+        "demo" if args.watch => demo_watch::run(&args).await,
         "demo" => demo(&args).await,
+        "watch" => watch::run(&args).await,
         "check" => {
             let source = Source::new(load_config(&args)?).map_err(|e| e.to_string())?;
             let report = source.check().await;
