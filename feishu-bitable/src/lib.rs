@@ -76,10 +76,13 @@
 
 mod app;
 mod bitable;
+mod client_token;
 mod codes;
 mod field;
 mod ids;
+mod lane;
 mod record;
+mod subscription;
 mod table;
 mod value;
 mod view;
@@ -87,17 +90,21 @@ mod wiki;
 
 pub use app::App;
 pub use bitable::Bitable;
+pub use client_token::ClientToken;
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
 pub use feishu_core::ListRequest;
 pub use field::{
-    Field, FieldProperty, FieldType, FormulaResultType, ListFields, SelectOption, TableSchema,
-    UiType,
+    DeletedField, Field, FieldProperty, FieldType, FormulaResultType, ListFields, NewField,
+    SelectOption, TableSchema, UiType,
 };
 pub use ids::{AppToken, FieldId, RecordId, TableId, ViewId, WikiNodeToken};
 pub use record::{
-    Condition, Conjunction, Filter, FilterGroup, ListRecords, Operator, Record, SearchRecords, Sort,
+    BatchCreateRecords, BatchDeleteRecords, BatchUpdateRecords, Condition, Conjunction,
+    CreateRecord, DeleteRecord, DeletedRecord, Fields, Filter, FilterGroup, KeyMatch, ListRecords,
+    MAX_BATCH_DELETE, MAX_BATCH_WRITE, Operator, Record, RecordUpdate, SearchRecords, Sort,
+    UpdateRecord, UpsertError, UpsertOutcome, UpsertRecords, UpsertSummary,
 };
-pub use table::{ListTables, Table};
+pub use table::{CreatedTable, ListTables, NewTable, Table};
 pub use value::{
     Attachment, Computed, FieldValue, GroupChat, Location, Person, TextSegment, UrlValue,
     text_segments,

@@ -106,6 +106,8 @@ pub(crate) struct BitableData {
     pub(super) unflagged_list_shape: RecordShape,
     /// How long one write keeps its table busy.
     pub(super) write_duration: Duration,
+    /// Most records of one batch create or update (1,000 today; older pages said 500).
+    pub(super) batch_limit: usize,
     /// Share of Bitable replies held back after the request was processed, and for how long.
     pub(super) lost_replies: (f64, Duration),
     pub(super) rng: fastrand::Rng,
@@ -142,6 +144,7 @@ impl Default for BitableData {
             next_table_no: 1,
             unflagged_list_shape: RecordShape::Historic,
             write_duration: DEFAULT_WRITE_DURATION,
+            batch_limit: 1000,
             lost_replies: (0.0, Duration::ZERO),
             rng: fastrand::Rng::with_seed(BITABLE_SEED),
             stats: WriteStats::default(),

@@ -359,6 +359,13 @@ impl BitableKnobs<'_> {
         lock(self.data).lost_replies = (share, delay);
     }
 
+    /// The most records one batch create or update takes (default 1,000, the current
+    /// documented figure; the pages said 500 before, and an older deployment may still
+    /// refuse more with 1254104). At least 1.
+    pub fn set_batch_limit(&self, records: usize) {
+        lock(self.data).batch_limit = records.max(1);
+    }
+
     /// What the write endpoints refused, replayed and applied so far.
     pub fn write_stats(&self) -> WriteStats {
         lock(self.data).stats
