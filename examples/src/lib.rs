@@ -1,5 +1,5 @@
 //! Shared code of the example programs: the seeded demo tenant, record sinks (JSON lines and
-//! SQLite) and the `feishu-sync` command line.
+//! SQLite), the `feishu-sync` command line and the `bitable_upsert` CSV upsert.
 //!
 //! Not published; the binaries in `src/bin` are the entry points.
 
@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod sink;
+pub mod upsert;
 
 /// The wall clock in Unix milliseconds (0 if the clock is before 1970).
 pub fn wall_ms() -> i64 {
