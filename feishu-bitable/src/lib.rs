@@ -15,6 +15,18 @@
 //!   crate knows no table); [`Record::typed_fields`] types them with a [`TableSchema`] into
 //!   [`FieldValue`]s, which read every documented cell shape (search's and the historic list
 //!   shape) alike and keep anything unrecognised as [`FieldValue::Unknown`].
+//! - Writes: [`Bitable::create_record`], [`Bitable::update_record`],
+//!   [`Bitable::delete_record`], their batch forms ([`Bitable::batch_create_records`] and
+//!   [`Bitable::batch_update_records`] up to 1,000 rows, [`Bitable::batch_delete_records`] up
+//!   to 500), and [`Bitable::upsert_records`] (any number of rows, matched to records by a key
+//!   field). Cells go in as [`Fields`] of [`FieldValue`]s, sent in the write shapes. Every
+//!   create carries a [`ClientToken`] reused on its retries, so a retried create never
+//!   duplicates rows; updates and deletes are idempotent and retried too. Writes to one table
+//!   are queued (Feishu refuses concurrent writes to a table with 1254291), writes to different
+//!   tables run side by side. [`Bitable::create_table`], [`Bitable::create_field`],
+//!   [`Bitable::update_field`], [`Bitable::delete_field`] and [`Bitable::delete_table`]
+//!   provision a table; [`Bitable::subscribe_record_events`] makes record-changed events
+//!   arrive. The writing guide (`docs/writing.md` in the repository) has the limits and rules.
 //! - Ids are newtypes ([`AppToken`], [`TableId`], [`ViewId`], [`FieldId`], [`RecordId`],
 //!   [`WikiNodeToken`]); every call takes `impl Into<…>`, so string literals work, and models
 //!   serialise them as plain strings. Times are [`OffsetDateTime`](time::OffsetDateTime) at
