@@ -167,22 +167,15 @@ pub async fn upsert(env: &Env, reset_share: f64) -> Res<Outcome> {
     let client = client(env, timeout)?;
     let bitable = Bitable::new(client.clone());
     let meter = Meter::start()?;
-    let mut outcomes = bitable
+    let outcomes = bitable
         .upsert_records(&app, &table, KEY, input)
         .into_stream();
-    let (mut created, mut updated, mut failed) = (0u64, 0u64, 0u64);
-    let mut first_failure = None;
-    while let Some(outcome) = outcomes.next().await {
-        match outcome {
-            UpsertOutcome::Created { .. } => created += 1,
-            UpsertOutcome::Updated { .. } => updated += 1,
-            UpsertOutcome::Failed { reason, .. } => {
-                failed += 1;
-                first_failure.get_or_insert_with(|| reason.to_string());
-            }
-            _ => {}
-        }
-    }
+    let Counted {
+        created,
+        updated,
+        failed,
+        first_failure,
+    } = count(outcomes).await;
     let measured = meter.stop()?;
     if let Some(t) = &env.tenant {
         t.bitable().set_lost_reply_share(0.0, Duration::ZERO);
@@ -211,6 +204,35 @@ pub async fn upsert(env: &Env, reset_share: f64) -> Res<Outcome> {
     Ok(finish(out, rows, &keys, records))
 }
 
+/// What an upsert's outcomes add up to.
+struct Counted {
+    created: u64,
+    updated: u64,
+    failed: u64,
+    first_failure: Option<String>,
+}
+
+async fn count(mut outcomes: futures::stream::BoxStream<'static, UpsertOutcome>) -> Counted {
+    let mut c = Counted {
+        created: 0,
+        updated: 0,
+        failed: 0,
+        first_failure: None,
+    };
+    while let Some(outcome) = outcomes.next().await {
+        match outcome {
+            UpsertOutcome::Created { .. } => c.created += 1,
+            UpsertOutcome::Updated { .. } => c.updated += 1,
+            UpsertOutcome::Failed { reason, .. } => {
+                c.failed += 1;
+                c.first_failure.get_or_insert_with(|| reason.to_string());
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
 /// Paces requests of one family at `per_second` (documented limits) or not at all.
 struct Pace {
     every: Duration,
@@ -237,17 +259,110 @@ impl Pace {
     }
 }
 
-/// The bare loop's HTTP side: token, retries of 429 and write conflicts.
+/// `w7-baseline`: the same scan and the same batches, by hand with reqwest + serde_json.
+pub async fn baseline(env: &Env) -> Res<Outcome> {
+    let (rows, existing) = (env.opts.upsert_rows, env.opts.upsert_rows / 2);
+    let setup = Bitable::new(client(env, None)?);
+    let (app, table) = prepare(env, &setup, existing).await?;
+    let input: Vec<Map<String, Value>> = (0..rows)
+        .map(|i| {
+            let (key, amount, note) = cells(i, 1);
+            let v = json!({ KEY: key, "Amount": amount, "Note": note });
+            v.as_object().cloned().unwrap_or_default()
+        })
+        .collect();
+    let meter = Meter::start()?;
+    let mut bare = Bare::connect(env).await?;
+    let path = format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records");
+    let ids = bare.scan(env, &path).await?;
+    let (updates, creates) = classify(&input, &ids);
+    let written = bare.write(env, &path, &updates, &creates).await?;
+    let measured = meter.stop()?;
+    let (keys, records) = census(&setup, &app, &table).await?;
+    let out = Outcome {
+        items: written,
+        expected: Some(rows),
+        measured,
+        requests: bare.requests,
+        requests_by_endpoint: bare.by_family,
+        rate_limited: bare.rate_limited,
+        token_fetches: 1,
+        notes: vec![format!(
+            "{} updates, {} creates",
+            updates.len(),
+            creates.len()
+        )],
+        ..Outcome::default()
+    };
+    Ok(finish(out, rows, &keys, records))
+}
+
+/// The batch rows: updates of the keys found, creates of the others.
+fn classify(
+    input: &[Map<String, Value>],
+    ids: &HashMap<String, String>,
+) -> (Vec<Value>, Vec<Value>) {
+    let (mut updates, mut creates) = (Vec::new(), Vec::new());
+    for row in input {
+        let key = row[KEY].as_str().unwrap_or_default();
+        match ids.get(key) {
+            Some(id) => updates.push(json!({ "record_id": id, "fields": row })),
+            None => creates.push(json!({ "fields": row })),
+        }
+    }
+    (updates, creates)
+}
+
+/// The bare loop's HTTP side: token, requests, retries of 429 and write conflicts.
 struct Bare {
     http: reqwest::Client,
     base: String,
     token: String,
     requests: u64,
     rate_limited: u64,
+    by_family: BTreeMap<String, u64>,
 }
 
 impl Bare {
-    async fn post(&mut self, path: &str, query: &[(&str, &str)], body: &Value) -> Res<Value> {
+    async fn connect(env: &Env) -> Res<Bare> {
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(err)?;
+        let base = env.base_url.trim_end_matches('/').to_string();
+        let auth: Value = http
+            .post(format!(
+                "{base}/open-apis/auth/v3/tenant_access_token/internal"
+            ))
+            .json(&json!({ "app_id": env.app_id, "app_secret": env.app_secret.expose_secret() }))
+            .send()
+            .await
+            .map_err(err)?
+            .json()
+            .await
+            .map_err(err)?;
+        let token = auth["tenant_access_token"]
+            .as_str()
+            .ok_or("no token")?
+            .to_string();
+        Ok(Bare {
+            http,
+            base,
+            token,
+            requests: 1,
+            rate_limited: 0,
+            by_family: BTreeMap::new(),
+        })
+    }
+
+    async fn post(
+        &mut self,
+        family: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Res<Value> {
+        *self.by_family.entry(family.to_string()).or_default() += 1;
         loop {
             self.requests += 1;
             let bytes = self
@@ -273,135 +388,78 @@ impl Bare {
             }
         }
     }
-}
 
-/// `w7-baseline`: the same scan and the same batches, by hand with reqwest + serde_json.
-pub async fn baseline(env: &Env) -> Res<Outcome> {
-    let (rows, existing) = (env.opts.upsert_rows, env.opts.upsert_rows / 2);
-    let setup = Bitable::new(client(env, None)?);
-    let (app, table) = prepare(env, &setup, existing).await?;
-    let input: Vec<Map<String, Value>> = (0..rows)
-        .map(|i| {
-            let (key, amount, note) = cells(i, 1);
-            let v = json!({ KEY: key, "Amount": amount, "Note": note });
-            v.as_object().cloned().unwrap_or_default()
-        })
-        .collect();
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(Duration::from_secs(60))
-        .build()
-        .map_err(err)?;
-    let base = env.base_url.trim_end_matches('/').to_string();
-    let meter = Meter::start()?;
-    let auth: Value = http
-        .post(format!(
-            "{base}/open-apis/auth/v3/tenant_access_token/internal"
-        ))
-        .json(&json!({ "app_id": env.app_id, "app_secret": env.app_secret.expose_secret() }))
-        .send()
-        .await
-        .map_err(err)?
-        .json()
-        .await
-        .map_err(err)?;
-    let token = auth["tenant_access_token"]
-        .as_str()
-        .ok_or("no token")?
-        .to_string();
-    let mut bare = Bare {
-        http,
-        base,
-        token,
-        requests: 1,
-        rate_limited: 0,
-    };
-    let records_path = format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records");
+    /// Key → record id of every record (search, pages of 500, key column only).
+    async fn scan(&mut self, env: &Env, path: &str) -> Res<HashMap<String, String>> {
+        let mut ids = HashMap::new();
+        let mut page_token: Option<String> = None;
+        let mut pace = Pace::new(env, SEARCH_PER_SECOND);
+        let body = json!({ "field_names": [KEY] });
+        loop {
+            pace.wait().await;
+            let mut query = vec![("page_size", "500")];
+            if let Some(t) = &page_token {
+                query.push(("page_token", t.as_str()));
+            }
+            let v = self
+                .post(
+                    "bitable.records.search",
+                    &format!("{path}/search"),
+                    &query,
+                    &body,
+                )
+                .await?;
+            let data = &v["data"];
+            for item in data["items"].as_array().into_iter().flatten() {
+                let key = item["fields"][KEY][0]["text"].as_str().unwrap_or_default();
+                let id = item["record_id"].as_str().unwrap_or_default();
+                ids.insert(key.to_string(), id.to_string());
+            }
+            match data["page_token"].as_str().filter(|t| !t.is_empty()) {
+                Some(t) if data["has_more"] == true => page_token = Some(t.to_string()),
+                _ => return Ok(ids),
+            }
+        }
+    }
 
-    // The key column, pages of 500.
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut page_token: Option<String> = None;
-    let mut pace = Pace::new(env, SEARCH_PER_SECOND);
-    let (mut searches, mut writes) = (0u64, 0u64);
-    loop {
-        pace.wait().await;
-        let mut query = vec![("page_size", "500")];
-        if let Some(t) = &page_token {
-            query.push(("page_token", t.as_str()));
+    /// Updates, then creates, 1,000 a call, one call at a time; the records written.
+    async fn write(
+        &mut self,
+        env: &Env,
+        path: &str,
+        updates: &[Value],
+        creates: &[Value],
+    ) -> Res<u64> {
+        let mut pace = Pace::new(env, WRITES_PER_SECOND);
+        let mut written = 0u64;
+        for batch in updates.chunks(1000) {
+            pace.wait().await;
+            let body = json!({ "records": batch });
+            let v = self
+                .post(
+                    "bitable.records.batch_update",
+                    &format!("{path}/batch_update"),
+                    &[],
+                    &body,
+                )
+                .await?;
+            written += v["data"]["records"].as_array().map_or(0, Vec::len) as u64;
         }
-        let v = bare
-            .post(
-                &format!("{records_path}/search"),
-                &query,
-                &json!({ "field_names": [KEY] }),
-            )
-            .await?;
-        searches += 1;
-        let data = &v["data"];
-        for item in data["items"].as_array().into_iter().flatten() {
-            let key = item["fields"][KEY][0]["text"].as_str().unwrap_or_default();
-            let id = item["record_id"].as_str().unwrap_or_default();
-            ids.insert(key.to_string(), id.to_string());
+        for (n, batch) in creates.chunks(1000).enumerate() {
+            pace.wait().await;
+            let token = format!("00000000-0000-4000-8000-{n:012x}");
+            let body = json!({ "records": batch });
+            let query = [("client_token", token.as_str())];
+            let v = self
+                .post(
+                    "bitable.records.batch_create",
+                    &format!("{path}/batch_create"),
+                    &query,
+                    &body,
+                )
+                .await?;
+            written += v["data"]["records"].as_array().map_or(0, Vec::len) as u64;
         }
-        match data["page_token"].as_str().filter(|t| !t.is_empty()) {
-            Some(t) if data["has_more"] == true => page_token = Some(t.to_string()),
-            _ => break,
-        }
+        Ok(written)
     }
-    // Updates, then creates, 1,000 a call.
-    let (mut updates, mut creates): (Vec<Value>, Vec<Value>) = (Vec::new(), Vec::new());
-    for row in &input {
-        let key = row[KEY].as_str().unwrap_or_default();
-        match ids.get(key) {
-            Some(id) => updates.push(json!({ "record_id": id, "fields": row })),
-            None => creates.push(json!({ "fields": row })),
-        }
-    }
-    let mut pace = Pace::new(env, WRITES_PER_SECOND);
-    let mut written = 0u64;
-    for batch in updates.chunks(1000) {
-        pace.wait().await;
-        let v = bare
-            .post(
-                &format!("{records_path}/batch_update"),
-                &[],
-                &json!({ "records": batch }),
-            )
-            .await?;
-        writes += 1;
-        written += v["data"]["records"].as_array().map_or(0, Vec::len) as u64;
-    }
-    for (n, batch) in creates.chunks(1000).enumerate() {
-        pace.wait().await;
-        let token = format!("00000000-0000-4000-8000-{n:012x}");
-        let v = bare
-            .post(
-                &format!("{records_path}/batch_create"),
-                &[("client_token", token.as_str())],
-                &json!({ "records": batch }),
-            )
-            .await?;
-        writes += 1;
-        written += v["data"]["records"].as_array().map_or(0, Vec::len) as u64;
-    }
-    let measured = meter.stop()?;
-    let (keys, records) = census(&setup, &app, &table).await?;
-    let mut by = BTreeMap::new();
-    by.insert("bitable.records.search".to_string(), searches);
-    by.insert("bitable.records.batch_create".to_string(), writes);
-    let out = Outcome {
-        items: written,
-        expected: Some(rows),
-        measured,
-        requests: bare.requests,
-        requests_by_endpoint: by,
-        rate_limited: bare.rate_limited,
-        token_fetches: 1,
-        notes: vec![format!(
-            "{} updates, {} creates",
-            updates.len(),
-            creates.len()
-        )],
-        ..Outcome::default()
-    };
-    Ok(finish(out, rows, &keys, records))
 }

@@ -332,3 +332,38 @@ impl BatchDeleteRecords {
         self.target.delete(&self.ids, &self.options).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use feishu_core::{Idempotency, RateLimit};
+
+    use super::*;
+    use crate::record::write::{CREATE_RECORD, DELETE_RECORD, UPDATE_RECORD};
+
+    #[test]
+    fn record_writes_declare_their_documented_limit_and_idempotency() {
+        for (endpoint, idempotency) in [
+            (CREATE_RECORD, Idempotency::WithToken),
+            (BATCH_CREATE_RECORDS, Idempotency::WithToken),
+            (UPDATE_RECORD, Idempotency::Idempotent),
+            (BATCH_UPDATE_RECORDS, Idempotency::Idempotent),
+            (DELETE_RECORD, Idempotency::Idempotent),
+            (BATCH_DELETE_RECORDS, Idempotency::Idempotent),
+        ] {
+            assert_eq!(
+                endpoint.rate_limit(),
+                RateLimit::per_second(50),
+                "{}",
+                endpoint.name()
+            );
+            assert_eq!(
+                endpoint.idempotency_kind(),
+                idempotency,
+                "{}",
+                endpoint.name()
+            );
+            // A write conflict was not applied: safe to repeat for any of them.
+            assert!(endpoint.code_table().is_not_applied(1254291));
+        }
+    }
+}

@@ -168,13 +168,51 @@ fn check_property(
 pub(super) fn create_table(data: &Mutex<BitableData>, req: &RequestView, app: &str) -> Reply {
     let mut guard = lock(data);
     let data = &mut *guard;
-    let found = match check_app(data, app) {
-        Ok(found) => found,
+    let spec = match table_spec(data, req, app) {
+        Ok(spec) => spec,
         Err(reply) => return reply,
     };
-    let Some(spec) = req.json.as_ref().and_then(|b| b.get("table")) else {
-        return bad_body("`table` is required");
+    let mut table = data.new_table(&spec.name, Kind::Custom, 0);
+    let defs = match table_fields(data, app, table.no, spec.fields) {
+        Ok(defs) => defs,
+        Err(reply) => return reply,
     };
+    if let Some(view) = &spec.view_name {
+        table.views[0].name = view.clone();
+    }
+    table.field_serial = defs.len() as u64;
+    let mut reply = json!({ "table_id": table.table_id });
+    if spec.view_name.is_some() || !spec.fields.is_empty() {
+        reply["default_view_id"] = json!(table.views[0].view_id);
+    }
+    if !spec.fields.is_empty() {
+        reply["field_id_list"] = json!(defs.iter().map(|d| d.id.clone()).collect::<Vec<_>>());
+    }
+    table.fields = Some(defs);
+    if let Some(found) = data.apps.iter_mut().find(|a| a.token == app) {
+        found.tables.push(table);
+    }
+    Reply::ok(reply)
+}
+
+/// A create-table body, checked against the Base.
+struct TableSpec<'a> {
+    name: String,
+    view_name: Option<String>,
+    fields: &'a [Value],
+}
+
+fn table_spec<'a>(
+    data: &BitableData,
+    req: &'a RequestView,
+    app: &str,
+) -> Result<TableSpec<'a>, Reply> {
+    let found = check_app(data, app)?;
+    let spec = req
+        .json
+        .as_ref()
+        .and_then(|b| b.get("table"))
+        .ok_or_else(|| bad_body("`table` is required"))?;
     let name = spec
         .get("name")
         .and_then(Value::as_str)
@@ -182,45 +220,56 @@ pub(super) fn create_table(data: &Mutex<BitableData>, req: &RequestView, app: &s
         .unwrap_or_default();
     let invalid = |c: char| "/\\?*:[]".contains(c);
     if name.is_empty() || name.chars().count() > 100 || name.contains(invalid) {
-        return bad_body("`table.name` must be 1-100 characters without / \\ ? * : [ ]");
+        return Err(bad_body(
+            "`table.name` must be 1-100 characters without / \\ ? * : [ ]",
+        ));
     }
     if found.tables.iter().any(|t| t.name == name) {
-        return fail(TABLE_NAME_DUPLICATED, "TableNameDuplicated");
+        return Err(fail(TABLE_NAME_DUPLICATED, "TableNameDuplicated"));
     }
     if found.tables.len() >= MAX_TABLES {
-        return fail(TABLE_LIMIT, "TableExceedLimit");
+        return Err(fail(TABLE_LIMIT, "TableExceedLimit"));
     }
     let view_name = spec.get("default_view_name").and_then(Value::as_str);
-    let specs = spec.get("fields").and_then(Value::as_array);
-    if view_name.is_some() && specs.is_none() {
-        return bad_body("`fields` is required with `default_view_name`");
+    let fields = spec.get("fields").and_then(Value::as_array);
+    if view_name.is_some() && fields.is_none() {
+        return Err(bad_body("`fields` is required with `default_view_name`"));
     }
-    let mut table = data.new_table(name, Kind::Custom, 0);
-    let mut defs = Vec::new();
-    let given: &[Value] = specs.map_or(&[], Vec::as_slice);
-    if given.len() > MAX_FIELDS {
-        return fail(FIELD_LIMIT, "ColumnExceedLimit");
+    let fields: &[Value] = fields.map_or(&[], Vec::as_slice);
+    if fields.len() > MAX_FIELDS {
+        return Err(fail(FIELD_LIMIT, "ColumnExceedLimit"));
     }
-    for (i, spec) in given.iter().enumerate() {
-        let def = match field_from_body(data, app, spec, new_field_id(table.no, i as u64)) {
-            Ok(def) => def,
-            Err(reply) => return reply,
-        };
-        if defs.iter().any(|d: &FieldDef| d.name == def.name) {
-            return fail(FIELD_NAME_DUPLICATED, "FieldNameDuplicated");
+    Ok(TableSpec {
+        name: name.to_string(),
+        view_name: view_name.map(|v| v.trim().to_string()),
+        fields,
+    })
+}
+
+/// The fields of a new table (one text field when none are given).
+fn table_fields(
+    data: &BitableData,
+    app: &str,
+    table_no: u64,
+    specs: &[Value],
+) -> Result<Vec<FieldDef>, Reply> {
+    let mut defs: Vec<FieldDef> = Vec::with_capacity(specs.len().max(1));
+    for (i, spec) in specs.iter().enumerate() {
+        let def = field_from_body(data, app, spec, new_field_id(table_no, i as u64))?;
+        if defs.iter().any(|d| d.name == def.name) {
+            return Err(fail(FIELD_NAME_DUPLICATED, "FieldNameDuplicated"));
         }
         if i == 0 && !PRIMARY_TYPES.contains(&def.field_type) {
-            return fail(
+            return Err(fail(
                 NOT_SUPPORTED_FIELD,
                 "NotSupportFieldOrView: the first field's type cannot be the primary field",
-            );
+            ));
         }
         defs.push(def);
     }
     if defs.is_empty() {
-        let id = new_field_id(table.no, 0);
         defs.push(FieldDef {
-            id,
+            id: new_field_id(table_no, 0),
             name: Name::Static("Text"),
             field_type: 1,
             ui_type: Name::Static("Text"),
@@ -229,22 +278,7 @@ pub(super) fn create_table(data: &Mutex<BitableData>, req: &RequestView, app: &s
             origin: None,
         });
     }
-    if let Some(view) = view_name {
-        table.views[0].name = view.trim().to_string();
-    }
-    table.field_serial = defs.len() as u64;
-    let mut reply = json!({ "table_id": table.table_id });
-    if view_name.is_some() || !given.is_empty() {
-        reply["default_view_id"] = json!(table.views[0].view_id);
-    }
-    if !given.is_empty() {
-        reply["field_id_list"] = json!(defs.iter().map(|d| d.id.clone()).collect::<Vec<_>>());
-    }
-    table.fields = Some(defs);
-    if let Some(found) = data.apps.iter_mut().find(|a| a.token == app) {
-        found.tables.push(table);
-    }
-    Reply::ok(reply)
+    Ok(defs)
 }
 
 /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id`.
