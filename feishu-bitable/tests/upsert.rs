@@ -307,6 +307,15 @@ async fn bad_keys_and_arguments_fail_every_row() {
 }
 
 #[tokio::test]
+async fn no_rows_send_nothing() {
+    let t = Table::new(3).await;
+    let before = t.tenant.request_count();
+    let s = upsert(&bitable_for(&t.tenant), &t, Vec::new(), KeyMatch::Auto).await;
+    assert!(s.outcomes.is_empty() && s.created + s.updated + s.failed == 0);
+    assert_eq!(t.tenant.request_count(), before);
+}
+
+#[tokio::test]
 async fn lost_replies_leave_no_duplicates() {
     let t = Table::new(2_000).await;
     // 20 % of replies held back after the request was processed, past the client's timeout.

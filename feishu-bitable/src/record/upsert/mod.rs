@@ -175,6 +175,9 @@ impl UpsertRecords {
     }
 
     async fn drive(&self, out: mpsc::Sender<UpsertOutcome>) {
+        if self.rows.is_empty() {
+            return;
+        }
         let writer = Writer {
             target: &self.target,
             options: &self.options,
