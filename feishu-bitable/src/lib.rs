@@ -15,6 +15,18 @@
 //!   crate knows no table); [`Record::typed_fields`] types them with a [`TableSchema`] into
 //!   [`FieldValue`]s, which read every documented cell shape (search's and the historic list
 //!   shape) alike and keep anything unrecognised as [`FieldValue::Unknown`].
+//! - Writes: [`Bitable::create_record`], [`Bitable::update_record`],
+//!   [`Bitable::delete_record`], their batch forms ([`Bitable::batch_create_records`] and
+//!   [`Bitable::batch_update_records`] up to 1,000 rows, [`Bitable::batch_delete_records`] up
+//!   to 500), and [`Bitable::upsert_records`] (any number of rows, matched to records by a key
+//!   field). Cells go in as [`Fields`] of [`FieldValue`]s, sent in the write shapes. Every
+//!   create carries a [`ClientToken`] reused on its retries, so a retried create never
+//!   duplicates rows; updates and deletes are idempotent and retried too. Writes to one table
+//!   are queued (Feishu refuses concurrent writes to a table with 1254291), writes to different
+//!   tables run side by side. [`Bitable::create_table`], [`Bitable::create_field`],
+//!   [`Bitable::update_field`], [`Bitable::delete_field`] and [`Bitable::delete_table`]
+//!   provision a table; [`Bitable::subscribe_record_events`] makes record-changed events
+//!   arrive. The writing guide (`docs/writing.md` in the repository) has the limits and rules.
 //! - Ids are newtypes ([`AppToken`], [`TableId`], [`ViewId`], [`FieldId`], [`RecordId`],
 //!   [`WikiNodeToken`]); every call takes `impl Into<…>`, so string literals work, and models
 //!   serialise them as plain strings. Times are [`OffsetDateTime`](time::OffsetDateTime) at
@@ -76,10 +88,13 @@
 
 mod app;
 mod bitable;
+mod client_token;
 mod codes;
 mod field;
 mod ids;
+mod lane;
 mod record;
+mod subscription;
 mod table;
 mod value;
 mod view;
@@ -87,17 +102,21 @@ mod wiki;
 
 pub use app::App;
 pub use bitable::Bitable;
+pub use client_token::ClientToken;
 /// Runs every listing of this crate: `send`, `by_page`, `into_stream`.
 pub use feishu_core::ListRequest;
 pub use field::{
-    Field, FieldProperty, FieldType, FormulaResultType, ListFields, SelectOption, TableSchema,
-    UiType,
+    DeletedField, Field, FieldProperty, FieldType, FormulaResultType, ListFields, NewField,
+    SelectOption, TableSchema, UiType,
 };
 pub use ids::{AppToken, FieldId, RecordId, TableId, ViewId, WikiNodeToken};
 pub use record::{
-    Condition, Conjunction, Filter, FilterGroup, ListRecords, Operator, Record, SearchRecords, Sort,
+    BatchCreateRecords, BatchDeleteRecords, BatchUpdateRecords, Condition, Conjunction,
+    CreateRecord, DeleteRecord, DeletedRecord, Fields, Filter, FilterGroup, KeyMatch, ListRecords,
+    MAX_BATCH_DELETE, MAX_BATCH_WRITE, Operator, Record, RecordUpdate, SearchRecords, Sort,
+    UpdateRecord, UpsertError, UpsertOutcome, UpsertRecords, UpsertSummary,
 };
-pub use table::{ListTables, Table};
+pub use table::{CreatedTable, ListTables, NewTable, Table};
 pub use value::{
     Attachment, Computed, FieldValue, GroupChat, Location, Person, TextSegment, UrlValue,
     text_segments,

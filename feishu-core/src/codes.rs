@@ -50,6 +50,7 @@ pub struct CodeTable {
     transient: &'static [i64],
     permission: &'static [(i64, &'static str)],
     never_retry: &'static [i64],
+    not_applied: &'static [i64],
     hints: &'static [(i64, &'static str)],
 }
 
@@ -67,6 +68,7 @@ impl CodeTable {
             transient: &[],
             permission: &[],
             never_retry: &[],
+            not_applied: &[],
             hints: &[],
         }
     }
@@ -78,7 +80,8 @@ impl CodeTable {
         self
     }
 
-    /// Transient codes: retried with backoff (reads and idempotent writes only).
+    /// Transient codes: retried with backoff (reads and idempotent writes only; see
+    /// [`not_applied`](Self::not_applied) for codes that are safe for any write).
     pub const fn transient(mut self, codes: &'static [i64]) -> Self {
         self.transient = codes;
         self
@@ -96,6 +99,15 @@ impl CodeTable {
         self
     }
 
+    /// Codes with which Feishu refuses a write *before* applying it (a write conflict on a
+    /// table, "busy, try later"): retried with backoff like transient codes, and, unlike
+    /// them, also for writes that are not idempotent, since nothing was applied. Only list a
+    /// code here when its documentation says the request was rejected, not half done.
+    pub const fn not_applied(mut self, codes: &'static [i64]) -> Self {
+        self.not_applied = codes;
+        self
+    }
+
     /// One-line hints for other well-known codes.
     pub const fn hints(mut self, hints: &'static [(i64, &'static str)]) -> Self {
         self.hints = hints;
@@ -110,7 +122,17 @@ impl CodeTable {
 
     /// Whether `code` is worth retrying.
     pub fn is_transient(&self, code: i64) -> bool {
-        self.is_throttled(code) || is_common_transient(code) || self.transient.contains(&code)
+        self.is_throttled(code)
+            || is_common_transient(code)
+            || self.transient.contains(&code)
+            || self.not_applied.contains(&code)
+    }
+
+    /// Whether `code` says the write was refused before it was applied (see
+    /// [`not_applied`](Self::not_applied)): safe to repeat whatever the endpoint's
+    /// idempotency. Throttle codes are too (a throttled call was not processed).
+    pub fn is_not_applied(&self, code: i64) -> bool {
+        self.is_throttled(code) || self.not_applied.contains(&code)
     }
 
     /// Whether `code` is a permission or data-range problem.
@@ -188,7 +210,22 @@ mod tests {
         .throttled(&[1254290])
         .transient(&[1254607])
         .permission(&[(1254302, "add the app to the Base")])
-        .never_retry(&[1254040]);
+        .never_retry(&[1254040])
+        .not_applied(&[1254291]);
+
+    #[test]
+    fn not_applied_codes_are_transient_and_safe_to_repeat() {
+        assert!(TABLE.is_not_applied(1254291) && TABLE.is_transient(1254291));
+        assert!(
+            TABLE.is_not_applied(1254290),
+            "a throttled call was not processed"
+        );
+        assert!(
+            !TABLE.is_not_applied(1254607),
+            "transient is not the same as not applied"
+        );
+        assert!(!CodeTable::new().is_not_applied(1254291));
+    }
 
     #[test]
     fn module_codes_apply_only_through_their_table() {

@@ -10,7 +10,8 @@ use crate::config::SourceConfig;
 use crate::module::Module;
 use crate::records::{
     ApprovalInstance, ApprovalInstanceField, ApprovalInstanceRaw, ApprovalTask,
-    ApprovalTimelineEvent, AttendanceUserFlow, BitableRecord, ContactUser, StreamRecord,
+    ApprovalTimelineEvent, AttendanceGroup, AttendanceShift, AttendanceUserFlow, BitableRecord,
+    ContactUser, StreamRecord,
 };
 
 /// Raw approval instance payloads.
@@ -27,6 +28,10 @@ pub const APPROVAL_TIMELINE: &str = ApprovalTimelineEvent::STREAM;
 pub const BITABLE_RECORDS: &str = BitableRecord::STREAM;
 /// Attendance check-in flows.
 pub const ATTENDANCE_USER_FLOWS: &str = AttendanceUserFlow::STREAM;
+/// Attendance shift definitions.
+pub const ATTENDANCE_SHIFTS: &str = AttendanceShift::STREAM;
+/// Attendance groups.
+pub const ATTENDANCE_GROUPS: &str = AttendanceGroup::STREAM;
 /// Contact users.
 pub const CONTACT_USERS: &str = ContactUser::STREAM;
 
@@ -146,6 +151,8 @@ pub fn all_streams() -> Vec<StreamSpec> {
         StreamSpec::of::<ApprovalTimelineEvent>(),
         StreamSpec::of::<BitableRecord>(),
         StreamSpec::of::<AttendanceUserFlow>(),
+        StreamSpec::of::<AttendanceShift>(),
+        StreamSpec::of::<AttendanceGroup>(),
         StreamSpec::of::<ContactUser>(),
     ]
 }

@@ -54,8 +54,8 @@ mod watch;
 
 pub use catalog::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, StreamSpec, SyncMode,
-    all_streams, catalog,
+    APPROVAL_TIMELINE, ATTENDANCE_GROUPS, ATTENDANCE_SHIFTS, ATTENDANCE_USER_FLOWS,
+    BITABLE_RECORDS, CONTACT_USERS, StreamSpec, SyncMode, all_streams, catalog,
 };
 pub use check::{CheckReport, ModuleCheck};
 pub use config::{

@@ -21,7 +21,7 @@ pub use approval::{
     ApprovalInstance, ApprovalInstanceField, ApprovalInstanceRaw, ApprovalTask,
     ApprovalTimelineEvent,
 };
-pub use attendance::AttendanceUserFlow;
+pub use attendance::{AttendanceGroup, AttendanceShift, AttendanceUserFlow};
 pub use bitable::BitableRecord;
 pub use contact::ContactUser;
 

@@ -135,7 +135,9 @@ async fn attendance_resumes_by_user_id_when_the_directory_changes() {
 
     let second = read_all(&source, options().state(state)).await;
     let mut records: BTreeMap<String, String> = BTreeMap::new();
-    for r in first.iter().chain(second.records(ATTENDANCE_USER_FLOWS)) {
+    // The definition streams (shifts, groups) come first; only punches matter here.
+    let first_flows = first.iter().filter(|r| r.get("check_time").is_some());
+    for r in first_flows.chain(second.records(ATTENDANCE_USER_FLOWS)) {
         let id = r["record_id"].as_str().unwrap().to_string();
         records.insert(id, r["user_id"].as_str().unwrap().to_string());
     }

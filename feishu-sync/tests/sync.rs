@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use common::{DAY, DAYS, NOW, opts, read_all, source, tenant};
 use feishu_sync::{
     APPROVAL_INSTANCE_FIELDS, APPROVAL_INSTANCES, APPROVAL_INSTANCES_RAW, APPROVAL_TASKS,
-    APPROVAL_TIMELINE, ATTENDANCE_USER_FLOWS, BITABLE_RECORDS, CONTACT_USERS, FailureKind,
-    LogLevel, Message, StreamStatus, SyncState,
+    APPROVAL_TIMELINE, ATTENDANCE_GROUPS, ATTENDANCE_SHIFTS, ATTENDANCE_USER_FLOWS,
+    BITABLE_RECORDS, CONTACT_USERS, FailureKind, LogLevel, Message, StreamStatus, SyncState,
 };
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE, MalformedTaskList};
 use futures::StreamExt;
@@ -91,6 +91,32 @@ async fn full_sync_matches_the_tenants_ground_truth() {
         .flow_count("employee_id", &user_ids, from / 1000, NOW / 1000);
     assert!(flows > 0);
     assert_eq!(run.records(ATTENDANCE_USER_FLOWS).len(), flows);
+    // The definitions punch results refer to: every shift and group, with every task's
+    // shift and group among them.
+    let ids = |stream: &str, key: &str| -> BTreeSet<String> {
+        run.records(stream)
+            .iter()
+            .map(|r| r[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    let shifts = ids(ATTENDANCE_SHIFTS, "shift_id");
+    let groups = ids(ATTENDANCE_GROUPS, "group_id");
+    assert_eq!(
+        shifts,
+        t.tenant.attendance().shift_ids().into_iter().collect()
+    );
+    assert_eq!(
+        groups,
+        t.tenant.attendance().group_ids().into_iter().collect()
+    );
+    assert!(shifts.contains(feishu_testkit::attendance::DEFAULT_SHIFT_ID));
+    assert!(groups.contains(feishu_testkit::attendance::DEFAULT_GROUP_ID));
+    for group in run.records(ATTENDANCE_GROUPS) {
+        assert!(
+            group["group"]["group_id"].is_string(),
+            "the whole group: {group}"
+        );
+    }
 
     // Primary keys are unique per stream.
     for (stream, keys) in run.keys() {

@@ -44,10 +44,14 @@
 //!     (10-hour windows), instance details with forms of every widget type, instance search.
 //!     Knobs: `set_dataset`, `add_instance`, `set_instance_status`, `set_instance_form`,
 //!     `set_instance_field`; ground truth: `instance_codes`, `instance`, `instance_form`.
-//!   - Bitable v1 ([`FakeTenant::bitable`]): app, tables, views, fields of every type, records
-//!     in both the list and the search shapes (generated on the fly, so 1M-record tables cost
-//!     no memory), wiki nodes. Knobs: `add_table`, `set_record_count`, `deny_app`,
-//!     `add_wiki_node`; ground truth: `record_ids`, `record_json`, `field_names`.
+//!   - Bitable v1 ([`FakeTenant::bitable`], [`bitable`]): app, tables, views, fields of every
+//!     type, records in both the list and the search shapes (generated on the fly, so
+//!     1M-record tables cost no memory), wiki nodes; record, table and field writes with
+//!     Feishu's validation, the one-writer-per-table rule (1254291) and `client_token`
+//!     replay; Drive's subscribe for a Base. Knobs: `add_table`, `add_empty_table`,
+//!     `insert_records`, `set_record_count`, `deny_app`, `add_wiki_node`,
+//!     `upload_attachment`, `set_write_duration`, `set_lost_reply_share`; ground truth:
+//!     `records`, `record_ids`, `record_json`, `field_names`, `write_stats`, `is_subscribed`.
 //!   - Contact v3 ([`FakeTenant::contact`], [`ContactDataset`]): a department tree, users in
 //!     several departments, resigned users, user groups and their members, the visible range
 //!     (departments, users and groups). Knobs: `set_dataset`, `set_range`,

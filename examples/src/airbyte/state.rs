@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | `approval_*` (5 streams) | `{"version": 2, "approval": {"<approval code>": {"cursor_ms": .., "pending": {..}, "run": {..}}}}` |
 //! | `bitable_records` | `{"version": 2, "bitable": {"app_token": .., "tables": {"<table id>": {..}}}}` |
-//! | `attendance_user_flows` | `{"version": 2, "attendance": {"employee_type": .., "cursor_ms": .., "run": {..}}}` |
+//! | `attendance_*` (3 streams) | `{"version": 2, "attendance": {"employee_type": .., "cursor_ms": .., "run": {..}}}` |
 //! | `contact_users` | `{"version": 2, "contact": {"user_id_type": ..}}` |
 //!
 //! The connector emits a `STREAM` state for every started, unfinished stream at each
@@ -23,7 +23,9 @@
 //! one pass:
 //! - a module whose selected streams are not all `incremental` starts from scratch (a full
 //!   refresh ignores the stored state); `bitable_records` is a resumable full refresh and
-//!   continues at its tables' page tokens; `contact_users` has nothing to resume;
+//!   continues at its tables' page tokens; `contact_users` has nothing to resume, and the
+//!   full-refresh-only `attendance_shifts` / `attendance_groups` are read whole every run and
+//!   take no part in the decision;
 //! - a module one of whose selected streams has no state starts from scratch too (a stream
 //!   added to the connection needs its history);
 //! - the five approval streams carry the same section, unless the platform saved some of one
@@ -222,8 +224,16 @@ pub fn resume_state(
     let mut notes = Vec::new();
     let modules: BTreeSet<Module> = selected.iter().map(|s| s.module).collect();
     for module in modules {
-        let streams: Vec<&SelectedStream> =
-            selected.iter().filter(|s| s.module == module).collect();
+        // The streams that carry the module's progress: a full-refresh-only stream (the
+        // attendance shifts and groups) is read whole every run whatever the state says, so
+        // it neither needs a stored state nor forces the module to start over.
+        let streams: Vec<&SelectedStream> = selected
+            .iter()
+            .filter(|s| s.module == module && carries_progress(&s.name))
+            .collect();
+        if streams.is_empty() {
+            continue;
+        }
         if !resumable(module, &streams, input, &mut notes) {
             continue;
         }
@@ -252,6 +262,15 @@ pub fn resume_state(
         }
     }
     ResumePlan { state, notes }
+}
+
+/// Whether `stream` has a cursor (supports incremental reads), or is Bitable's resumable
+/// full refresh: the streams whose state is the module's progress.
+fn carries_progress(stream: &str) -> bool {
+    feishu_sync::all_streams()
+        .iter()
+        .find(|spec| spec.name == stream)
+        .is_some_and(|spec| spec.cursor_field.is_some() || spec.module == Module::Bitable)
 }
 
 /// Whether `module`'s stored state may be used: not for a full refresh of an incremental

@@ -8,8 +8,12 @@
 //! window) is not credited, so a short run can finish slightly under its floor.
 //!
 //! The module crates keep their limit constants `pub(crate)`; the table below repeats them
-//! (feishu-approval/src/lib.rs, feishu-bitable `RateLimit::per_second(20)`,
-//! feishu-contact/src/list.rs, feishu-attendance/src/common.rs).
+//! (feishu-approval/src/lib.rs, feishu-bitable/src/codes.rs (reads 20/s, record writes 50/s,
+//! table and field writes 10/s), feishu-contact/src/list.rs, feishu-attendance/src/common.rs).
+//!
+//! W7 sets its own floor: the key scan must end before a key is known to be new (or carried by
+//! one record only), and a table takes one write at a time, so its floor is the scan's
+//! (search pages ÷ 20/s) plus the writes' (write calls ÷ 50/s, the write families added up).
 
 use std::collections::BTreeMap;
 
@@ -26,6 +30,18 @@ pub fn documented_limit(family: &str) -> Option<RateLimit> {
             RateLimit::per_minute(1000).and_per_second(50)
         }
         f if f.starts_with("contact.") => RateLimit::per_minute(1000).and_per_second(50),
+        "bitable.records.create"
+        | "bitable.records.update"
+        | "bitable.records.delete"
+        | "bitable.records.batch_create"
+        | "bitable.records.batch_update"
+        | "bitable.records.batch_delete" => RateLimit::per_second(50),
+        "bitable.tables.create"
+        | "bitable.tables.delete"
+        | "bitable.fields.create"
+        | "bitable.fields.update"
+        | "bitable.fields.delete" => RateLimit::per_second(10),
+        "drive.files.subscribe" => RateLimit::per_minute(1000).and_per_second(50),
         f if f.starts_with("bitable.") => RateLimit::per_second(20),
         f if f.starts_with("attendance.") => RateLimit::per_second(50),
         _ => return None,
@@ -40,13 +56,65 @@ pub fn documented_limit(family: &str) -> Option<RateLimit> {
 pub const SERVER_LIMITS: &[(&str, u32)] = &[
     // GET instances/:id and POST instances/query (the list is `/instances` exactly).
     ("/open-apis/approval/v4/instances/", 50),
-    ("/open-apis/bitable/v1/apps/", 20),
     ("/open-apis/contact/v3/departments/", 50),
     ("/open-apis/contact/v3/users/find_by_department", 50),
     ("/open-apis/contact/v3/users/batch", 50),
     ("/open-apis/contact/v3/scopes", 50),
     ("/open-apis/attendance/v1/user_flows/query", 50),
     ("/open-apis/attendance/v1/user_tasks/query", 50),
+];
+
+/// Bitable's server-side limits, per endpoint family (fixed one-second windows, as Feishu's
+/// gateway counts): reads 20/s, record writes 50/s, table and field writes 10/s. One prefix
+/// bucket for all of `bitable/v1/apps/` would make writes share the reads' 20/s.
+pub const SERVER_FAMILY_LIMITS: &[(&str, u32)] = &[
+    ("GET /open-apis/bitable/v1/apps/:app_token", 20),
+    ("GET /open-apis/bitable/v1/apps/:app_token/tables", 20),
+    (
+        "GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views",
+        20,
+    ),
+    (
+        "GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields",
+        20,
+    ),
+    (
+        "GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records",
+        20,
+    ),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search",
+        20,
+    ),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create",
+        50,
+    ),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update",
+        50,
+    ),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete",
+        50,
+    ),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records",
+        50,
+    ),
+    (
+        "PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
+        50,
+    ),
+    (
+        "DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
+        50,
+    ),
+    ("POST /open-apis/bitable/v1/apps/:app_token/tables", 10),
+    (
+        "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields",
+        10,
+    ),
 ];
 
 /// One family's share of the floor.

@@ -8,6 +8,7 @@
 
 pub mod floor;
 pub mod measure;
+pub mod upsert;
 pub mod workloads;
 
 use std::collections::BTreeMap;
@@ -31,11 +32,13 @@ USAGE:
                  [--records N] [--big-records N] [--approval-instances N] [--approval-days N]
                  [--users N] [--attendance-users N] [--attendance-days N] [--storm N]
                  [--sync-approval-instances N] [--sync-days N] [--sync-records N]
-                 [--sync-users N] [--concurrency N] [--no-isolate] [--json FILE]
+                 [--sync-users N] [--upsert-rows N] [--reset-share F] [--concurrency N]
+                 [--no-isolate] [--json FILE]
                  [--base-url URL --app-token T --table-id T --approval-code C ...]
     feishu-bench --serve [--records N] [--latency-ms N] [--limits documented|off]
 
-WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6, plus w1-1m with --big):
+WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6,w7-baseline,w7,w7-resets,
+plus w1-1m with --big):
     baseline  W1's pages by bare reqwest + serde_json (the CPU floor)
     w1        Bitable full scan, --records (100000) records, pages of 500
     w1-1m     the same with --big-records (1000000) records
@@ -46,6 +49,11 @@ WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6, plus w1-1m with 
     w5        --storm (1000) concurrent calls on a cold client: token fetches
     w6        full feishu-sync read: --sync-approval-instances (1500) over --sync-days (7),
               --sync-records (20000) Bitable records, --sync-users (1000) users + attendance
+    w7        upsert --upsert-rows (100000) rows by key into a new table holding half of
+              their keys (Bitable::upsert_records); with --base-url it needs --app-token
+    w7-baseline  W7's key scan and batches by bare reqwest + serde_json (the CPU floor)
+    w7-resets W7 with --reset-share (0.03) of replies lost after the server applied the
+              request (fake in process only); counts duplicate rows
 
 --limits documented (default): the client's documented limits, and the fake tenant refuses
 (429) anything over the documented per-second limits. --limits off: no client limiter.
@@ -81,6 +89,12 @@ pub enum Workload {
     W5,
     /// Full tenant sync.
     W6,
+    /// Upsert by key.
+    W7,
+    /// W7 without the SDK.
+    W7Baseline,
+    /// W7 with lost replies.
+    W7Resets,
 }
 
 impl Workload {
@@ -95,6 +109,9 @@ impl Workload {
             Workload::W4 => "w4",
             Workload::W5 => "w5",
             Workload::W6 => "w6",
+            Workload::W7 => "w7",
+            Workload::W7Baseline => "w7-baseline",
+            Workload::W7Resets => "w7-resets",
         }
     }
 
@@ -103,7 +120,7 @@ impl Workload {
     }
 }
 
-const ALL: [Workload; 8] = [
+const ALL: [Workload; 11] = [
     Workload::Baseline,
     Workload::W1,
     Workload::W1Big,
@@ -112,6 +129,9 @@ const ALL: [Workload; 8] = [
     Workload::W4,
     Workload::W5,
     Workload::W6,
+    Workload::W7Baseline,
+    Workload::W7,
+    Workload::W7Resets,
 ];
 
 /// Parsed command line.
@@ -149,6 +169,10 @@ pub struct Options {
     pub sync_records: u64,
     /// W6 users.
     pub sync_users: usize,
+    /// W7 rows (half of their keys exist before the run).
+    pub upsert_rows: u64,
+    /// `w7-resets`: share of replies lost after the server applied the request.
+    pub reset_share: f64,
     /// Fetches in flight where the SDK takes a concurrency.
     pub concurrency: usize,
     /// Run each workload in a child process.
@@ -187,6 +211,8 @@ impl Default for Options {
             sync_days: 7,
             sync_records: 20_000,
             sync_users: 1_000,
+            upsert_rows: 100_000,
+            reset_share: 0.03,
             concurrency: 8,
             isolate: true,
             child: false,
@@ -249,6 +275,8 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Opt
             Long("sync-days") => o.sync_days = num(&mut parser, "--sync-days")?,
             Long("sync-records") => o.sync_records = num(&mut parser, "--sync-records")?,
             Long("sync-users") => o.sync_users = num(&mut parser, "--sync-users")?,
+            Long("upsert-rows") => o.upsert_rows = num(&mut parser, "--upsert-rows")?,
+            Long("reset-share") => o.reset_share = num(&mut parser, "--reset-share")?,
             Long("concurrency") => {
                 o.concurrency = num::<usize>(&mut parser, "--concurrency")?.max(1)
             }
@@ -422,6 +450,11 @@ impl Env {
             for (prefix, per_second) in floor::SERVER_LIMITS {
                 tenant.set_rate_limit(prefix, *per_second);
             }
+            for (family, per_second) in floor::SERVER_FAMILY_LIMITS {
+                tenant.set_family_limit(
+                    feishu_testkit::FamilyLimit::new(*family).per_second(*per_second),
+                );
+            }
         }
         Ok(Env {
             base_url: tenant.base_url(),
@@ -489,7 +522,9 @@ pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
         client_cpu_s: (m.cpu - m.fake_cpu).max(0.0),
         peak_rss_mib,
         requests: outcome.requests,
-        floor_s: floor::parallel_floor(&outcome.requests_by_endpoint),
+        floor_s: outcome
+            .floor
+            .unwrap_or_else(|| floor::parallel_floor(&outcome.requests_by_endpoint)),
         sequential_floor_s: floor::sequential_floor(&outcome.requests_by_endpoint),
         requests_by_endpoint: outcome.requests_by_endpoint,
         status_429,
@@ -745,6 +780,42 @@ pub fn targets(results: &[BenchResult]) -> Vec<String> {
             verdict(ratio <= 1.1)
         ));
     }
+    if let Some(r) = find("w7")
+        && let Some(ratio) = r.floor_ratio()
+    {
+        out.push(format!(
+            "target w7 within 1.2x floor (key scan + one-writer writes; latency {} ms): {:.2}x ({:.2} s / {:.2} s), {} failed -> {}",
+            r.latency_ms,
+            ratio,
+            r.wall_s,
+            r.floor_s,
+            r.failed,
+            verdict(ratio <= 1.2 && r.failed == 0)
+        ));
+    }
+    if let (Some(w7), Some(base)) = (find("w7"), find("w7-baseline")) {
+        let client = w7.client_cpu_s / base.client_cpu_s.max(1e-9);
+        out.push(format!(
+            "target w7 client CPU per row within 1.2x the bare loop: {:.2}x ({:.2} s vs {:.2} s for {} rows) -> {}",
+            client,
+            w7.client_cpu_s,
+            base.client_cpu_s,
+            w7.expected.unwrap_or_default(),
+            verdict(client <= 1.2)
+        ));
+    }
+    if let Some(r) = find("w7-resets") {
+        let clean = r.failed == 0 && !r.notes.iter().any(|n| n.starts_with("MISMATCH"));
+        out.push(format!(
+            "target w7 with resets: 0 duplicate rows, 0 failed: {} -> {}",
+            r.notes
+                .iter()
+                .find(|n| n.contains("duplicates"))
+                .cloned()
+                .unwrap_or_default(),
+            verdict(clean)
+        ));
+    }
     if let Some(r) = find("w5") {
         out.push(format!(
             "target w5 exactly 1 token fetch: {} -> {}",
@@ -773,7 +844,7 @@ mod tests {
                 .contains(&Workload::W1Big)
         );
         let o = parse(&["--big", "--workload", "all"]);
-        assert_eq!(o.workloads.len(), 8);
+        assert_eq!(o.workloads.len(), 11);
         // A child gets the parent's flags plus its own workload: it runs that one only.
         let child = parse(&["--big", "--workload", "all", "--workload", "w2", "--child"]);
         assert_eq!(child.workloads, vec![Workload::W2]);

@@ -43,6 +43,9 @@ pub struct Outcome {
     pub failed: u64,
     /// Free-form remarks (checks, sizes).
     pub notes: Vec<String>,
+    /// The workload's own rate-limit floor, when the largest family's is not it (W7: the key
+    /// scan, then the writes of one table one at a time).
+    pub floor: Option<f64>,
 }
 
 /// Wall and CPU time between [`Meter::start`] and [`Meter::stop`].
@@ -101,11 +104,14 @@ pub async fn run(env: &Env, workload: Workload) -> Res<Outcome> {
         Workload::W4 => attendance_flows(env).await,
         Workload::W5 => token_storm(env).await,
         Workload::W6 => full_sync(env).await,
+        Workload::W7 => super::upsert::upsert(env, 0.0).await,
+        Workload::W7Baseline => super::upsert::baseline(env).await,
+        Workload::W7Resets => super::upsert::upsert(env, env.opts.reset_share).await,
     }
 }
 
 /// Copies the client's counters into `out`.
-fn with_stats(mut out: Outcome, client: &Client) -> Outcome {
+pub(super) fn with_stats(mut out: Outcome, client: &Client) -> Outcome {
     let stats = client.stats();
     out.requests = stats.requests;
     out.requests_by_endpoint = stats

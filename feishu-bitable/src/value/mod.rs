@@ -21,6 +21,7 @@ mod parse;
 mod person;
 mod text;
 mod url;
+mod write;
 
 pub use attachment::Attachment;
 pub use field_value::{Computed, FieldValue};
@@ -30,3 +31,4 @@ pub use person::Person;
 pub(crate) use person::opt_person;
 pub use text::{TextSegment, text_segments};
 pub use url::UrlValue;
+pub(crate) use write::WriteValue;

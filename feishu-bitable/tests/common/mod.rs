@@ -32,3 +32,25 @@ pub fn bitable_for(tenant: &FakeTenant) -> Bitable {
 pub fn records_path(app: &str, table: &str) -> String {
     format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records")
 }
+
+/// A Bitable handle whose client retries quickly and gives up on an attempt after
+/// `timeout`: with a fault that delays the reply longer, the server applies the write and the
+/// client sees a timeout.
+pub fn retrying_bitable(tenant: &FakeTenant, timeout: std::time::Duration) -> Bitable {
+    let client = Client::builder()
+        .base_url(&tenant.base_url())
+        .credentials(Credentials::self_built(
+            tenant.app_id(),
+            tenant.app_secret(),
+        ))
+        .rate_limits(RateLimits::disabled())
+        .timeout(timeout)
+        .retry_policy(
+            RetryPolicy::default()
+                .with_initial_backoff(std::time::Duration::from_millis(20))
+                .with_max_backoff(std::time::Duration::from_millis(200)),
+        )
+        .build()
+        .expect("client");
+    Bitable::new(client)
+}

@@ -106,7 +106,11 @@ impl Transport {
         if api.is_rate_limited() {
             return Failure::RateLimited(Error::api(api));
         }
-        let retry = endpoint.idempotency_kind().is_retry_safe() && api.is_retryable();
+        // A write refused before it was applied (a write conflict) can be sent again even
+        // when it is not idempotent; anything else only when repeating it is harmless.
+        let repeatable = endpoint.idempotency_kind().is_retry_safe()
+            || endpoint.code_table().is_not_applied(code);
+        let retry = repeatable && api.is_retryable();
         retry_or_fatal(Error::api(api), retry)
     }
 
@@ -312,6 +316,32 @@ mod tests {
             }
             _ => panic!("expected a fatal API error"),
         }
+    }
+
+    #[test]
+    fn a_write_refused_before_it_was_applied_is_retried_even_when_not_idempotent() {
+        const CONFLICTING: Endpoint = Endpoint::post("t.conflict", "t").codes(
+            crate::codes::CodeTable::new()
+                .transient(&[1254607])
+                .not_applied(&[1254291]),
+        );
+        let t = transport();
+        let conflict = br#"{"code":1254291,"msg":"Write conflict"}"#;
+        assert!(matches!(
+            t.classify::<Value>(&CONFLICTING, &reply(200, conflict, true)),
+            Err(Failure::Retry(_))
+        ));
+        // Merely transient: the write may be half done, so a non-idempotent one is not repeated.
+        let busy = br#"{"code":1254607,"msg":"Data not ready"}"#;
+        assert!(matches!(
+            t.classify::<Value>(&CONFLICTING, &reply(400, busy, true)),
+            Err(Failure::Fatal(_))
+        ));
+        // Another family's table does not make the code safe.
+        assert!(matches!(
+            t.classify::<Value>(&WRITE, &reply(200, conflict, true)),
+            Err(Failure::Fatal(_))
+        ));
     }
 
     #[test]

@@ -10,17 +10,17 @@
 
 use std::time::Duration;
 
-use feishu_attendance::{Attendance, DEFAULT_FLOW_WINDOW, SkippedUsers, UserSource};
+use feishu_attendance::{Attendance, DEFAULT_FLOW_WINDOW, ListRequest, SkippedUsers, UserSource};
 use feishu_contact::Contact;
 use feishu_core::TimeRange;
 use futures::StreamExt;
 
 use super::reader::{Flow, Out, Reader, Stop};
-use crate::catalog::ATTENDANCE_USER_FLOWS;
+use crate::catalog::{ATTENDANCE_GROUPS, ATTENDANCE_SHIFTS, ATTENDANCE_USER_FLOWS};
 use crate::config::AttendanceConfig;
 use crate::message::LogLevel;
 use crate::module::Module;
-use crate::records::AttendanceUserFlow;
+use crate::records::{AttendanceGroup, AttendanceShift, AttendanceUserFlow};
 use crate::state::{AttendanceRun, AttendanceState, SyncState};
 use crate::{Source, SourceConfig};
 
@@ -131,6 +131,7 @@ impl Reader for AttendanceReader {
                 after_user: None,
             },
         };
+        self.read_definitions(out).await?;
         let users = self.users(out).await?;
         let days = u64::from(out.settings().attendance_window_days);
         let window = DEFAULT_FLOW_WINDOW.min(Duration::from_secs(days * 86_400));
@@ -160,6 +161,46 @@ impl Reader for AttendanceReader {
 }
 
 impl AttendanceReader {
+    /// The full-refresh streams of the definitions punches refer to: every shift, and every
+    /// group with its settings (one detail call per group). Read again on a resumption of a
+    /// run (they are keyed, so a repeat only updates rows).
+    async fn read_definitions(&self, out: &mut Out<AttendanceState>) -> Flow {
+        if out.wants(ATTENDANCE_SHIFTS) {
+            let mut shifts = self.api.list_shifts().into_stream();
+            while let Some(shift) = shifts.next().await {
+                let shift = shift.map_err(|e| Stop::failed(ATTENDANCE_SHIFTS, &e))?;
+                let record = AttendanceShift {
+                    shift_id: shift.shift_id.to_string(),
+                    shift_name: Some(shift.shift_name.clone()).filter(|n| !n.is_empty()),
+                    shift,
+                };
+                out.emit(record).await?;
+            }
+        }
+        if out.wants(ATTENDANCE_GROUPS) {
+            let mut groups = self.api.list_groups().into_stream();
+            while let Some(summary) = groups.next().await {
+                let summary = summary.map_err(|e| Stop::failed(ATTENDANCE_GROUPS, &e))?;
+                let group = self
+                    .api
+                    .get_group(summary.group_id)
+                    .employee_type(self.config.employee_type)
+                    .send()
+                    .await
+                    .map_err(|e| Stop::failed(ATTENDANCE_GROUPS, &e))?;
+                let non_empty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+                let record = AttendanceGroup {
+                    group_id: group.group_id.to_string(),
+                    group_name: non_empty(&group.group_name),
+                    time_zone: non_empty(&group.time_zone),
+                    group,
+                };
+                out.emit(record).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// One window `[at.window_start, end)`, for the users after `at.after_user`, one call of
     /// up to 50 users at a time (in id order), each followed by a checkpoint.
     async fn read_window(

@@ -1,6 +1,7 @@
-//! `attendance_user_flows`: punches.
+//! `attendance_user_flows` (punches), and the definitions punch results refer to:
+//! `attendance_shifts`, `attendance_groups`.
 
-use feishu_attendance::UserFlow;
+use feishu_attendance::{Shift, UserFlow};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -29,4 +30,49 @@ stream_record!(
     Attendance,
     ["record_id"],
     Some("check_time")
+);
+
+/// One shift definition: the `shift_id` of punch results names one of these.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct AttendanceShift {
+    /// Shift id (the key).
+    pub shift_id: String,
+    /// Name.
+    pub shift_name: Option<String>,
+    /// The whole shift (punch rules, flexible and rest rules, ...), as
+    /// `feishu_attendance::Shift` serialises it.
+    #[schemars(with = "Option<Value>")]
+    pub shift: Shift,
+}
+stream_record!(
+    AttendanceShift,
+    "attendance_shifts",
+    Attendance,
+    ["shift_id"],
+    None
+);
+
+/// One attendance group: who punches, by which shifts (the `group_id` of punch results).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct AttendanceGroup {
+    /// Group id (the key).
+    pub group_id: String,
+    /// Name.
+    pub group_name: Option<String>,
+    /// Time zone (`Asia/Shanghai`).
+    pub time_zone: Option<String>,
+    /// The whole group (members, shifts per weekday, settings), as
+    /// `feishu_attendance::AttendanceGroup` serialises it; user ids are of the config's
+    /// `employee_type`.
+    #[schemars(with = "Option<Value>")]
+    pub group: feishu_attendance::AttendanceGroup,
+}
+stream_record!(
+    AttendanceGroup,
+    "attendance_groups",
+    Attendance,
+    ["group_id"],
+    None
 );

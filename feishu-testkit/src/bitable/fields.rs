@@ -1,16 +1,71 @@
-//! The fields of the generated tables: one of every documented type in "All types".
+//! The fields of a table: one of every documented type in the generated "All types" table,
+//! any list for tables created through the API, and what the field write endpoints change.
+
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::data::Kind;
 use crate::rng::mix;
 
+/// A field (or cell) name: a literal of the generated tables, or a name given through the API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Name {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Name {
+    pub(super) fn shared(name: &str) -> Name {
+        Name::Shared(Arc::from(name))
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
 /// One field of a table.
+#[derive(Debug, Clone)]
 pub(super) struct FieldDef {
-    pub(super) name: &'static str,
+    pub(super) id: String,
+    pub(super) name: Name,
     pub(super) field_type: i64,
-    pub(super) ui_type: &'static str,
+    pub(super) ui_type: Name,
     pub(super) property: Value,
+    pub(super) description: Option<String>,
+    /// For a field of a generated table: the name its generated cells carry (kept when the
+    /// field is renamed through the API).
+    pub(super) origin: Option<&'static str>,
+}
+
+impl FieldDef {
+    /// Whether records may be written to this field (system, computed and flow fields may not:
+    /// they are missing from the writable type list of the create-record page,
+    /// https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-table-record/create).
+    pub(super) fn is_writable(&self) -> bool {
+        !matches!(self.field_type, 19 | 20 | 24 | 1001..=1005 | 3001)
+    }
 }
 
 /// Options of the `Status` single select.
@@ -29,15 +84,24 @@ fn options(names: &[&str]) -> Value {
     json!({ "options": options })
 }
 
-/// The fields of a table of `kind`; `customers` is the link target table's id.
-pub(super) fn fields(kind: Kind, customers: &str) -> Vec<FieldDef> {
-    let f = |name, field_type, ui_type, property| FieldDef {
-        name,
-        field_type,
-        ui_type,
-        property,
+/// The generated fields of a table of `kind` (number `table_no`); `customers` is the link
+/// target table's id. A table created through the API has none.
+pub(super) fn fields(kind: Kind, table_no: u64, customers: &str) -> Vec<FieldDef> {
+    let mut i = 0;
+    let mut f = |name: &'static str, field_type, ui_type: &'static str, property| {
+        i += 1;
+        FieldDef {
+            id: field_id(table_no, i - 1),
+            name: Name::Static(name),
+            field_type,
+            ui_type: Name::Static(ui_type),
+            property,
+            description: Some(format!("{name} column")),
+            origin: Some(name),
+        }
     };
     match kind {
+        Kind::Custom => Vec::new(),
         Kind::Customers => vec![
             f("Name", 1, "Text", Value::Null),
             f("Region", 3, "SingleSelect", options(&REGIONS)),
@@ -144,6 +208,8 @@ pub(super) fn fields(kind: Kind, customers: &str) -> Vec<FieldDef> {
     }
 }
 
+/// The id of the `i`-th field a table was created with (fields added later get ids from
+/// [`new_field_id`]).
 fn field_id(table_no: u64, i: usize) -> String {
     format!(
         "fld{:010x}",
@@ -151,19 +217,26 @@ fn field_id(table_no: u64, i: usize) -> String {
     )
 }
 
-/// A field as `fields` lists it.
-pub(super) fn field_json(table_no: u64, i: usize, def: &FieldDef, text_as_array: bool) -> Value {
-    let description = format!("{} column", def.name);
-    let description = if text_as_array {
-        json!([{ "type": "text", "text": description }])
-    } else {
-        json!(description)
+/// The id of a field added through the API: `serial` counts the fields the table ever had.
+pub(super) fn new_field_id(table_no: u64, serial: u64) -> String {
+    format!(
+        "fld{:010x}",
+        mix(table_no << 16 | 0x8000 | serial) & 0xFF_FFFF_FFFF
+    )
+}
+
+/// A field as `fields` lists it (and as the field write endpoints return it).
+pub(super) fn field_json(i: usize, def: &FieldDef, text_as_array: bool) -> Value {
+    let description = match &def.description {
+        None => Value::Null,
+        Some(text) if text_as_array => json!([{ "type": "text", "text": text }]),
+        Some(text) => json!(text),
     };
     json!({
-        "field_id": field_id(table_no, i),
-        "field_name": def.name,
+        "field_id": def.id,
+        "field_name": &*def.name,
         "type": def.field_type,
-        "ui_type": def.ui_type,
+        "ui_type": &*def.ui_type,
         "is_primary": i == 0,
         "is_hidden": false,
         "description": description,

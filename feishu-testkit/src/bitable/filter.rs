@@ -1,9 +1,11 @@
 //! Record predicates (search filters, parsed list formulas, view filters) and the sort order.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::fields::FieldDef;
 use super::people::{IdType, user_id};
 use super::records::{Cell, Generated};
 
@@ -25,6 +27,7 @@ pub(super) fn scalar(cell: &Cell) -> Option<Scalar> {
                 .map(|s| s["text"].as_str().unwrap_or_default())
                 .collect(),
         ),
+        Cell::PlainText(text) => Scalar::Str(text.clone()),
         Cell::Number(n) => Scalar::Num(*n),
         Cell::Link { ids, .. } => Scalar::List(ids.clone()),
         Cell::Computed { text, .. } => Scalar::Str(text.clone()),
@@ -62,7 +65,7 @@ pub(super) fn scalar(cell: &Cell) -> Option<Scalar> {
 
 /// The cell of field `name`, if the record has one.
 pub(super) fn cell_of<'a>(g: &'a Generated, name: &str) -> Option<&'a Cell> {
-    g.cells.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
+    g.cells.iter().find(|(n, _)| **n == *name).map(|(_, c)| c)
 }
 
 /// The sort order of two cells (empty cells first).
@@ -174,12 +177,12 @@ const OPERATORS: [&str; 10] = [
     "isLessEqual",
 ];
 
-/// Parses a search body `filter`.
-pub(super) fn search_filter(filter: &Value, names: &[&str]) -> Result<Option<Pred>, String> {
+/// Parses a search body `filter` over a table with `fields`.
+pub(super) fn search_filter(filter: &Value, fields: &[FieldDef]) -> Result<Option<Pred>, String> {
     if filter.is_null() {
         return Ok(None);
     }
-    fn group(v: &Value, names: &[&str], depth: u8) -> Result<Pred, String> {
+    fn group(v: &Value, names: &[FieldDef], depth: u8) -> Result<Pred, String> {
         let o = v.as_object().ok_or("filter must be an object")?;
         let conjunction = o
             .get("conjunction")
@@ -202,10 +205,11 @@ pub(super) fn search_filter(filter: &Value, names: &[&str]) -> Result<Option<Pre
                 .get("field_name")
                 .and_then(Value::as_str)
                 .ok_or("condition without field_name")?;
-            if !names.contains(&field) {
+            let Some(def) = names.iter().find(|d| *d.name == *field) else {
                 return Err(format!("field {field:?} not found"));
-            }
-            if matches!(field, "Margin" | "Customer Name") {
+            };
+            // The record filter guide: formula and lookup fields cannot be filtered.
+            if matches!(def.field_type, 19 | 20) {
                 return Err(format!(
                     "formula and lookup fields ({field}) cannot be filtered"
                 ));
@@ -268,5 +272,37 @@ pub(super) fn search_filter(filter: &Value, names: &[&str]) -> Result<Option<Pre
             Pred::Any(preds)
         })
     }
-    group(filter, names, 0).map(Some)
+    group(filter, fields, 0).map(Some)
+}
+
+/// A filter that is "any of these values" on one field (what an upsert sends: `or` over `is`
+/// conditions), as the field and the value set, so a scan tests each record once.
+pub(super) fn any_of(pred: &Pred) -> Option<(&str, HashSet<&str>)> {
+    let Pred::Any(preds) = pred else {
+        return None;
+    };
+    let mut field_name: Option<&str> = None;
+    let mut set = HashSet::new();
+    for p in preds {
+        let Pred::Op { field, op, values } = p else {
+            return None;
+        };
+        if op != "is" || values.len() != 1 || field_name.is_some_and(|f| f != field) {
+            return None;
+        }
+        field_name = Some(field);
+        set.insert(values[0].as_str());
+    }
+    Some((field_name?, set))
+}
+
+/// Whether `g` matches `pred`, using the value set of [`any_of`] when there is one (for text
+/// cells; anything else is evaluated in full).
+pub(super) fn matches(pred: &Pred, fast: Option<&(&str, HashSet<&str>)>, g: &Generated) -> bool {
+    if let Some((field, set)) = fast
+        && let Some(Scalar::Str(text)) = cell_of(g, field).and_then(scalar)
+    {
+        return set.contains(text.as_str());
+    }
+    eval(pred, g)
 }

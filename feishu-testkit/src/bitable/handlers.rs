@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::data::{AppDef, BitableData, TableDef, ViewDef};
-use super::fields::{field_json, fields};
+use super::fields::field_json;
 use super::people::{IdType, user_id};
 use crate::lock::lock;
 use crate::paging;
@@ -28,17 +28,29 @@ const PERMISSION_DENIED: i64 = 1254302;
 const WIKI_PARAM_ERR: i64 = 131002;
 const WIKI_NOT_FOUND: i64 = 131005;
 
-/// An error reply with the HTTP status Bitable documents for `code`.
+/// An error reply with the HTTP status Bitable documents for `code` (the error tables of the
+/// record, table and field pages; where two pages disagree, the record pages win).
 pub(super) fn fail(code: i64, msg: &str) -> Reply {
     let status = match code {
-        PAGE_SIZE_INVALID => 400,
-        PERMISSION_DENIED => 403,
+        PAGE_SIZE_INVALID
+        | 1254012
+        | 1254015
+        | 1254028
+        | 1254029
+        | 1254036
+        | 1254037
+        | 1254074
+        | 1254080..=1254096
+        | 1254607
+        | 1255006 => 400,
+        PERMISSION_DENIED | 1254027 | 1254034 | 1254304 | 1254608 => 403,
+        1255040 => 504,
         _ => 200,
     };
     Reply::err(status, code, msg)
 }
 
-fn check_app<'a>(data: &'a BitableData, app: &str) -> Result<&'a AppDef, Reply> {
+pub(super) fn check_app<'a>(data: &'a BitableData, app: &str) -> Result<&'a AppDef, Reply> {
     if let Some(found) = data.app(app) {
         if data.denied.contains(app) {
             return Err(Reply::err_with(
@@ -212,14 +224,10 @@ pub(super) fn list_fields(
     if let Err(reply) = check_view(table, req.query_first("view_id")) {
         return reply;
     }
-    let customers = data
-        .customers_table()
-        .map(|c| c.table_id.clone())
-        .unwrap_or_default();
-    let defs = fields(table.kind, &customers);
+    let defs = data.fields_of(table);
     let as_array = req.query_flag("text_field_as_array");
     paged(req, defs.len() as u64, 20, 100, |i| {
-        field_json(table.no, i as usize, &defs[i as usize], as_array)
+        field_json(i as usize, &defs[i as usize], as_array)
     })
 }
 

@@ -7,15 +7,16 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::data::BitableData;
-use super::fields::fields;
-use super::filter::{Pred, Scalar, cell_of, compare, eval, scalar, search_filter};
+use super::fields::FieldDef;
+use super::filter::{Pred, Scalar, any_of, cell_of, compare, matches, scalar, search_filter};
 use super::formula::formula_filter;
 use super::handlers::{
     FIELD_NAME_NOT_FOUND, INVALID_FIELD_NAMES, INVALID_FILTER, INVALID_SORT, check_table,
     check_view, fail, id_type, paged,
 };
-use super::records::{RenderOptions, generate, render_record};
+use super::records::{RenderOptions, render_record};
 use super::shape::RecordShape;
+use super::store::Slot;
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::RequestView;
@@ -93,7 +94,7 @@ fn list_query(req: &RequestView, names: &[&str]) -> Result<Query, Reply> {
     })
 }
 
-fn search_query(req: &RequestView, names: &[&str]) -> Result<Query, Reply> {
+fn search_query(req: &RequestView, defs: &[FieldDef]) -> Result<Query, Reply> {
     let body = match (&req.json, req.body.is_empty()) {
         (Some(body), _) => body.clone(),
         (None, true) => json!({}),
@@ -125,7 +126,7 @@ fn search_query(req: &RequestView, names: &[&str]) -> Result<Query, Reply> {
             ));
         }
     }
-    let filter = search_filter(body.get("filter").unwrap_or(&Value::Null), names)
+    let filter = search_filter(body.get("filter").unwrap_or(&Value::Null), defs)
         .map_err(|e| fail(INVALID_FILTER, &format!("InvalidFilter: {e}")))?;
     Ok(Query {
         view: body
@@ -155,14 +156,10 @@ pub(super) fn records(
         Ok(t) => t,
         Err(reply) => return reply,
     };
-    let customers = data
-        .customers_table()
-        .map(|c| c.table_id.clone())
-        .unwrap_or_default();
-    let defs = fields(table.kind, &customers);
-    let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+    let defs = data.fields_of(table);
+    let names: Vec<&str> = defs.iter().map(|d| &*d.name).collect();
     let query = if search {
-        search_query(req, &names)
+        search_query(req, &defs)
     } else {
         list_query(req, &names)
     };
@@ -215,25 +212,39 @@ pub(super) fn records(
         automatic: query.automatic,
     };
 
+    let store = &table.store;
+    let render = |slot| match store.get(&data, table, slot) {
+        Some(g) => render_record(app, table, &g, &options),
+        None => Value::Null,
+    };
     if predicate.is_none() && query.sort.is_empty() {
-        // The common case: page straight over record indices, building only this page.
-        return paged(req, table.records, 20, 500, |i| {
-            render_record(app, table, &generate(&data, table, i), &options)
+        // The common case: page straight over listing positions, building only this page.
+        let len = store.len(table.records);
+        return paged(req, len, 20, 500, |pos| {
+            store
+                .slot_at(table.records, pos)
+                .map_or(Value::Null, &render)
         });
     }
-    let mut matching: Vec<(u64, Vec<Option<Scalar>>)> = Vec::new();
-    for i in 0..table.records {
-        let g = generate(&data, table, i);
-        if predicate.as_ref().is_none_or(|p| eval(p, &g)) {
+    let fast = predicate.as_ref().and_then(any_of);
+    let mut matching: Vec<(usize, Slot, Vec<Option<Scalar>>)> = Vec::new();
+    for (n, slot) in store.slots(table.records).enumerate() {
+        let Some(g) = store.get(&data, table, slot) else {
+            continue;
+        };
+        if predicate
+            .as_ref()
+            .is_none_or(|p| matches(p, fast.as_ref(), &g))
+        {
             let keys = query
                 .sort
                 .iter()
                 .map(|(n, _)| cell_of(&g, n).and_then(scalar))
                 .collect();
-            matching.push((i, keys));
+            matching.push((n, slot, keys));
         }
     }
-    matching.sort_by(|(ia, ka), (ib, kb)| {
+    matching.sort_by(|(ia, _, ka), (ib, _, kb)| {
         for (k, (_, desc)) in query.sort.iter().enumerate() {
             let o = compare(ka[k].as_ref(), kb[k].as_ref());
             let o = if *desc { o.reverse() } else { o };
@@ -244,7 +255,6 @@ pub(super) fn records(
         ia.cmp(ib)
     });
     paged(req, matching.len() as u64, 20, 500, |k| {
-        let i = matching[k as usize].0;
-        render_record(app, table, &generate(&data, table, i), &options)
+        render(matching[k as usize].1)
     })
 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::data::{BitableData, Kind, TableDef};
-use super::fields::{REGIONS, STATUS, TAGS};
+use super::fields::{Name, REGIONS, STATUS, TAGS};
 use super::people::{IdType, USERS, person};
 use super::shape::RecordShape;
 use crate::rng::mix;
@@ -18,6 +18,8 @@ const DAY_MS: i64 = 86_400_000;
 pub(super) enum Cell {
     /// Text segments (list: concatenated string).
     Text(Vec<Value>),
+    /// Plain text written through the API: one text segment (list: the string).
+    PlainText(String),
     /// A number (list: decimal string).
     Number(f64),
     /// The same JSON in both shapes.
@@ -40,10 +42,11 @@ pub(super) enum Cell {
     Persons(Vec<usize>),
 }
 
-/// One generated record, before rendering.
+/// One record (generated, or written through the API), before rendering.
+#[derive(Debug, Clone)]
 pub(super) struct Generated {
     pub(super) record_id: String,
-    pub(super) cells: Vec<(&'static str, Cell)>,
+    pub(super) cells: Vec<(Name, Cell)>,
     pub(super) created_ms: i64,
     pub(super) modified_ms: i64,
     pub(super) creator: usize,
@@ -85,6 +88,7 @@ pub(super) fn generate(data: &BitableData, table: &TableDef, index: u64) -> Gene
                 Cell::Number(f64::from(rng.u32(0..100_000_000)) / 100.0),
             ));
         }
+        Kind::Custom => {}
         Kind::AllTypes => {
             let name = format!("Item {index:06}");
             let mut segments = vec![json!({ "type": "text", "text": name })];
@@ -210,6 +214,21 @@ pub(super) fn generate(data: &BitableData, table: &TableDef, index: u64) -> Gene
             cells.push(("No.", Cell::Plain(json!((index + 1).to_string()))));
         }
     }
+    let cells = match &table.fields {
+        None => cells
+            .into_iter()
+            .map(|(n, c)| (Name::Static(n), c))
+            .collect(),
+        // The API changed the fields: a renamed field shows its generated cells under its new
+        // name, a deleted one shows nothing.
+        Some(own) => cells
+            .into_iter()
+            .filter_map(|(n, c)| {
+                let field = own.iter().find(|f| f.origin == Some(n))?;
+                Some((field.name.clone(), c))
+            })
+            .collect(),
+    };
     Generated {
         record_id,
         cells,
@@ -230,6 +249,8 @@ fn render(cell: &Cell, shape: RecordShape, ids: IdType) -> Value {
                 .collect::<String>()
         ),
         (Cell::Text(segments), Structured) => json!(segments),
+        (Cell::PlainText(text), Historic) => json!(text),
+        (Cell::PlainText(text), Structured) => json!([{ "type": "text", "text": text }]),
         (Cell::Number(n), Historic) => json!(number_text(*n)),
         (Cell::Number(n), Structured) => json!(n),
         (Cell::Plain(v), _) => v.clone(),
@@ -278,11 +299,11 @@ pub(super) fn render_record(
     let mut fields = Map::new();
     for (name, cell) in &g.cells {
         if o.field_names
-            .is_some_and(|names| !names.iter().any(|n| n == name))
+            .is_some_and(|names| !names.iter().any(|n| *n == **name))
         {
             continue;
         }
-        fields.insert((*name).to_string(), render(cell, o.shape, o.ids));
+        fields.insert(name.to_string(), render(cell, o.shape, o.ids));
     }
     let mut record = json!({ "record_id": g.record_id, "fields": fields });
     if o.automatic {

@@ -39,6 +39,47 @@ pub(super) fn documented() -> Vec<FamilyLimit> {
             "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search",
         )
         .per_second(20),
+        // bitable-v1/app-table-record/{create,update,delete,batch_create,batch_update,
+        // batch_delete}: 50 per second each.
+        FamilyLimit::new("POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records")
+            .per_second(50),
+        FamilyLimit::new(
+            "PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
+        )
+        .per_second(50),
+        FamilyLimit::new(
+            "DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
+        )
+        .per_second(50),
+        FamilyLimit::new(
+            "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create",
+        )
+        .per_second(50),
+        FamilyLimit::new(
+            "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update",
+        )
+        .per_second(50),
+        FamilyLimit::new(
+            "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete",
+        )
+        .per_second(50),
+        // bitable-v1/app-table/{create,delete}, bitable-v1/app-table-field/{create,update,
+        // delete}: 10 per second each.
+        FamilyLimit::new("POST /open-apis/bitable/v1/apps/:app_token/tables").per_second(10),
+        FamilyLimit::new("DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id")
+            .per_second(10),
+        FamilyLimit::new("POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields")
+            .per_second(10),
+        FamilyLimit::new(
+            "PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id",
+        )
+        .per_second(10),
+        FamilyLimit::new(
+            "DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id",
+        )
+        .per_second(10),
+        // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/file/subscribe
+        tier4("POST /open-apis/drive/v1/files/:file_token/subscribe"),
         // https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/wiki-v2/space/get_node
         FamilyLimit::new("GET /open-apis/wiki/v2/spaces/get_node").per_minute(100),
         // attendance-v1/user_flow/query

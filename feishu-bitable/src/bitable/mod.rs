@@ -1,4 +1,8 @@
-//! [`Bitable`]: the entry point, one method per call.
+//! [`Bitable`]: the entry point, one method per call (reads here, writes in `records` and
+//! `schema`).
+
+mod records;
+mod schema;
 
 use feishu_core::{Client, Error, ListRequest, Request, Result};
 use futures::TryStreamExt;
@@ -39,7 +43,7 @@ use crate::wiki::{BaseLink, BaseToken, GET_NODE, NodeData, WikiNode};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Bitable {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Bitable {
