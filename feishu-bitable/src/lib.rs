@@ -111,10 +111,11 @@ pub use field::{
 };
 pub use ids::{AppToken, FieldId, RecordId, TableId, ViewId, WikiNodeToken};
 pub use record::{
-    BatchCreateRecords, BatchDeleteRecords, BatchUpdateRecords, Condition, Conjunction,
-    CreateRecord, DeleteRecord, DeletedRecord, Fields, Filter, FilterGroup, KeyMatch, ListRecords,
-    MAX_BATCH_DELETE, MAX_BATCH_WRITE, Operator, Record, RecordUpdate, SearchRecords, Sort,
-    UpdateRecord, UpsertError, UpsertOutcome, UpsertRecords, UpsertSummary,
+    BatchCreateRecords, BatchDeleteRecords, BatchGetRecords, BatchUpdateRecords, Condition,
+    Conjunction, CreateRecord, DeleteRecord, DeletedRecord, Fields, Filter, FilterGroup, KeyMatch,
+    ListRecords, MAX_BATCH_DELETE, MAX_BATCH_GET, MAX_BATCH_WRITE, Operator, Record, RecordUpdate,
+    RecordsById, SearchRecords, Sort, UpdateRecord, UpsertError, UpsertOutcome, UpsertRecords,
+    UpsertSummary,
 };
 pub use table::{CreatedTable, ListTables, NewTable, Table};
 pub use value::{

@@ -34,6 +34,7 @@ use approval::ApprovalReader;
 use attendance::AttendanceReader;
 use bitable::BitableReader;
 use contact::ContactReader;
+pub(crate) use bitable::RecordsTarget;
 pub(crate) use contact::UserTarget;
 use coordinator::Coordinator;
 pub(crate) use coordinator::Finale;
@@ -147,10 +148,19 @@ pub enum Target {
         /// The instance code.
         instance_code: String,
     },
-    /// A directory user, by an id of the config's `contact.user_id_type`.
+    /// A directory user, by an id of the config's `contact.user_id_type`; a tombstone when
+    /// they are gone.
     ContactUser {
         /// The user's id.
         id: String,
+    },
+    /// A record of a table of the config's Base (read by batch get); a tombstone when it is
+    /// gone.
+    BitableRecord {
+        /// The table.
+        table_id: String,
+        /// The record.
+        record_id: String,
     },
 }
 
@@ -159,6 +169,7 @@ impl Target {
         match self {
             Target::ApprovalInstance { .. } => Module::Approval,
             Target::ContactUser { .. } => Module::Contact,
+            Target::BitableRecord { .. } => Module::Bitable,
         }
     }
 }
@@ -228,11 +239,12 @@ impl Source {
         }))
     }
 
-    /// Reads some objects again (an approval instance, a user), for instance when a change
-    /// event names them: their records in the selected streams, and the state updates they
-    /// make (a pending instance that reached a final status leaves the watch list), then a
-    /// final state. An object that no longer exists is a warning log line. Cursors and
-    /// unfinished runs are left as they are.
+    /// Reads some objects again (an approval instance, a user, Bitable records), for
+    /// instance when a change event names them: their records in the selected streams, and
+    /// the state updates they make (a pending instance that reached a final status leaves
+    /// the watch list), then a final state. A user or record that no longer exists becomes a
+    /// tombstone (`_deleted: true`); an approval instance that no longer exists is a warning
+    /// log line. Cursors and unfinished runs are left as they are.
     ///
     /// # Example
     /// ```no_run
@@ -271,6 +283,10 @@ impl Source {
                     instance_code,
                 } => batch.approval.push((approval_code, instance_code)),
                 Target::ContactUser { id } => batch.contact.push(UserTarget::Read(id)),
+                Target::BitableRecord {
+                    table_id,
+                    record_id,
+                } => batch.add_record(table_id, record_id, false),
             }
         }
         self.reread_batch(batch, options, None)
@@ -292,7 +308,11 @@ impl Source {
         let shared = Arc::new(selected.clone());
         let (tx, events) = mpsc::channel(64);
         let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
-        let Batch { approval, contact } = batch;
+        let Batch {
+            approval,
+            contact,
+            bitable,
+        } = batch;
         if let (false, Some(r)) = (approval.is_empty(), ApprovalReader::new(self, &state)) {
             readers.push(drive_reread(
                 r,
@@ -303,7 +323,16 @@ impl Source {
             ));
         }
         if let (false, Some(r)) = (contact.is_empty(), ContactReader::new(self, &state)) {
-            readers.push(drive_reread(r, contact, tx.clone(), shared, settings));
+            readers.push(drive_reread(
+                r,
+                contact,
+                tx.clone(),
+                shared.clone(),
+                settings.clone(),
+            ));
+        }
+        if let (false, Some(r)) = (bitable.is_empty(), BitableReader::new(self, &state)) {
+            readers.push(drive_reread(r, bitable, tx.clone(), shared, settings));
         }
         drop(tx);
         Ok(spawn(|out| Task {
@@ -321,6 +350,30 @@ pub(crate) struct Batch {
     pub(crate) approval: Vec<(String, String)>,
     /// Users to read again or to record as deleted.
     pub(crate) contact: Vec<UserTarget>,
+    /// Records to read again or to record as deleted, per table.
+    pub(crate) bitable: Vec<RecordsTarget>,
+}
+
+impl Batch {
+    /// Adds a record of `table` to read again (`deleted: false`) or to record as deleted.
+    pub(crate) fn add_record(&mut self, table: String, record: String, deleted: bool) {
+        let at = match self.bitable.iter().position(|t| t.table == table) {
+            Some(at) => at,
+            None => {
+                self.bitable.push(RecordsTarget {
+                    table,
+                    ..RecordsTarget::default()
+                });
+                self.bitable.len() - 1
+            }
+        };
+        let target = &mut self.bitable[at];
+        if deleted {
+            target.deleted.push(record);
+        } else {
+            target.read.push(record);
+        }
+    }
 }
 
 /// Re-reads `targets` with `reader`, between its module's `Started` and `Finished` events,

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{Tenant, key_of, opts, read_all, source, tenant};
+use feishu_bitable::{Bitable, Fields};
 use feishu_sync::{
-    APPROVAL_INSTANCES, CONTACT_USERS, Message, StreamStatus, SyncState, Watch, WatchOptions,
+    APPROVAL_INSTANCES, BITABLE_RECORDS, CONTACT_USERS, Message, StreamStatus, SyncState, Watch,
+    WatchOptions,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -100,9 +102,40 @@ async fn started(streams: &[&str]) -> (Tenant, watch::Receiver<Replica>) {
     (t, rx)
 }
 
+/// The replica's live records of `streams` equal those of a fresh full read.
+async fn assert_equals_a_fresh_read(t: &Tenant, replica: &Replica, streams: &[&str]) {
+    let fresh = read_all(&source(t), opts().streams(streams.iter().copied())).await;
+    for stream in streams {
+        let fresh: BTreeMap<String, Value> = fresh
+            .records(stream)
+            .into_iter()
+            .map(|r| (key_of(stream, r), r.clone()))
+            .collect();
+        let live = replica.live(stream);
+        let differ: Vec<&String> = live
+            .keys()
+            .chain(fresh.keys())
+            .filter(|k| live.get(*k) != fresh.get(*k))
+            .take(3)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{stream}: {} live vs {} fresh; first differences {differ:?}: {:?} vs {:?}",
+            live.len(),
+            fresh.len(),
+            differ.first().and_then(|k| live.get(*k)),
+            differ.first().and_then(|k| fresh.get(*k)),
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_bring_changes_and_deletions_into_the_replica() {
-    let (t, mut rx) = started(&[APPROVAL_INSTANCES, CONTACT_USERS]).await;
+    let streams = [APPROVAL_INSTANCES, CONTACT_USERS, BITABLE_RECORDS];
+    let (t, mut rx) = started(&streams).await;
+    let bitable = Bitable::new(source(&t).client().clone());
+    let (app, table) = (t.tenant.bitable().app_token(), t.tenant.bitable().table_id());
+    assert!(t.tenant.bitable().is_subscribed(&app, "bitable"), "the watch subscribed the Base");
     let contact = t.tenant.contact();
     let approval = t.tenant.approval();
     let first = rx.borrow().clone();
@@ -125,6 +158,28 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
     contact.rename_user(&renamed, "Renamed Person");
     let leaver = contact.user_ids("user_id")[5].clone();
     contact.delete_user(&leaver, 1_800_000_000);
+    // A record is added, one edited, one deleted, through the API.
+    let added = bitable
+        .create_record(&app, &table, Fields::new().set("Name", "Added by a test"))
+        .send()
+        .await
+        .unwrap()
+        .record_id
+        .to_string();
+    let ids = t.tenant.bitable().record_ids(&app, &table);
+    let (edited, removed) = (ids[1].clone(), ids[2].clone());
+    bitable
+        .update_record(&app, &table, edited.as_str(), Fields::new().set("Amount", 4242.5))
+        .send()
+        .await
+        .unwrap();
+    bitable
+        .delete_record(&app, &table, removed.as_str())
+        .send()
+        .await
+        .unwrap();
+    let record_key = |id: &str| format!("{app}|{table}|{id}");
+    let (added, edited, removed) = (record_key(&added), record_key(&edited), record_key(&removed));
     let open = |user_id: &str| contact.id_of(user_id, "open_id").unwrap();
     let (joined, renamed, leaver) = (open(&joined), open(&renamed), open(&leaver));
 
@@ -134,14 +189,19 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
             && r.live(CONTACT_USERS).contains_key(&joined)
             && users.is_some_and(|u| u[&leaver].get("_deleted").is_some())
             && r.live(CONTACT_USERS)[&renamed]["name"] == "Renamed Person"
+            && r.live(BITABLE_RECORDS).contains_key(&added)
+            && r.live(BITABLE_RECORDS)[&edited]["fields"]["Amount"] == 4242.5
+            && r.tables[BITABLE_RECORDS][&removed].get("_deleted").is_some()
     })
     .await;
+    let gone = &replica.tables[BITABLE_RECORDS][&removed];
+    assert!(gone["fields"].is_null() && gone["_deleted_at"].is_i64());
     let tombstone = &replica.tables[CONTACT_USERS][&leaver];
     assert_eq!(tombstone["_deleted"], true);
     assert!(tombstone["_deleted_at"].as_i64().unwrap() > 0);
     assert!(tombstone["user"].is_null() && tombstone["name"].is_null());
     let events = replica.state.unwrap().events.unwrap();
-    assert!(events.applied >= 4, "{events:?}");
+    assert!(events.applied >= 7, "{events:?}");
     assert!(events.last_event_id.is_some() && events.reconciled_ms.is_some());
 
     // Every event was acknowledged once its re-read was committed.
@@ -152,18 +212,5 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
             .await
     );
     // The replica equals a fresh read (tombstones aside).
-    let fresh = read_all(
-        &source(&t),
-        opts().streams([APPROVAL_INSTANCES, CONTACT_USERS]),
-    )
-    .await;
-    let replica = rx.borrow().clone();
-    for stream in [APPROVAL_INSTANCES, CONTACT_USERS] {
-        let fresh: BTreeMap<String, Value> = fresh
-            .records(stream)
-            .into_iter()
-            .map(|r| (key_of(stream, r), r.clone()))
-            .collect();
-        assert_eq!(replica.live(stream), fresh, "{stream}");
-    }
+    assert_equals_a_fresh_read(&t, &rx.borrow().clone(), &streams).await;
 }

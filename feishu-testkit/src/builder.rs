@@ -198,7 +198,7 @@ impl FakeTenantBuilder {
         let directory = DirectoryHandle::default();
         let services = Services {
             approval: Arc::new(ApprovalService::new(hub.clone())),
-            bitable: Arc::new(BitableService::default()),
+            bitable: Arc::new(BitableService::new(hub.clone())),
             contact: Arc::new(ContactService::new(directory.clone(), hub)),
             attendance: Arc::new(AttendanceService::new(directory)),
             auth: Arc::clone(&auth),

@@ -1,7 +1,7 @@
 //! Where services announce the changes that Feishu would push to an app as events.
 //!
-//! Approval, Contact and Auth change data apps subscribe to (an instance's status, a user,
-//! the store app's ticket); the events side turns those changes into event envelopes. Neither knows the
+//! Approval, Contact, Bitable and Auth change data apps subscribe to (an instance's status,
+//! a user, a subscribed Base's records, the store app's ticket); the events side turns those changes into event envelopes. Neither knows the
 //! other: both hold this hub, and the events side subscribes to it when a test first asks
 //! for it. Until then announcements go nowhere, so a tenant whose test never looks at events
 //! starts no events machinery and records nothing.
@@ -30,6 +30,24 @@ pub(crate) enum Change<'a> {
         user: &'a Value,
         old: Option<&'a Value>,
     },
+    /// Records of a table of a subscribed Base were written
+    /// (`drive.file.bitable_record_changed_v1`).
+    BitableRecords {
+        app_token: &'a str,
+        table_id: &'a str,
+        revision: i64,
+        actions: &'a [RecordAction],
+    },
+}
+
+/// What a write did to one record.
+#[derive(Debug, Clone)]
+pub(crate) struct RecordAction {
+    pub(crate) record_id: String,
+    /// `record_added`, `record_edited` or `record_deleted`.
+    pub(crate) action: &'static str,
+    /// The values written, by field id.
+    pub(crate) after: serde_json::Map<String, Value>,
 }
 
 /// What happened to a user.

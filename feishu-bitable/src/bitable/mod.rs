@@ -9,8 +9,8 @@ use futures::TryStreamExt;
 
 use crate::app::{App, AppData, GET_APP};
 use crate::field::{Field, ListFields, TableSchema};
-use crate::ids::{AppToken, TableId, WikiNodeToken};
-use crate::record::{ListRecords, SearchRecords};
+use crate::ids::{AppToken, RecordId, TableId, WikiNodeToken};
+use crate::record::{BatchGetRecords, ListRecords, SearchRecords};
 use crate::table::ListTables;
 use crate::view::ListViews;
 use crate::wiki::{BaseLink, BaseToken, GET_NODE, NodeData, WikiNode};
@@ -246,6 +246,38 @@ impl Bitable {
         table_id: impl Into<TableId>,
     ) -> SearchRecords {
         SearchRecords::new(self.client.clone(), app_token.into(), table_id.into())
+    }
+
+    /// Reads up to 100 records by id in one call
+    /// ([batch get](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-table-record/batch_get));
+    /// ids of deleted records come back as absent, not as an error.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn sample(bitable: feishu_bitable::Bitable) -> feishu_core::Result<()> {
+    /// let found = bitable
+    ///     .batch_get_records("bascnAbCdEfGhIjKlMnOpQrStU", "tblAbCdEfGh123456", ["recAbC123"])
+    ///     .send()
+    ///     .await?;
+    /// println!("{} found, {} absent", found.records.len(), found.absent.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn batch_get_records<I, R>(
+        &self,
+        app_token: impl Into<AppToken>,
+        table_id: impl Into<TableId>,
+        record_ids: I,
+    ) -> BatchGetRecords
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<RecordId>,
+    {
+        BatchGetRecords::new(
+            self.client.clone(),
+            app_token.into(),
+            table_id.into(),
+            record_ids.into_iter().map(Into::into).collect(),
+        )
     }
 
     /// A wiki node

@@ -1,8 +1,9 @@
 //! Records: the [`Record`] model, search (the current endpoint) with its [`Filter`] and
-//! [`Sort`], and the historic list endpoint; writing records one at a time, in batches, and by
+//! [`Sort`], the historic list endpoint, and records by id ([`BatchGetRecords`]); writing records one at a time, in batches, and by
 //! key ([`UpsertRecords`]).
 
 mod batch;
+mod batch_get;
 mod fields;
 mod filter;
 mod list;
@@ -17,6 +18,7 @@ pub use batch::{
     BatchCreateRecords, BatchDeleteRecords, BatchUpdateRecords, MAX_BATCH_DELETE, MAX_BATCH_WRITE,
     RecordUpdate,
 };
+pub use batch_get::{BatchGetRecords, MAX_BATCH_GET, RecordsById};
 pub use fields::Fields;
 pub use filter::{Condition, Conjunction, Filter, FilterGroup, Operator};
 pub use list::ListRecords;

@@ -3,15 +3,16 @@
 //! numbers to strings unless asked not to), each table resumable by page token on its own.
 //!
 //! The tables are the config's `table_ids` (or `table_id`), else every table of the Base,
-//! listed at the start of each read. Each table's pages are sequential; the tables run side
+//! listed at the start of each read. Records can be read again by id (batch get), and a
+//! record that is gone becomes a tombstone. Each table's pages are sequential; the tables run side
 //! by side, their calls paced by the client's budget of the Bitable family (20 a second), so
 //! a many-table Base is read near that budget instead of at one table's page latency.
 
-use feishu_bitable::{Bitable, ListRequest, Record, SearchRecords};
+use feishu_bitable::{Bitable, ListRequest, MAX_BATCH_GET, Record, SearchRecords};
 use feishu_core::Error;
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::reader::{Flow, Out, Reader, Stop};
+use super::reader::{Flow, Out, Reader, Reread, Stop, now_ms};
 use crate::catalog::BITABLE_RECORDS;
 use crate::config::BitableConfig;
 use crate::message::LogLevel;
@@ -222,4 +223,69 @@ impl BitableReader {
 fn refuses_token(e: &Error) -> bool {
     e.api_code()
         .is_some_and(|code| REFUSED_PAGE_TOKEN.contains(&code))
+}
+
+/// Records of one table to read again, or to record as deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RecordsTarget {
+    /// The table.
+    pub(crate) table: String,
+    /// Records to read again (a tombstone for each one that is gone).
+    pub(crate) read: Vec<String>,
+    /// Records known to be deleted (a `record_deleted` action): tombstones, no call.
+    pub(crate) deleted: Vec<String>,
+}
+
+impl Reread for BitableReader {
+    type Target = RecordsTarget;
+
+    /// Batch gets of at most 100 ids; the ids Bitable reports absent or forbidden (a full
+    /// read would not list them either) become tombstones.
+    async fn reread(&self, target: RecordsTarget, out: &mut Out<BitableUpdate>) -> Flow {
+        let RecordsTarget {
+            table,
+            read,
+            deleted,
+        } = target;
+        let what = || format!("{BITABLE_RECORDS} (table {table})");
+        let mut gone = deleted;
+        for chunk in read.chunks(MAX_BATCH_GET) {
+            let found = self
+                .api
+                .batch_get_records(
+                    self.config.app_token.as_str(),
+                    table.as_str(),
+                    chunk.iter().map(String::as_str),
+                )
+                .automatic_fields(true)
+                .send()
+                .await
+                .map_err(|e| Stop::failed(what(), &e))?;
+            for record in found.records {
+                out.emit(self.record(&table, record)).await?;
+            }
+            gone.extend(found.absent.into_iter().map(|id| id.into_string()));
+            if !found.forbidden.is_empty() {
+                let message = format!(
+                    "{}: {} record(s) the app may not read (advanced permissions) are recorded \
+                     as deleted",
+                    what(),
+                    found.forbidden.len()
+                );
+                out.log(LogLevel::Warn, message).await?;
+                gone.extend(found.forbidden.into_iter().map(|id| id.into_string()));
+            }
+        }
+        let at = now_ms();
+        for record_id in gone {
+            let tombstone = BitableRecord::tombstone(
+                self.config.app_token.clone(),
+                table.clone(),
+                record_id,
+                at,
+            );
+            out.emit(tombstone).await?;
+        }
+        Ok(())
+    }
 }

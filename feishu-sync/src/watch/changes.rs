@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use feishu_core::UserIdType;
+use feishu_events::bitable::{RecordActionKind, RecordChanged};
 use feishu_events::contact::User;
 use feishu_events::{Ack, Delivery, Event, EventKind};
 
@@ -19,6 +20,13 @@ pub(super) enum Change {
     Instance { code: String, instance: String },
     /// A user changed (`deleted: false`: read again) or left (`deleted: true`: a tombstone).
     User { id: String, deleted: bool },
+    /// A Bitable record was added or edited (`deleted: false`: read again) or deleted
+    /// (`deleted: true`: a tombstone).
+    Record {
+        table: String,
+        record: String,
+        deleted: bool,
+    },
 }
 
 impl Change {
@@ -26,8 +34,16 @@ impl Change {
         match self {
             Change::Instance { .. } => Module::Approval,
             Change::User { .. } => Module::Contact,
+            Change::Record { .. } => Module::Bitable,
         }
     }
+}
+
+/// The Base a watch reads, and its tables (`None`: every table).
+#[derive(Debug, Clone)]
+pub(super) struct BaseScope {
+    pub(super) app_token: String,
+    tables: Option<BTreeSet<String>>,
 }
 
 /// What a watch reacts to: the objects of the config's selected streams.
@@ -37,6 +53,8 @@ pub(super) struct Scope {
     approval_codes: Option<BTreeSet<String>>,
     /// The id type users are keyed by, when `contact_users` is selected.
     user_id_type: Option<UserIdType>,
+    /// The Base, when `bitable_records` is selected.
+    base: Option<BaseScope>,
 }
 
 impl Scope {
@@ -56,10 +74,24 @@ impl Scope {
             .as_ref()
             .filter(|_| wanted.contains(&Module::Contact))
             .map(|c| c.user_id_type);
+        let base = config
+            .bitable
+            .as_ref()
+            .filter(|_| wanted.contains(&Module::Bitable))
+            .map(|b| BaseScope {
+                app_token: b.app_token.clone(),
+                tables: b.tables().map(|t| t.into_iter().collect()),
+            });
         Scope {
             approval_codes,
             user_id_type,
+            base,
         }
+    }
+
+    /// The Base whose record events are read, if any.
+    pub(super) fn base(&self) -> Option<&BaseScope> {
+        self.base.as_ref()
     }
 
     /// The approval codes whose events are read, if any.
@@ -93,8 +125,36 @@ impl Scope {
                 .user(&u.object, u.old_object.as_ref(), true)?
                 .into_iter()
                 .collect(),
+            EventKind::BitableRecordChanged(r) => self.records(r),
             _ => Vec::new(),
         })
+    }
+
+    /// The records a record-changed event names, when it is about the config's Base and one
+    /// of its tables. An action of an unknown kind reads the record again.
+    fn records(&self, event: &RecordChanged) -> Vec<Change> {
+        let Some(base) = &self.base else {
+            return Vec::new();
+        };
+        let ours = event.file_token == base.app_token
+            && !event.table_id.is_empty()
+            && base
+                .tables
+                .as_ref()
+                .is_none_or(|tables| tables.contains(&event.table_id));
+        if !ours {
+            return Vec::new();
+        }
+        event
+            .action_list
+            .iter()
+            .filter(|a| !a.record_id.is_empty())
+            .map(|a| Change::Record {
+                table: event.table_id.clone(),
+                record: a.record_id.clone(),
+                deleted: a.action == RecordActionKind::Deleted,
+            })
+            .collect()
     }
 
     /// The user an event names, by the config's id type (looked up in `old` too: a
@@ -175,6 +235,7 @@ impl Pending {
     pub(super) fn take(&mut self, max: usize) -> Taken {
         let mut instances = BTreeSet::new();
         let mut users: BTreeMap<String, bool> = BTreeMap::new();
+        let mut records: BTreeMap<(String, String), bool> = BTreeMap::new();
         let mut acks = Vec::new();
         let mut newest: Option<(i64, String)> = None;
         let mut named = 0;
@@ -197,6 +258,13 @@ impl Pending {
                     Change::User { id, deleted } => {
                         users.insert(id, deleted);
                     }
+                    Change::Record {
+                        table,
+                        record,
+                        deleted,
+                    } => {
+                        records.insert((table, record), deleted);
+                    }
                 }
             }
             if let Some(created) = waiting.created_ms
@@ -206,7 +274,7 @@ impl Pending {
             }
             acks.push((modules, waiting.ack));
         }
-        let batch = Batch {
+        let mut batch = Batch {
             approval: instances.into_iter().collect(),
             contact: users
                 .into_iter()
@@ -218,7 +286,11 @@ impl Pending {
                     }
                 })
                 .collect(),
+            bitable: Vec::new(),
         };
+        for ((table, record), deleted) in records {
+            batch.add_record(table, record, deleted);
+        }
         Taken {
             batch,
             acks,

@@ -8,6 +8,7 @@ use std::pin::pin;
 use std::time::Duration;
 
 use feishu_approval::Approval;
+use feishu_bitable::Bitable;
 use feishu_events::{Ack, Delivery};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
@@ -17,9 +18,9 @@ use tokio::time::Instant;
 use super::WatchOptions;
 use super::changes::{Pending, Scope, take_app_ticket};
 use super::output::{Output, Watch};
-use super::replica::{Replica, Seen};
+use super::replica::{Replica, Seen, Swept};
 use crate::Source;
-use crate::catalog::CONTACT_USERS;
+use crate::catalog::{BITABLE_RECORDS, CONTACT_USERS};
 use crate::error::{Result, SyncError};
 use crate::message::{LogLevel, Message, StreamStatus};
 use crate::module::Module;
@@ -164,10 +165,21 @@ impl Engine {
             .await
     }
 
-    /// Turns on the events of the configured approval codes (a subscription in place is
-    /// kept); a code that cannot be subscribed is a warning: its changes then reach the
-    /// replica with the reconciliation reads only.
+    /// Turns on the events of the configured approval codes and of the Base (a
+    /// subscription in place is kept); one that cannot be subscribed is a warning: its
+    /// changes then reach the replica with the reconciliation reads only.
     async fn subscribe_all(&mut self) -> Result<(), Closed> {
+        if let Some(base) = self.scope.base() {
+            let app_token = base.app_token.clone();
+            let bitable = Bitable::new(self.source.client().clone());
+            if let Err(e) = bitable.subscribe_record_events(app_token.as_str()).await {
+                let message = format!(
+                    "bitable {app_token}: its record events could not be subscribed ({e}); \
+                     its changes reach the replica with the reconciliation reads only"
+                );
+                self.log(LogLevel::Warn, message).await?;
+            }
+        }
         let Some(codes) = self.scope.approval_codes() else {
             return Ok(());
         };
@@ -232,11 +244,16 @@ impl Engine {
     }
 
     /// A complete read (the first one, or a reconciliation), then tombstones for the users
-    /// the replica holds and the read no longer found.
+    /// and records the replica holds and the read no longer found.
     async fn complete_read(&mut self, now: Option<i64>) -> Result<(), Closed> {
         let started = now_ms();
         // A read that resumes a cut run does not list everything: no sweep after it.
         let whole_directory = self.state.contact.as_ref().is_none_or(|c| c.run.is_none());
+        let whole_base = self
+            .state
+            .bitable
+            .as_ref()
+            .is_none_or(|b| b.tables.is_empty());
         let events = self.events();
         let finale: Finale = Box::new(move |state: &mut SyncState, complete: bool| {
             let mut events = events;
@@ -251,24 +268,28 @@ impl Engine {
         };
         let mut seen = Seen::default();
         let outcome = self.forward(stream, Some(&mut seen), Vec::new()).await?;
-        let swept = whole_directory && outcome.completed.contains(CONTACT_USERS);
+        let swept = Swept {
+            users: whole_directory && outcome.completed.contains(CONTACT_USERS),
+            records: whole_base && outcome.completed.contains(BITABLE_RECORDS),
+        };
         let vanished = self.replica.vanished(&seen, swept);
         if vanished.is_empty() {
             return Ok(());
         }
         let message = format!(
-            "{CONTACT_USERS}: {} user(s) no longer in the directory are recorded as deleted",
-            vanished.users.len()
+            "{} user(s) and {} Bitable record(s) the replica holds were not found by a complete \
+             read: recorded as deleted",
+            vanished.users.len(),
+            vanished.records.len()
         );
         self.log(LogLevel::Info, message).await?;
-        let batch = Batch {
-            contact: vanished
-                .users
-                .into_iter()
-                .map(UserTarget::Deleted)
-                .collect(),
+        let mut batch = Batch {
+            contact: vanished.users.into_iter().map(UserTarget::Deleted).collect(),
             ..Batch::default()
         };
+        for (table, record) in vanished.records {
+            batch.add_record(table, record, true);
+        }
         self.reread(batch, Vec::new(), None).await
     }
 

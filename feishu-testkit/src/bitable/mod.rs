@@ -10,6 +10,9 @@
 //!   `user_id_type`, `page_size` 1–500 default 20, `page_token`)
 //! - `POST .../tables/:table_id/records/search` (body `view_id`, `field_names`, `sort`,
 //!   `filter`, `automatic_fields`; query `user_id_type`, `page_size` 1–500, `page_token`)
+//! - `POST .../tables/:table_id/records/batch_get` (body `record_ids` 1–100, `user_id_type`,
+//!   `with_shared_url`, `automatic_fields`): the live records in search's shape, the other ids
+//!   in `absent_record_ids`; a missing, empty or over-long `record_ids` → 1254001
 //! - `GET /open-apis/wiki/v2/spaces/get_node?token=&obj_type=` (wiki nodes)
 //!
 //! Writes (see [Writes](#writes)):
@@ -23,7 +26,10 @@
 //! - `POST .../tables/:table_id/fields` (`client_token`), `PUT .../fields/:field_id`,
 //!   `DELETE .../fields/:field_id`
 //! - `POST /open-apis/drive/v1/files/:file_token/subscribe?file_type=bitable` (a Base's
-//!   events; [`BitableKnobs::is_subscribed`])
+//!   events; [`BitableKnobs::is_subscribed`]): once events are in use
+//!   ([`FakeTenant::events`](crate::FakeTenant::events)), every record write to a
+//!   subscribed Base emits `drive.file.bitable_record_changed_v1` (one action per record,
+//!   `after_value` keyed by field id)
 //!
 //! # Dataset
 //!
@@ -124,6 +130,7 @@
 //! `OR(...)` and `NOT(...)`. Search filters support every documented operator except relative
 //! date tokens (`Today`, ...), which answer 1254018.
 
+mod batch_get;
 mod cells;
 mod data;
 mod drive;
@@ -143,6 +150,7 @@ mod writes;
 
 use std::sync::Mutex;
 
+use crate::event_hub::EventHub;
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::RequestView;
@@ -173,9 +181,19 @@ const SUBSCRIBE: &str = "/open-apis/drive/v1/files/:file_token/subscribe";
 #[derive(Debug, Default)]
 pub(crate) struct BitableService {
     data: Mutex<BitableData>,
+    /// Where record writes to a subscribed Base are announced.
+    events: EventHub,
 }
 
 impl BitableService {
+    /// The default Bases; record writes to a subscribed one are announced to `events`.
+    pub(crate) fn new(events: EventHub) -> Self {
+        BitableService {
+            data: Mutex::default(),
+            events,
+        }
+    }
+
     /// The knobs and ground truth of this service.
     pub(crate) fn knobs(&self) -> BitableKnobs<'_> {
         BitableKnobs::new(&self.data)
@@ -228,6 +246,12 @@ impl BitableService {
             }));
         }
         if let Some(p) = req.match_path(BATCH) {
+            if p[2] == "batch_get" {
+                let (app, table) = (p[0].to_string(), p[1].to_string());
+                return Some(only(req, "POST", || {
+                    batch_get::batch_get(data, req, &app, &table)
+                }));
+            }
             let op = match p[2] {
                 "batch_create" => Some(RecordOp::BatchCreate),
                 "batch_update" => Some(RecordOp::BatchUpdate),
@@ -237,13 +261,13 @@ impl BitableService {
             if let Some(op) = op {
                 let (app, table) = (p[0].to_string(), p[1].to_string());
                 return Some(only(req, "POST", || {
-                    writes::write(data, req, &app, &table, None, op)
+                    writes::write(data, &self.events, req, &app, &table, None, op)
                 }));
             }
         }
         if let Some(p) = req.match_path(RECORD) {
             let (app, table, record) = (p[0].to_string(), p[1].to_string(), p[2].to_string());
-            let write = |op| writes::write(data, req, &app, &table, Some(&record), op);
+            let write = |op| writes::write(data, &self.events, req, &app, &table, Some(&record), op);
             return Some(by_method(
                 req,
                 vec![
@@ -259,7 +283,7 @@ impl BitableService {
                 vec![
                     ("GET", &|| query::records(data, req, &app, &table, false)),
                     ("POST", &|| {
-                        writes::write(data, req, &app, &table, None, RecordOp::Create)
+                        writes::write(data, &self.events, req, &app, &table, None, RecordOp::Create)
                     }),
                 ],
             ));

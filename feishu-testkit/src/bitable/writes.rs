@@ -16,6 +16,7 @@ use super::gate::{admit, commit};
 use super::handlers::{FIELD_NAME_NOT_FOUND, fail, id_type};
 use super::records::{Cell, Generated};
 use super::store::Slot;
+use crate::event_hub::{Change as Announced, EventHub, RecordAction};
 use crate::lock::lock;
 use crate::reply::Reply;
 use crate::request::RequestView;
@@ -83,15 +84,19 @@ enum Change {
 /// What a call will do once every record passed its checks.
 struct Plan {
     changes: Vec<Change>,
+    /// What happened to each record, for the record-changed event.
+    actions: Vec<RecordAction>,
     /// Select options to add, by field name.
     options: Vec<(String, String)>,
     created: u64,
     reply: Value,
 }
 
-/// Answers one record write.
+/// Answers one record write; once it is applied, a Base subscribed to through Drive
+/// announces `drive.file.bitable_record_changed_v1` to `events`.
 pub(super) fn write(
     data: &Mutex<BitableData>,
+    events: &EventHub,
     req: &RequestView,
     app: &str,
     table: &str,
@@ -104,13 +109,26 @@ pub(super) fn write(
         Ok(a) => a,
         Err(reply) => return reply,
     };
-    let plan = match plan(data, req, app, table, record, op, &admitted.body) {
+    let mut plan = match plan(data, req, app, table, record, op, &admitted.body) {
         Ok(plan) => plan,
         Err(reply) => return reply,
     };
     let reply = plan.reply.clone();
+    let actions = std::mem::take(&mut plan.actions);
     apply(data, app, table, plan);
-    commit(data, app, table, admitted, reply)
+    let reply = commit(data, app, table, admitted, reply);
+    let subscribed = data.subscriptions.iter().any(|(token, kind)| token == app && kind == "bitable");
+    let revision = i64::try_from(data.stats.writes_applied).unwrap_or(i64::MAX);
+    drop(guard);
+    if subscribed {
+        events.announce(Announced::BitableRecords {
+            app_token: app,
+            table_id: table,
+            revision,
+            actions: &actions,
+        });
+    }
+    reply
 }
 
 fn items<'a>(
@@ -202,6 +220,7 @@ fn plan(
         now_ms: now_ms(),
         plan: Plan {
             changes: Vec::with_capacity(items.len()),
+            actions: Vec::with_capacity(items.len()),
             options: Vec::new(),
             created: 0,
             reply: Value::Null,
@@ -289,6 +308,7 @@ impl Planner<'_> {
         }
         set_cells(&mut record, cells);
         self.plan.changes.push(Change::Insert(record));
+        self.act(&record_id, "record_added", &fields);
         Ok(json!({ "record_id": record_id, "id": record_id, "fields": fields }))
     }
 
@@ -331,6 +351,7 @@ impl Planner<'_> {
         set_cells(&mut record, system);
         set_cells(&mut record, cells);
         self.pending.insert(slot, record);
+        self.act(&id, "record_edited", &fields);
         Ok(json!({ "record_id": id, "id": id, "fields": fields }))
     }
 
@@ -349,7 +370,25 @@ impl Planner<'_> {
         }
         self.pending.remove(&slot);
         self.plan.changes.push(Change::Remove(slot));
+        self.act(&id, "record_deleted", &Map::new());
         Ok(json!({ "deleted": true, "record_id": id }))
+    }
+
+    /// Notes what happened to record `id`, its written values keyed by field id (as the
+    /// event's `after_value` names fields).
+    fn act(&mut self, id: &str, action: &'static str, fields: &Map<String, Value>) {
+        let after = fields
+            .iter()
+            .filter_map(|(name, value)| {
+                let def = self.by_name.get(name.as_str())?;
+                Some((def.id.clone(), value.clone()))
+            })
+            .collect();
+        self.plan.actions.push(RecordAction {
+            record_id: id.to_owned(),
+            action,
+            after,
+        });
     }
 
     fn flush_pending(&mut self) {

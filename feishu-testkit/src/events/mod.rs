@@ -41,6 +41,8 @@ mod webhook;
 
 use std::sync::{Arc, OnceLock};
 
+use serde_json::Value;
+
 pub use knobs::EventsKnobs;
 pub use payloads::EventTarget;
 pub use shared::{AckRecord, LongConnectionConfig};
@@ -119,6 +121,19 @@ impl Subscriber for Shared {
                     .user_updated(user.clone(), old.cloned().unwrap_or_default()),
                 UserChange::Deleted => self.custom.user_deleted(user.clone()),
             },
+            Change::BitableRecords {
+                app_token,
+                table_id,
+                revision,
+                actions,
+            } => {
+                let actions: Vec<(&str, &str, Value)> = actions
+                    .iter()
+                    .map(|a| (a.record_id.as_str(), a.action, Value::Object(a.after.clone())))
+                    .collect();
+                self.custom
+                    .bitable_record_changed(app_token, table_id, revision, &actions)
+            }
         };
         self.emit(envelope);
     }
