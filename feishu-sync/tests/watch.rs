@@ -44,10 +44,11 @@ impl Replica {
     }
 }
 
-/// Consumes `messages` into a replica published on every commit.
-fn consume(mut messages: Watch) -> watch::Receiver<Replica> {
+/// Consumes `messages` into a replica published on every commit, until the returned task is
+/// aborted.
+fn consume(mut messages: Watch) -> (watch::Receiver<Replica>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = watch::channel(Replica::default());
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let mut replica = Replica::default();
         let mut uncommitted: Vec<(String, String, Value)> = Vec::new();
         while let Some(message) = messages.next().await {
@@ -75,7 +76,7 @@ fn consume(mut messages: Watch) -> watch::Receiver<Replica> {
             }
         }
     });
-    rx
+    (rx, task)
 }
 
 /// Waits until `ready` holds for the replica.
@@ -91,15 +92,21 @@ fn watch_options(streams: &[&str]) -> WatchOptions {
     WatchOptions::new(opts().streams(streams.iter().copied()))
 }
 
-async fn started(streams: &[&str]) -> (Tenant, watch::Receiver<Replica>) {
+async fn started(
+    streams: &[&str],
+) -> (
+    Tenant,
+    watch::Receiver<Replica>,
+    tokio::task::JoinHandle<()>,
+) {
     let t = tenant(20, 10, 1).await;
     let _ = t.tenant.events();
     let source = source(&t);
-    let rx = consume(source.watch(watch_options(streams)).unwrap());
+    let (rx, task) = consume(source.watch(watch_options(streams)).unwrap());
     let mut rx2 = rx.clone();
     let n = streams.len();
     until(&mut rx2, |r| r.completed >= n).await;
-    (t, rx)
+    (t, rx, task)
 }
 
 /// The replica's live records of `streams` equal those of a fresh full read.
@@ -132,10 +139,16 @@ async fn assert_equals_a_fresh_read(t: &Tenant, replica: &Replica, streams: &[&s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_bring_changes_and_deletions_into_the_replica() {
     let streams = [APPROVAL_INSTANCES, CONTACT_USERS, BITABLE_RECORDS];
-    let (t, mut rx) = started(&streams).await;
+    let (t, mut rx, _task) = started(&streams).await;
     let bitable = Bitable::new(source(&t).client().clone());
-    let (app, table) = (t.tenant.bitable().app_token(), t.tenant.bitable().table_id());
-    assert!(t.tenant.bitable().is_subscribed(&app, "bitable"), "the watch subscribed the Base");
+    let (app, table) = (
+        t.tenant.bitable().app_token(),
+        t.tenant.bitable().table_id(),
+    );
+    assert!(
+        t.tenant.bitable().is_subscribed(&app, "bitable"),
+        "the watch subscribed the Base"
+    );
     let contact = t.tenant.contact();
     let approval = t.tenant.approval();
     let first = rx.borrow().clone();
@@ -169,7 +182,12 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
     let ids = t.tenant.bitable().record_ids(&app, &table);
     let (edited, removed) = (ids[1].clone(), ids[2].clone());
     bitable
-        .update_record(&app, &table, edited.as_str(), Fields::new().set("Amount", 4242.5))
+        .update_record(
+            &app,
+            &table,
+            edited.as_str(),
+            Fields::new().set("Amount", 4242.5),
+        )
         .send()
         .await
         .unwrap();
@@ -179,7 +197,11 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
         .await
         .unwrap();
     let record_key = |id: &str| format!("{app}|{table}|{id}");
-    let (added, edited, removed) = (record_key(&added), record_key(&edited), record_key(&removed));
+    let (added, edited, removed) = (
+        record_key(&added),
+        record_key(&edited),
+        record_key(&removed),
+    );
     let open = |user_id: &str| contact.id_of(user_id, "open_id").unwrap();
     let (joined, renamed, leaver) = (open(&joined), open(&renamed), open(&leaver));
 
@@ -191,7 +213,9 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
             && r.live(CONTACT_USERS)[&renamed]["name"] == "Renamed Person"
             && r.live(BITABLE_RECORDS).contains_key(&added)
             && r.live(BITABLE_RECORDS)[&edited]["fields"]["Amount"] == 4242.5
-            && r.tables[BITABLE_RECORDS][&removed].get("_deleted").is_some()
+            && r.tables[BITABLE_RECORDS][&removed]
+                .get("_deleted")
+                .is_some()
     })
     .await;
     let gone = &replica.tables[BITABLE_RECORDS][&removed];
@@ -213,4 +237,173 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
     );
     // The replica equals a fresh read (tombstones aside).
     assert_equals_a_fresh_read(&t, &rx.borrow().clone(), &streams).await;
+}
+
+/// One random change of the tenant, through its knobs (approval, contact) or the Bitable
+/// API (records).
+struct Changer {
+    rng: fastrand::Rng,
+    bitable: Bitable,
+    app: String,
+    table: String,
+    /// Instances the replica holds (created in the read's window).
+    instances: Vec<String>,
+    /// Current users' `user_id`s.
+    users: Vec<String>,
+    departments: Vec<String>,
+    /// Live record ids.
+    records: Vec<String>,
+}
+
+impl Changer {
+    async fn change(&mut self, t: &Tenant, n: usize) {
+        match self.rng.u8(0..9) {
+            0 | 1 => {
+                let code = &self.instances[self.rng.usize(0..self.instances.len())];
+                let status = ["APPROVED", "REJECTED", "CANCELED", "PENDING"][self.rng.usize(0..4)];
+                assert!(t.tenant.approval().set_instance_status(code, status));
+            }
+            2 => {
+                let code = feishu_testkit::approval::APPROVAL_CODE_LEAVE;
+                let created = common::NOW - self.rng.i64(1..common::DAY);
+                let instance = t.tenant.approval().add_instance(code, created, "PENDING");
+                self.instances.push(instance);
+            }
+            3 => {
+                let department = &self.departments[self.rng.usize(0..self.departments.len())];
+                let user = t
+                    .tenant
+                    .contact()
+                    .add_user(department, &format!("Hire {n}"));
+                self.users.push(user);
+            }
+            4 => {
+                let user = &self.users[self.rng.usize(0..self.users.len())];
+                t.tenant
+                    .contact()
+                    .rename_user(user, &format!("Renamed {n}"));
+            }
+            5 => {
+                let user = self.users.swap_remove(self.rng.usize(0..self.users.len()));
+                t.tenant.contact().delete_user(&user, 1_800_000_000);
+            }
+            6 => {
+                let fields = Fields::new()
+                    .set("Name", format!("Row {n}"))
+                    .set("Amount", n as f64);
+                let record = self.bitable.create_record(&self.app, &self.table, fields);
+                let id = record.send().await.unwrap().record_id.to_string();
+                self.records.push(id);
+            }
+            7 => {
+                let id = &self.records[self.rng.usize(0..self.records.len())];
+                let fields = Fields::new().set("Amount", n as f64 + 0.5);
+                let update =
+                    self.bitable
+                        .update_record(&self.app, &self.table, id.as_str(), fields);
+                update.send().await.unwrap();
+            }
+            _ => {
+                let id = self
+                    .records
+                    .swap_remove(self.rng.usize(0..self.records.len()));
+                let delete = self
+                    .bitable
+                    .delete_record(&self.app, &self.table, id.as_str());
+                delete.send().await.unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_replica_equals_a_fresh_read_after_a_thousand_changes_and_a_reconnect() {
+    let streams = [APPROVAL_INSTANCES, CONTACT_USERS, BITABLE_RECORDS];
+    let (t, rx, _task) = started(&streams).await;
+    let events = t.tenant.events();
+    t.tenant.bitable().set_write_duration(Duration::ZERO);
+    let first = rx.borrow().clone();
+    let (app, table) = (
+        t.tenant.bitable().app_token(),
+        t.tenant.bitable().table_id(),
+    );
+    let mut changer = Changer {
+        rng: fastrand::Rng::with_seed(0x5EED_0001),
+        bitable: Bitable::new(source(&t).client().clone()),
+        records: t.tenant.bitable().record_ids(&app, &table),
+        app,
+        table,
+        instances: first.live(APPROVAL_INSTANCES).keys().cloned().collect(),
+        users: t.tenant.contact().user_ids("user_id"),
+        departments: t.tenant.contact().department_ids("department_id"),
+    };
+    for n in 0..1000 {
+        if n == 500 {
+            // A network failure in the middle: events in flight are delivered again.
+            events.drop_connections();
+        }
+        changer.change(&t, n).await;
+    }
+    assert!(events.wait_all_acknowledged(Duration::from_secs(60)).await);
+    assert!(events.connections() >= 2, "the watch reconnected");
+    let replica = rx.borrow().clone();
+    let tombstones = |stream: &str| {
+        replica.tables[stream]
+            .values()
+            .filter(|v| v.get("_deleted").is_some())
+            .count()
+    };
+    assert!(tombstones(CONTACT_USERS) > 50, "users were deleted");
+    assert!(tombstones(BITABLE_RECORDS) > 50, "records were deleted");
+    let applied = replica
+        .state
+        .as_ref()
+        .unwrap()
+        .events
+        .as_ref()
+        .unwrap()
+        .applied;
+    assert!(applied >= 1000, "{applied} events applied");
+    assert_equals_a_fresh_read(&t, &replica, &streams).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_resumed_from_its_state_catches_what_happened_while_it_was_down() {
+    let streams = [CONTACT_USERS, BITABLE_RECORDS];
+    let (t, rx, task) = started(&streams).await;
+    let first = rx.borrow().clone();
+    let state = first.state.clone().unwrap();
+    // The first watch stops (its stream is dropped); the tenant changes meanwhile.
+    task.abort();
+    let _ = task.await;
+    let contact = t.tenant.contact();
+    let user = contact.user_ids("user_id")[9].clone();
+    contact.rename_user(&user, "Changed While Down");
+    let source = source(&t);
+    let options = watch_options(&streams);
+    let options = WatchOptions::new(options.read.state(state));
+    let mut second = first.clone();
+    let mut messages = source.watch(options).unwrap();
+    let mut uncommitted = Vec::new();
+    let open_id = contact.id_of(&user, "open_id").unwrap();
+    while let Some(message) = messages.next().await {
+        match message.unwrap() {
+            Message::Record(r) => {
+                uncommitted.push((r.stream.clone(), key_of(&r.stream, &r.data), r.data))
+            }
+            Message::State(s) => {
+                for (stream, key, data) in uncommitted.drain(..) {
+                    second.tables.entry(stream).or_default().insert(key, data);
+                }
+                second.state = Some(s);
+                if second.live(CONTACT_USERS)[&open_id]["name"] == "Changed While Down" {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_equals_a_fresh_read(&t, &second, &streams).await;
+    let events = second.state.unwrap().events.unwrap();
+    assert!(events.reconciled_ms.is_some());
 }

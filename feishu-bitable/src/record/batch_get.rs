@@ -126,7 +126,10 @@ impl BatchGetRecords {
 
     fn request(&self) -> Result<Request> {
         if self.record_ids.is_empty() {
-            return Err(Error::invalid_argument("record_ids", "name at least one record"));
+            return Err(Error::invalid_argument(
+                "record_ids",
+                "name at least one record",
+            ));
         }
         if self.record_ids.len() > MAX_BATCH_GET {
             return Err(Error::invalid_argument(

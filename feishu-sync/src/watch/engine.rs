@@ -284,7 +284,11 @@ impl Engine {
         );
         self.log(LogLevel::Info, message).await?;
         let mut batch = Batch {
-            contact: vanished.users.into_iter().map(UserTarget::Deleted).collect(),
+            contact: vanished
+                .users
+                .into_iter()
+                .map(UserTarget::Deleted)
+                .collect(),
             ..Batch::default()
         };
         for (table, record) in vanished.records {

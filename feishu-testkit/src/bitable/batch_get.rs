@@ -65,7 +65,11 @@ pub(super) fn batch_get(
         Some("union_id") => IdType::Union,
         Some("user_id") => IdType::User,
         Some(other) => {
-            return Reply::param_error("user_id_type", other, "must be open_id, union_id or user_id");
+            return Reply::param_error(
+                "user_id_type",
+                other,
+                "must be open_id, union_id or user_id",
+            );
         }
     };
     let flag = |name: &str| body.get(name).and_then(Value::as_bool).unwrap_or(false);

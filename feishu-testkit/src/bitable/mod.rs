@@ -267,7 +267,8 @@ impl BitableService {
         }
         if let Some(p) = req.match_path(RECORD) {
             let (app, table, record) = (p[0].to_string(), p[1].to_string(), p[2].to_string());
-            let write = |op| writes::write(data, &self.events, req, &app, &table, Some(&record), op);
+            let write =
+                |op| writes::write(data, &self.events, req, &app, &table, Some(&record), op);
             return Some(by_method(
                 req,
                 vec![
@@ -283,7 +284,15 @@ impl BitableService {
                 vec![
                     ("GET", &|| query::records(data, req, &app, &table, false)),
                     ("POST", &|| {
-                        writes::write(data, &self.events, req, &app, &table, None, RecordOp::Create)
+                        writes::write(
+                            data,
+                            &self.events,
+                            req,
+                            &app,
+                            &table,
+                            None,
+                            RecordOp::Create,
+                        )
                     }),
                 ],
             ));

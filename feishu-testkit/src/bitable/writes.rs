@@ -117,7 +117,10 @@ pub(super) fn write(
     let actions = std::mem::take(&mut plan.actions);
     apply(data, app, table, plan);
     let reply = commit(data, app, table, admitted, reply);
-    let subscribed = data.subscriptions.iter().any(|(token, kind)| token == app && kind == "bitable");
+    let subscribed = data
+        .subscriptions
+        .iter()
+        .any(|(token, kind)| token == app && kind == "bitable");
     let revision = i64::try_from(data.stats.writes_applied).unwrap_or(i64::MAX);
     drop(guard);
     if subscribed {

@@ -129,7 +129,13 @@ impl Subscriber for Shared {
             } => {
                 let actions: Vec<(&str, &str, Value)> = actions
                     .iter()
-                    .map(|a| (a.record_id.as_str(), a.action, Value::Object(a.after.clone())))
+                    .map(|a| {
+                        (
+                            a.record_id.as_str(),
+                            a.action,
+                            Value::Object(a.after.clone()),
+                        )
+                    })
                     .collect();
                 self.custom
                     .bitable_record_changed(app_token, table_id, revision, &actions)
