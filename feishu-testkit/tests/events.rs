@@ -172,3 +172,143 @@ async fn the_ticket_resend_endpoint_emits_the_new_ticket() {
         tenant.current_app_ticket().as_deref()
     );
 }
+
+#[tokio::test]
+async fn contact_knobs_emit_user_events_and_answer_as_they_say() {
+    let tenant = FakeTenant::start().await;
+    let events = tenant.events();
+    let contact = tenant.contact();
+    let joined = contact.add_user("D004", "New Hire");
+    let renamed = contact.user_ids("user_id")[2].clone();
+    contact.rename_user(&renamed, "Another Name");
+    contact.delete_user(&joined, 1_800_000_000);
+    let emitted = events.emitted();
+    let types: Vec<&str> = emitted
+        .iter()
+        .map(|e| e["header"]["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "contact.user.created_v3",
+            "contact.user.updated_v3",
+            "contact.user.deleted_v3"
+        ]
+    );
+    let open_id = contact.id_of(&joined, "open_id").unwrap();
+    assert_eq!(emitted[0]["event"]["object"]["open_id"], open_id.as_str());
+    assert_eq!(emitted[0]["event"]["object"]["name"], "New Hire");
+    assert_eq!(emitted[1]["event"]["object"]["name"], "Another Name");
+    assert!(emitted[1]["event"]["old_object"]["name"].is_string());
+    assert_eq!(emitted[2]["event"]["old_object"]["open_id"], open_id.as_str());
+    // The API agrees: the renamed user reads with the new name, the deleted one is gone.
+    let get = |id: String| {
+        let tenant = tenant.clone();
+        async move {
+            let token = tenant.mint_tenant_token();
+            reqwest::Client::new()
+                .get(tenant.url(&format!(
+                    "/open-apis/contact/v3/users/{id}?user_id_type=user_id"
+                )))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let user = get(renamed).await;
+    assert_eq!(user["data"]["user"]["name"], "Another Name");
+    assert_eq!(get(joined).await["code"], 41012);
+}
+
+#[tokio::test]
+async fn record_writes_to_a_subscribed_base_emit_record_changed_events() {
+    let tenant = FakeTenant::start().await;
+    let events = tenant.events();
+    let bitable = tenant.bitable();
+    let (app, table) = (bitable.app_token(), bitable.table_id());
+    let token = tenant.mint_tenant_token();
+    let http = reqwest::Client::new();
+    let post = |path: String, body: Value| {
+        http.post(tenant.url(&path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let records = format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records");
+    let created = post(records.clone(), json!({"fields": {"Name": "before subscribing"}}))
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    assert!(events.emitted().is_empty(), "not subscribed yet");
+
+    let subscribe = format!("/open-apis/drive/v1/files/{app}/subscribe?file_type=bitable");
+    assert_eq!(post(subscribe, json!({})).await.unwrap().status(), 200);
+    let batch: Value = post(
+        format!("{records}/batch_create"),
+        json!({"records": [{"fields": {"Name": "a"}}, {"fields": {"Name": "b", "Amount": 2}}]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let ids: Vec<&str> = batch["data"]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["record_id"].as_str().unwrap())
+        .collect();
+    let deleted = post(format!("{records}/batch_delete"), json!({"records": [ids[0]]}))
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let emitted = events.emitted();
+    assert_eq!(emitted.len(), 2, "one event per write");
+    let event = &emitted[0]["event"];
+    assert_eq!(
+        emitted[0]["header"]["event_type"],
+        "drive.file.bitable_record_changed_v1"
+    );
+    assert_eq!(event["file_token"], app.as_str());
+    assert_eq!(event["table_id"], table.as_str());
+    let actions = event["action_list"].as_array().unwrap();
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[0]["record_id"], ids[0]);
+    assert_eq!(actions[0]["action"], "record_added");
+    let amount = actions[1]["after_value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["field_value"] == "2")
+        .expect("the written amount, as a JSON string, keyed by field id");
+    assert!(amount["field_id"].as_str().unwrap().starts_with("fld"));
+    let removal = &emitted[1]["event"]["action_list"][0];
+    assert_eq!(removal["action"], "record_deleted");
+    assert_eq!(removal["record_id"], ids[0]);
+
+    // Batch get finds the live record and reports the deleted one absent.
+    let got: Value = post(
+        format!("{records}/batch_get"),
+        json!({"record_ids": [ids[1], ids[0]], "automatic_fields": true}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(got["code"], 0);
+    assert_eq!(got["data"]["records"][0]["record_id"], ids[1]);
+    assert!(got["data"]["records"][0]["created_time"].is_i64());
+    assert_eq!(got["data"]["absent_record_ids"], json!([ids[0]]));
+    let refused: Value = post(format!("{records}/batch_get"), json!({"record_ids": []}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["code"], 1254001);
+}

@@ -8,10 +8,15 @@
 //! - Knobs that change data emit the matching event:
 //!   [`ApprovalKnobs::set_instance_status`](crate::ApprovalKnobs::set_instance_status) and
 //!   [`ApprovalKnobs::add_instance`](crate::ApprovalKnobs::add_instance) emit
-//!   `approval_instance`; [`FakeTenant::push_app_ticket`](crate::FakeTenant::push_app_ticket)
-//!   and the `app_ticket/resend` endpoint emit `app_ticket` (for the store app). Anything
-//!   else can be emitted by hand with [`EventsKnobs::emit`] and the builders of
-//!   [`EventTarget`].
+//!   `approval_instance`; [`ContactKnobs::add_user`](crate::ContactKnobs::add_user),
+//!   [`rename_user`](crate::ContactKnobs::rename_user) and
+//!   [`delete_user`](crate::ContactKnobs::delete_user) emit `contact.user.created_v3`,
+//!   `updated_v3` and `deleted_v3`; every Bitable record write (create, update, delete and
+//!   their batches, through the API) to a Base subscribed with Drive's subscribe emits
+//!   `drive.file.bitable_record_changed_v1`;
+//!   [`FakeTenant::push_app_ticket`](crate::FakeTenant::push_app_ticket) and the
+//!   `app_ticket/resend` endpoint emit `app_ticket` (for the store app). Anything else can be
+//!   emitted by hand with [`EventsKnobs::emit`] and the builders of [`EventTarget`].
 //! - Emitted events are queued for the long connection and, when
 //!   [`EventsKnobs::set_webhook_url`] is set, posted to that URL in order (signed and
 //!   encrypted when [`EventsKnobs::set_encrypt_key`] is set), retried on a non-200 answer.
