@@ -37,11 +37,9 @@ impl Drop for Running {
 fn user_row(db: &Path, id: &str) -> Option<serde_json::Value> {
     let conn = Connection::open(db).ok()?;
     let data: Option<String> = conn
-        .query_row(
-            "SELECT data FROM contact_users WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT data FROM contact_users WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()
         .ok()?;
     data.and_then(|d| serde_json::from_str(&d).ok())
@@ -83,7 +81,10 @@ async fn watch_commits_webhook_events_into_sqlite() {
         .arg(format!("sqlite:{}", db.display()))
         .args(["--webhook", &format!("127.0.0.1:{port}")])
         .env("FEISHU_APP_SECRET", demo.tenant.app_secret())
-        .env("FEISHU_VERIFICATION_TOKEN", demo.tenant.verification_token())
+        .env(
+            "FEISHU_VERIFICATION_TOKEN",
+            demo.tenant.verification_token(),
+        )
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -129,7 +130,10 @@ async fn demo_watch_shows_each_change_reaching_the_sink() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout.matches("committed after").count(), 2, "{stdout}");
-    assert!(stdout.contains("approval instance") && stdout.contains("renamed"), "{stdout}");
+    assert!(
+        stdout.contains("approval instance") && stdout.contains("renamed"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("NOT REACHED"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -137,7 +141,13 @@ async fn demo_watch_shows_each_change_reaching_the_sink() {
 #[test]
 fn watch_arguments_are_checked() {
     let out = bin()
-        .args(["watch", "--config", "missing.json", "--reconcile-hours", "0"])
+        .args([
+            "watch",
+            "--config",
+            "missing.json",
+            "--reconcile-hours",
+            "0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -200,7 +200,10 @@ async fn contact_knobs_emit_user_events_and_answer_as_they_say() {
     assert_eq!(emitted[0]["event"]["object"]["name"], "New Hire");
     assert_eq!(emitted[1]["event"]["object"]["name"], "Another Name");
     assert!(emitted[1]["event"]["old_object"]["name"].is_string());
-    assert_eq!(emitted[2]["event"]["old_object"]["open_id"], open_id.as_str());
+    assert_eq!(
+        emitted[2]["event"]["old_object"]["open_id"],
+        open_id.as_str()
+    );
     // The API agrees: the renamed user reads with the new name, the deleted one is gone.
     let get = |id: String| {
         let tenant = tenant.clone();
@@ -239,9 +242,12 @@ async fn record_writes_to_a_subscribed_base_emit_record_changed_events() {
             .send()
     };
     let records = format!("/open-apis/bitable/v1/apps/{app}/tables/{table}/records");
-    let created = post(records.clone(), json!({"fields": {"Name": "before subscribing"}}))
-        .await
-        .unwrap();
+    let created = post(
+        records.clone(),
+        json!({"fields": {"Name": "before subscribing"}}),
+    )
+    .await
+    .unwrap();
     assert_eq!(created.status(), 200);
     assert!(events.emitted().is_empty(), "not subscribed yet");
 
@@ -262,9 +268,12 @@ async fn record_writes_to_a_subscribed_base_emit_record_changed_events() {
         .iter()
         .map(|r| r["record_id"].as_str().unwrap())
         .collect();
-    let deleted = post(format!("{records}/batch_delete"), json!({"records": [ids[0]]}))
-        .await
-        .unwrap();
+    let deleted = post(
+        format!("{records}/batch_delete"),
+        json!({"records": [ids[0]]}),
+    )
+    .await
+    .unwrap();
     assert_eq!(deleted.status(), 200);
     let emitted = events.emitted();
     assert_eq!(emitted.len(), 2, "one event per write");

@@ -9,6 +9,7 @@
 pub mod floor;
 pub mod measure;
 pub mod upsert;
+pub mod watch;
 pub mod workloads;
 
 use std::collections::BTreeMap;
@@ -33,12 +34,13 @@ USAGE:
                  [--users N] [--attendance-users N] [--attendance-days N] [--storm N]
                  [--sync-approval-instances N] [--sync-days N] [--sync-records N]
                  [--sync-users N] [--upsert-rows N] [--reset-share F] [--concurrency N]
+                 [--watch-rate N] [--watch-seconds S] [--watch-disconnects N]
                  [--no-isolate] [--json FILE]
                  [--base-url URL --app-token T --table-id T --approval-code C ...]
     feishu-bench --serve [--records N] [--latency-ms N] [--limits documented|off]
 
 WORKLOADS (comma separated; `all` = baseline,w1,w2,w3,w4,w5,w6,w7-baseline,w7,w7-resets,
-plus w1-1m with --big):
+watch, plus w1-1m with --big):
     baseline  W1's pages by bare reqwest + serde_json (the CPU floor)
     w1        Bitable full scan, --records (100000) records, pages of 500
     w1-1m     the same with --big-records (1000000) records
@@ -54,6 +56,9 @@ plus w1-1m with --big):
     w7-baseline  W7's key scan and batches by bare reqwest + serde_json (the CPU floor)
     w7-resets W7 with --reset-share (0.03) of replies lost after the server applied the
               request (fake in process only); counts duplicate rows
+    watch     Source::watch into SQLite while the fake emits --watch-rate (100) change events
+              a second for --watch-seconds (20), with --watch-disconnects (3) forced
+              disconnects: event -> commit latency p50 / p99, changes lost (fake only)
 
 --limits documented (default): the client's documented limits, and the fake tenant refuses
 (429) anything over the documented per-second limits. --limits off: no client limiter.
@@ -95,6 +100,8 @@ pub enum Workload {
     W7Baseline,
     /// W7 with lost replies.
     W7Resets,
+    /// `Source::watch` under a stream of change events.
+    Watch,
 }
 
 impl Workload {
@@ -112,6 +119,7 @@ impl Workload {
             Workload::W7 => "w7",
             Workload::W7Baseline => "w7-baseline",
             Workload::W7Resets => "w7-resets",
+            Workload::Watch => "watch",
         }
     }
 
@@ -120,7 +128,7 @@ impl Workload {
     }
 }
 
-const ALL: [Workload; 11] = [
+const ALL: [Workload; 12] = [
     Workload::Baseline,
     Workload::W1,
     Workload::W1Big,
@@ -132,6 +140,7 @@ const ALL: [Workload; 11] = [
     Workload::W7Baseline,
     Workload::W7,
     Workload::W7Resets,
+    Workload::Watch,
 ];
 
 /// Parsed command line.
@@ -173,6 +182,12 @@ pub struct Options {
     pub upsert_rows: u64,
     /// `w7-resets`: share of replies lost after the server applied the request.
     pub reset_share: f64,
+    /// `watch`: change events a second.
+    pub watch_rate: f64,
+    /// `watch`: seconds of events.
+    pub watch_seconds: f64,
+    /// `watch`: forced disconnects of the long connection during the run.
+    pub watch_disconnects: usize,
     /// Fetches in flight where the SDK takes a concurrency.
     pub concurrency: usize,
     /// Run each workload in a child process.
@@ -213,6 +228,9 @@ impl Default for Options {
             sync_users: 1_000,
             upsert_rows: 100_000,
             reset_share: 0.03,
+            watch_rate: 100.0,
+            watch_seconds: 20.0,
+            watch_disconnects: 3,
             concurrency: 8,
             isolate: true,
             child: false,
@@ -277,6 +295,11 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Opt
             Long("sync-users") => o.sync_users = num(&mut parser, "--sync-users")?,
             Long("upsert-rows") => o.upsert_rows = num(&mut parser, "--upsert-rows")?,
             Long("reset-share") => o.reset_share = num(&mut parser, "--reset-share")?,
+            Long("watch-rate") => o.watch_rate = num(&mut parser, "--watch-rate")?,
+            Long("watch-seconds") => o.watch_seconds = num(&mut parser, "--watch-seconds")?,
+            Long("watch-disconnects") => {
+                o.watch_disconnects = num(&mut parser, "--watch-disconnects")?
+            }
             Long("concurrency") => {
                 o.concurrency = num::<usize>(&mut parser, "--concurrency")?.max(1)
             }
@@ -310,6 +333,9 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Opt
             o.workloads
                 .push(Workload::parse(name).ok_or_else(|| format!("unknown workload {name:?}"))?);
         }
+    }
+    if !(o.watch_rate > 0.0 && o.watch_seconds > 0.0) {
+        return Err("--watch-rate and --watch-seconds must be positive".into());
     }
     if o.approval_instances == 0 || o.approval_days <= 0 || o.sync_days <= 0 {
         return Err("instance counts and day spans must be positive".into());
@@ -362,6 +388,15 @@ pub struct BenchResult {
     pub notes: Vec<String>,
     /// Why the workload failed, if it did.
     pub error: Option<String>,
+    /// `watch`: median event -> commit latency, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p50_ms: Option<f64>,
+    /// `watch`: 99th percentile event -> commit latency, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99_ms: Option<f64>,
+    /// `watch`: changes that never reached the sink.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost: Option<u64>,
 }
 
 impl BenchResult {
@@ -533,6 +568,9 @@ pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
         load_avg: measure::load_average(),
         notes,
         error,
+        latency_p50_ms: outcome.latency_p50_ms,
+        latency_p99_ms: outcome.latency_p99_ms,
+        lost: outcome.lost,
     }
 }
 
@@ -814,6 +852,17 @@ pub fn targets(results: &[BenchResult]) -> Vec<String> {
                 .cloned()
                 .unwrap_or_default(),
             verdict(clean)
+        ));
+    }
+    if let (Some(r), Some(p50), Some(p99)) = (
+        find("watch"),
+        find("watch").and_then(|r| r.latency_p50_ms),
+        find("watch").and_then(|r| r.latency_p99_ms),
+    ) {
+        let lost = r.lost.unwrap_or(u64::MAX);
+        out.push(format!(
+            "target watch event -> SQLite commit p50 <= 200 ms, p99 <= 1 s, 0 lost: p50 {p50:.0} ms, p99 {p99:.0} ms, {lost} lost -> {}",
+            verdict(p50 <= 200.0 && p99 <= 1000.0 && lost == 0)
         ));
     }
     if let Some(r) = find("w5") {

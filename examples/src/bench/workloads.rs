@@ -46,6 +46,12 @@ pub struct Outcome {
     /// The workload's own rate-limit floor, when the largest family's is not it (W7: the key
     /// scan, then the writes of one table one at a time).
     pub floor: Option<f64>,
+    /// `watch`: the median time from an event to its record's commit, ms.
+    pub latency_p50_ms: Option<f64>,
+    /// `watch`: the 99th percentile of that time, ms.
+    pub latency_p99_ms: Option<f64>,
+    /// `watch`: changes that never reached the sink.
+    pub lost: Option<u64>,
 }
 
 /// Wall and CPU time between [`Meter::start`] and [`Meter::stop`].
@@ -107,6 +113,7 @@ pub async fn run(env: &Env, workload: Workload) -> Res<Outcome> {
         Workload::W7 => super::upsert::upsert(env, 0.0).await,
         Workload::W7Baseline => super::upsert::baseline(env).await,
         Workload::W7Resets => super::upsert::upsert(env, env.opts.reset_share).await,
+        Workload::Watch => super::watch::watch(env).await,
     }
 }
 

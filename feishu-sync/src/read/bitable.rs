@@ -264,6 +264,7 @@ impl Reread for BitableReader {
             for record in found.records {
                 out.emit(self.record(&table, record)).await?;
             }
+            out.flush().await?;
             gone.extend(found.absent.into_iter().map(|id| id.into_string()));
             if !found.forbidden.is_empty() {
                 let message = format!(
@@ -286,6 +287,6 @@ impl Reread for BitableReader {
             );
             out.emit(tombstone).await?;
         }
-        Ok(())
+        out.flush().await
     }
 }

@@ -111,7 +111,10 @@ impl Reread for ContactReader {
     async fn reread(&self, target: UserTarget, out: &mut Out<ContactState>) -> Flow {
         let id = match target {
             UserTarget::Read(id) => id,
-            UserTarget::Deleted(id) => return out.emit(ContactUser::tombstone(id, now_ms())).await,
+            UserTarget::Deleted(id) => {
+                out.emit(ContactUser::tombstone(id, now_ms())).await?;
+                return out.flush().await;
+            }
         };
         let got = match self.config.user_id_type {
             UserIdType::UnionId => self.api.get_user(UnionId::from(id.as_str())).send().await,
@@ -119,17 +122,18 @@ impl Reread for ContactReader {
             _ => self.api.get_user(OpenId::from(id.as_str())).send().await,
         };
         match got {
-            Ok(user) => self.emit(user, out).await,
+            Ok(user) => self.emit(user, out).await?,
             Err(e) if e.api_code().is_some_and(|c| USER_GONE.contains(&c)) => {
                 // Gone from what a full read would return: the replica gets a tombstone.
                 let message = format!(
                     "{CONTACT_USERS}: user {id} is no longer readable, recorded as deleted: {e}"
                 );
                 out.log(LogLevel::Info, message).await?;
-                out.emit(ContactUser::tombstone(id, now_ms())).await
+                out.emit(ContactUser::tombstone(id, now_ms())).await?;
             }
-            Err(e) => Err(Stop::failed(CONTACT_USERS, &e)),
+            Err(e) => return Err(Stop::failed(CONTACT_USERS, &e)),
         }
+        out.flush().await
     }
 }
 

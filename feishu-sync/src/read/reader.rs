@@ -169,6 +169,14 @@ impl<U: Send + 'static> Out<U> {
         self.send(Event::Log(level, message.into())).await
     }
 
+    /// Has the coordinator publish the state as it is, covering the records sent so far: a
+    /// re-read that changes no state lets its records be committed without waiting for
+    /// the other objects of its pass.
+    pub(crate) async fn flush(&mut self) -> Flow {
+        self.since_checkpoint = 0;
+        self.send(Event::Checkpoint(Box::new(|_| {}))).await
+    }
+
     /// Hands `update` to the coordinator, which applies it and publishes the state.
     pub(crate) async fn checkpoint(&mut self, update: U) -> Flow {
         self.since_checkpoint = 0;

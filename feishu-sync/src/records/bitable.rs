@@ -36,7 +36,11 @@ pub struct BitableRecord {
     /// `drive.file.bitable_record_changed_v1`, or a read that no longer finds it). Only the
     /// key and `_deleted_at` are set then; the other fields are null. Absent on every other
     /// record.
-    #[serde(rename = "_deleted", default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        rename = "_deleted",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub deleted: bool,
     /// When the deletion was seen, Unix ms (tombstones only).
     #[serde(rename = "_deleted_at", skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,11 @@ pub struct ContactUser {
     /// `true` on a tombstone: the user left the directory (a `contact.user.deleted_v3`
     /// event, or a read that no longer finds them). Only the key and `_deleted_at` are set
     /// then; the other fields are null. Absent on every other record.
-    #[serde(rename = "_deleted", default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        rename = "_deleted",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub deleted: bool,
     /// When the deletion was seen, Unix ms (tombstones only).
     #[serde(rename = "_deleted_at", skip_serializing_if = "Option::is_none")]

@@ -191,7 +191,7 @@ pub struct EventsState {
     /// That event's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_id: Option<String>,
-    /// Events applied since the watch that wrote this state started.
+    /// Events applied so far, by every watch that continued this state (a running count).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub applied: u64,
     /// When the last complete read of the watch (its first read, or a periodic
