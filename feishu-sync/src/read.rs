@@ -14,6 +14,7 @@ mod attendance;
 mod bitable;
 mod contact;
 mod coordinator;
+mod lanes;
 mod reader;
 
 use std::collections::BTreeSet;
@@ -37,7 +38,8 @@ pub(crate) use bitable::RecordsTarget;
 use contact::ContactReader;
 pub(crate) use contact::UserTarget;
 use coordinator::Coordinator;
-pub(crate) use coordinator::Finale;
+pub(crate) use coordinator::{Finale, Output};
+pub(crate) use lanes::{LaneWork, Ticket, Work};
 pub(crate) use reader::now_ms;
 use reader::{Event, Reread, Settings, drive};
 
@@ -232,11 +234,12 @@ impl Source {
             readers.extend(reader);
         }
         drop(tx);
-        Ok(spawn(|out| Task {
+        let output = spawn(|out| Task {
             readers,
             coordinator: Coordinator::new(state, out, specs, selected, true).finale(finale),
             events,
-        }))
+        });
+        Ok(output.map(|o| o.item))
     }
 
     /// Reads some objects again (an approval instance, a user, Bitable records), for
@@ -335,11 +338,12 @@ impl Source {
             readers.push(drive_reread(r, bitable, tx.clone(), shared, settings));
         }
         drop(tx);
-        Ok(spawn(|out| Task {
+        let output = spawn(|out| Task {
             readers,
             coordinator: Coordinator::new(state, out, specs, selected, false).finale(finale),
             events,
-        }))
+        });
+        Ok(output.map(|o| o.item))
     }
 }
 
@@ -400,16 +404,7 @@ fn drive_reread<R: Reread>(
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
-            let concurrency = out.settings().concurrency;
-            let rereads = targets.into_iter().map(|target| {
-                let mut out = out.fork();
-                async move { self.0.reread(target, &mut out).await }
-            });
-            let mut outcomes = futures::stream::iter(rereads).buffer_unordered(concurrency);
-            while let Some(outcome) = outcomes.next().await {
-                outcome?;
-            }
-            Ok(())
+            reader::reread_all(&self.0, targets, out).await
         }
     }
     drive(
@@ -423,8 +418,8 @@ fn drive_reread<R: Reread>(
 
 /// Spawns the task `make` builds around the output channel; returns the output.
 fn spawn(
-    make: impl FnOnce(mpsc::Sender<Result<Message>>) -> Task,
-) -> impl Stream<Item = Result<Message>> + Send + 'static {
+    make: impl FnOnce(mpsc::Sender<Output>) -> Task,
+) -> impl Stream<Item = Output> + Send + 'static {
     let (out, rx) = mpsc::channel(256);
     let watcher = out.clone();
     let task = make(out);
@@ -449,7 +444,8 @@ fn spawn(
             } else {
                 "the reading task was cancelled"
             };
-            let _ = tx.send(Err(SyncError::Internal(reason.to_string()))).await;
+            let item = Err(SyncError::Internal(reason.to_string()));
+            let _ = tx.send(Output::plain(item)).await;
         }
     });
     rx

@@ -18,6 +18,7 @@
 mod changes;
 mod engine;
 mod output;
+mod queues;
 mod replica;
 
 use std::fmt;

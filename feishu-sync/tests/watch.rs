@@ -224,10 +224,6 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
     assert_eq!(tombstone["_deleted"], true);
     assert!(tombstone["_deleted_at"].as_i64().unwrap() > 0);
     assert!(tombstone["user"].is_null() && tombstone["name"].is_null());
-    let events = replica.state.unwrap().events.unwrap();
-    assert!(events.applied >= 7, "{events:?}");
-    assert!(events.last_event_id.is_some() && events.reconciled_ms.is_some());
-
     // Every event was acknowledged once its re-read was committed.
     assert!(
         t.tenant
@@ -235,6 +231,9 @@ async fn events_bring_changes_and_deletions_into_the_replica() {
             .wait_all_acknowledged(Duration::from_secs(10))
             .await
     );
+    let events = rx.borrow().state.clone().unwrap().events.unwrap();
+    assert!(events.applied >= 7, "{events:?}");
+    assert!(events.last_event_id.is_some() && events.reconciled_ms.is_some());
     // The replica equals a fresh read (tombstones aside).
     assert_equals_a_fresh_read(&t, &rx.borrow().clone(), &streams).await;
 }

@@ -169,10 +169,8 @@ pub async fn watch_into(
                     }
                 }
             }
-            Message::Log { level, message } => {
-                if level != LogLevel::Info || !args.quiet {
-                    eprintln!("{level:?}: {message}");
-                }
+            Message::Log { level, message } if level != LogLevel::Info || !args.quiet => {
+                eprintln!("{level:?}: {message}");
             }
             _ => {}
         }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use feishu_events::Ack;
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 
@@ -20,6 +21,23 @@ use crate::state::SyncState;
 /// The consumer went away.
 pub(super) struct Closed;
 
+/// One message for the consumer, with the acknowledgements of the events whose re-reads it
+/// covers (a watch's; empty otherwise): they are given once the consumer handled it.
+pub(crate) struct Output {
+    pub(crate) item: Result<Message>,
+    pub(crate) acks: Vec<Ack>,
+}
+
+impl Output {
+    /// A message that settles nothing.
+    pub(crate) fn plain(item: Result<Message>) -> Self {
+        Output {
+            item,
+            acks: Vec::new(),
+        }
+    }
+}
+
 /// A last change of the state, applied by the coordinator before it publishes the final
 /// state (a watch records there which events the read covers). It learns whether every
 /// selected stream completed.
@@ -27,7 +45,7 @@ pub(crate) type Finale = Box<dyn FnOnce(&mut SyncState, bool) + Send>;
 
 pub(super) struct Coordinator {
     state: SyncState,
-    out: mpsc::Sender<Result<Message>>,
+    out: mpsc::Sender<Output>,
     specs: Vec<StreamSpec>,
     selected: BTreeSet<String>,
     running: HashSet<String>,
@@ -42,7 +60,7 @@ pub(super) struct Coordinator {
 impl Coordinator {
     pub(super) fn new(
         state: SyncState,
-        out: mpsc::Sender<Result<Message>>,
+        out: mpsc::Sender<Output>,
         specs: Vec<StreamSpec>,
         selected: BTreeSet<String>,
         ends_run: bool,
@@ -66,7 +84,10 @@ impl Coordinator {
     }
 
     async fn send(&mut self, message: Message) -> Result<(), Closed> {
-        self.out.send(Ok(message)).await.map_err(|_| Closed)
+        self.out
+            .send(Output::plain(Ok(message)))
+            .await
+            .map_err(|_| Closed)
     }
 
     /// The selected streams of `module`.
@@ -124,6 +145,14 @@ impl Coordinator {
                 apply(&mut self.state);
                 let state = self.state.clone();
                 self.send(Message::State(state)).await?;
+            }
+            Event::Settle(apply, acks) => {
+                apply(&mut self.state);
+                let item = Ok(Message::State(self.state.clone()));
+                self.out
+                    .send(Output { item, acks })
+                    .await
+                    .map_err(|_| Closed)?;
             }
             Event::Finished(module, Ok(())) => {
                 self.status(module, &StreamStatus::Complete).await?;

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use futures::SinkExt;
 use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
 
 use crate::failure::{Failure, FailureKind};
 use crate::message::{LogLevel, Record};
@@ -64,6 +64,12 @@ pub(crate) enum Event {
     Log(LogLevel, String),
     /// A state update; every record the reader sent before it is covered.
     Checkpoint(Box<dyn FnOnce(&mut SyncState) + Send>),
+    /// A state update covering a batch of re-reads, and the acknowledgements of the events
+    /// that asked for them, given once the consumer handled the state.
+    Settle(
+        Box<dyn FnOnce(&mut SyncState) + Send>,
+        Vec<feishu_events::Ack>,
+    ),
     /// A module ended.
     Finished(Module, Result<(), Failure>),
 }
@@ -177,6 +183,17 @@ impl<U: Send + 'static> Out<U> {
         self.send(Event::Checkpoint(Box::new(|_| {}))).await
     }
 
+    /// Ends a batch of re-reads: the coordinator applies `apply` and publishes the state
+    /// with `acks`, the acknowledgements of the events the batch answered.
+    pub(crate) async fn settle(
+        &mut self,
+        apply: Box<dyn FnOnce(&mut SyncState) + Send>,
+        acks: Vec<feishu_events::Ack>,
+    ) -> Flow {
+        self.since_checkpoint = 0;
+        self.send(Event::Settle(apply, acks)).await
+    }
+
     /// Hands `update` to the coordinator, which applies it and publishes the state.
     pub(crate) async fn checkpoint(&mut self, update: U) -> Flow {
         self.since_checkpoint = 0;
@@ -213,4 +230,23 @@ pub(crate) async fn drive<R: Reader>(
         Err(Stop::Closed) => return,
     };
     let _ = out.send(Event::Finished(R::MODULE, outcome)).await;
+}
+
+/// Reads `targets` again with `reader`, up to `concurrency` at a time, each with its own
+/// handle to the coordinator; the first failure stops the others.
+pub(crate) async fn reread_all<R: Reread>(
+    reader: &R,
+    targets: Vec<R::Target>,
+    out: &mut Out<R::Update>,
+) -> Flow {
+    let concurrency = out.settings().concurrency;
+    let rereads = targets.into_iter().map(|target| {
+        let mut out = out.fork();
+        async move { reader.reread(target, &mut out).await }
+    });
+    let mut outcomes = futures::stream::iter(rereads).buffer_unordered(concurrency);
+    while let Some(outcome) = outcomes.next().await {
+        outcome?;
+    }
+    Ok(())
 }

@@ -30,7 +30,8 @@ pub(super) enum Change {
 }
 
 impl Change {
-    fn module(&self) -> Module {
+    /// The module whose lane reads it.
+    pub(super) fn module(&self) -> Module {
         match self {
             Change::Instance { .. } => Module::Approval,
             Change::User { .. } => Module::Contact,
@@ -92,6 +93,21 @@ impl Scope {
     /// The Base whose record events are read, if any.
     pub(super) fn base(&self) -> Option<&BaseScope> {
         self.base.as_ref()
+    }
+
+    /// The modules whose objects events name, in this scope.
+    pub(super) fn modules(&self) -> Vec<Module> {
+        let mut modules = Vec::new();
+        if self.approval_codes.is_some() {
+            modules.push(Module::Approval);
+        }
+        if self.user_id_type.is_some() {
+            modules.push(Module::Contact);
+        }
+        if self.base.is_some() {
+            modules.push(Module::Bitable);
+        }
+        modules
     }
 
     /// The approval codes whose events are read, if any.
@@ -187,16 +203,17 @@ impl Scope {
     }
 }
 
-/// An event waiting for its re-read.
+/// An event waiting for its re-read (or, without an acknowledgement, objects a complete
+/// read found gone).
 struct Waiting {
     changes: Vec<Change>,
-    ack: Ack,
+    ack: Option<Ack>,
     /// Feishu's create time (Unix ms) and the event id.
     created_ms: Option<i64>,
     event_id: String,
 }
 
-/// Events waiting for their re-read, oldest first.
+/// Events of one module waiting for their re-read, oldest first.
 #[derive(Default)]
 pub(super) struct Pending {
     queue: VecDeque<Waiting>,
@@ -206,8 +223,8 @@ pub(super) struct Pending {
 pub(super) struct Taken {
     /// The objects to read, each once.
     pub(super) batch: Batch,
-    /// Each event's acknowledgement, with the modules its objects belong to.
-    pub(super) acks: Vec<(BTreeSet<Module>, Ack)>,
+    /// The events' acknowledgements.
+    pub(super) acks: Vec<Ack>,
     /// The newest event of the batch: its create time (Unix ms) and id.
     pub(super) newest: Option<(i64, String)>,
     /// How many events the batch covers.
@@ -224,9 +241,19 @@ impl Pending {
         let Delivery { event, ack, .. } = delivery;
         self.queue.push_back(Waiting {
             changes,
-            ack,
+            ack: Some(ack),
             created_ms: event.header.create_time_ms,
             event_id: event.header.event_id,
+        });
+    }
+
+    /// Queues `changes` no event asked for (deletions a complete read found).
+    pub(super) fn push_unasked(&mut self, changes: Vec<Change>) {
+        self.queue.push_back(Waiting {
+            changes,
+            ack: None,
+            created_ms: None,
+            event_id: String::new(),
         });
     }
 
@@ -241,15 +268,13 @@ impl Pending {
         let mut named = 0;
         let mut events = 0;
         while let Some(waiting) = self.queue.front() {
-            if events > 0 && named + waiting.changes.len() > max {
+            if named > 0 && named + waiting.changes.len() > max {
                 break;
             }
             let Some(waiting) = self.queue.pop_front() else {
                 break;
             };
-            events += 1;
             named += waiting.changes.len();
-            let modules = waiting.changes.iter().map(Change::module).collect();
             for change in waiting.changes {
                 match change {
                     Change::Instance { code, instance } => {
@@ -267,12 +292,16 @@ impl Pending {
                     }
                 }
             }
+            let Some(ack) = waiting.ack else {
+                continue;
+            };
+            events += 1;
+            acks.push(ack);
             if let Some(created) = waiting.created_ms
                 && newest.as_ref().is_none_or(|(t, _)| created >= *t)
             {
                 newest = Some((created, waiting.event_id));
             }
-            acks.push((modules, waiting.ack));
         }
         let mut batch = Batch {
             approval: instances.into_iter().collect(),

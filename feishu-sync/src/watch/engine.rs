@@ -1,7 +1,8 @@
-//! The watch's loop: the first read, then re-reads of what events name, batch by batch,
-//! and a reconciliation read now and then. One pass (read or re-read) at a time, each with
-//! its own coordinator writing the state; events keep arriving meanwhile and wait in the
-//! queue.
+//! The watch's loop: the first read, then the re-read lanes (one per module, each taking
+//! the objects its queued events name) until a reconciliation read is due, then the lanes
+//! again. A complete read and the lanes never run at once: each has its own coordinator,
+//! the state's only writer while it runs. Events keep arriving meanwhile and wait in their
+//! module's queue.
 
 use std::collections::{BTreeSet, HashMap};
 use std::pin::pin;
@@ -9,27 +10,24 @@ use std::time::Duration;
 
 use feishu_approval::Approval;
 use feishu_bitable::Bitable;
-use feishu_events::{Ack, Delivery};
+use feishu_events::Delivery;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::WatchOptions;
-use super::changes::{Pending, Scope, take_app_ticket};
-use super::output::{Output, Watch};
-use super::replica::{Replica, Seen, Swept};
+use super::changes::{Change, Scope, take_app_ticket};
+use super::output::Watch;
+use super::queues::Queues;
+use super::replica::{Replica, Seen, Swept, Vanished};
 use crate::Source;
 use crate::catalog::{BITABLE_RECORDS, CONTACT_USERS};
 use crate::error::{Result, SyncError};
 use crate::message::{LogLevel, Message, StreamStatus};
-use crate::module::Module;
-use crate::read::{Batch, Finale, ReadOptions, UserTarget, now_ms, select};
-use crate::state::{EventsState, SyncState};
+use crate::read::{Finale, Output, ReadOptions, now_ms, select};
+use crate::state::SyncState;
 
-/// Most objects one re-read pass reads: a burst is applied in passes of this size, so
-/// that acknowledgements keep flowing.
-const MAX_BATCH: usize = 200;
 /// Messages waiting for the consumer.
 const OUTPUT_BUFFER: usize = 256;
 
@@ -39,21 +37,22 @@ pub(super) struct Closed;
 /// Whether events still come.
 enum Feed {
     Open,
-    /// The feed ended: the watch ends once the queue is applied.
+    /// The feed ended: the watch ends once the queues are read.
     Ended,
-    /// The feed failed for good: the watch ends with this error once the queue is applied.
+    /// The feed failed for good: the watch ends with this error once the queues are read.
     Failed(SyncError),
 }
 
-/// What one pass ended with.
-#[derive(Default)]
-struct Outcome {
-    /// Streams that completed.
-    completed: BTreeSet<String>,
-    /// Modules that failed.
-    failed: BTreeSet<Module>,
+/// Why the lanes stopped.
+enum LanesEnd {
+    /// A reconciliation read is due.
+    Reconcile,
+    /// The event feed ended and every queued event was read.
+    FeedEnded,
 }
 
+/// The watch: its source and options, the last state, the event queues, and the keys of
+/// the replica.
 pub(super) struct Engine {
     source: Source,
     /// Streams and read settings; each pass gets the current state.
@@ -63,11 +62,11 @@ pub(super) struct Engine {
     reconcile_every: Option<Duration>,
     subscribe: bool,
     /// The module of each selected stream.
-    modules: HashMap<String, Module>,
+    modules: HashMap<String, crate::module::Module>,
     /// The last state a coordinator published.
     state: SyncState,
     scope: Scope,
-    pending: Pending,
+    queues: Queues,
     replica: Replica,
     deliveries: BoxStream<'static, feishu_events::Result<Delivery>>,
     feed: Feed,
@@ -103,7 +102,7 @@ impl Engine {
             modules,
             state,
             scope,
-            pending: Pending::default(),
+            queues: Queues::new(),
             replica: Replica::default(),
             deliveries,
             feed: Feed::Open,
@@ -126,28 +125,15 @@ impl Engine {
             self.subscribe_all().await?;
         }
         self.complete_read(self.first_now).await?;
-        let mut next_reconcile = self.reconcile_every.map(|every| Instant::now() + every);
         loop {
-            if !self.pending.is_empty() {
-                self.apply_pending().await?;
-                continue;
-            }
-            match std::mem::replace(&mut self.feed, Feed::Ended) {
-                Feed::Open => self.feed = Feed::Open,
-                Feed::Ended => return Ok(()),
-                Feed::Failed(e) => return self.send(Output::plain(Err(e))).await,
-            }
-            let reconcile = async {
-                match next_reconcile {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                item = self.deliveries.next() => self.receive(item).await?,
-                () = reconcile => {
-                    self.complete_read(None).await?;
-                    next_reconcile = self.reconcile_every.map(|every| Instant::now() + every);
+            let reconcile_at = self.reconcile_every.map(|every| Instant::now() + every);
+            match self.lanes(reconcile_at).await? {
+                LanesEnd::Reconcile => self.complete_read(None).await?,
+                LanesEnd::FeedEnded => {
+                    return match std::mem::replace(&mut self.feed, Feed::Ended) {
+                        Feed::Failed(e) => self.send(Output::plain(Err(e))).await,
+                        _ => Ok(()),
+                    };
                 }
             }
         }
@@ -196,7 +182,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Takes one item of the event feed.
+    /// Takes one item of the event feed: queues what it names, acknowledges what needs no
+    /// read.
     async fn receive(
         &mut self,
         item: Option<feishu_events::Result<Delivery>>,
@@ -221,8 +208,10 @@ impl Engine {
             return Ok(());
         }
         match self.scope.changes(&delivery.event) {
-            Ok(changes) if changes.is_empty() => delivery.ack.done(),
-            Ok(changes) => self.pending.push(delivery, changes),
+            Ok(changes) => match changes.first().map(Change::module) {
+                Some(module) => self.queues.push(module, |p| p.push(delivery, changes)),
+                None => delivery.ack.done(),
+            },
             Err(why) => {
                 delivery.ack.done();
                 return self.log(LogLevel::Warn, why).await;
@@ -238,13 +227,70 @@ impl Engine {
         options
     }
 
-    /// The events section as the last state has it.
-    fn events(&self) -> EventsState {
-        self.state.events.clone().unwrap_or_default()
+    /// Runs the lanes until a reconciliation is due at `reconcile_at`, or the feed ended and
+    /// the queues are read. Their messages go to the consumer, each state with the
+    /// acknowledgements of the events it covers.
+    async fn lanes(&mut self, reconcile_at: Option<Instant>) -> Result<LanesEnd, Closed> {
+        let modules = self.scope.modules();
+        self.queues.resume();
+        let lanes = match self
+            .source
+            .reread_lanes(self.queues.work(&modules), self.options(None))
+        {
+            Ok(lanes) => lanes,
+            Err(e) => {
+                self.feed = Feed::Failed(e);
+                return Ok(LanesEnd::FeedEnded);
+            }
+        };
+        let mut lanes = pin!(lanes);
+        let mut reconcile = pin!(async move {
+            match reconcile_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        });
+        let mut end = None;
+        loop {
+            if end.is_none() && !matches!(self.feed, Feed::Open) {
+                self.queues.end();
+                end = Some(LanesEnd::FeedEnded);
+            }
+            let open = matches!(self.feed, Feed::Open);
+            tokio::select! {
+                output = lanes.next() => match output {
+                    Some(output) => {
+                        if let Ok(message) = &output.item {
+                            self.observe(message, None, None);
+                        }
+                        self.send(output).await?;
+                    }
+                    None => break,
+                },
+                item = self.deliveries.next(), if open => self.receive(item).await?,
+                () = &mut reconcile, if end.is_none() => {
+                    self.queues.pause();
+                    end = Some(LanesEnd::Reconcile);
+                }
+            }
+        }
+        // Lanes that stopped on their own (no module reacts to events) wait for the end.
+        while end.is_none() {
+            let open = matches!(self.feed, Feed::Open);
+            if !open {
+                end = Some(LanesEnd::FeedEnded);
+                break;
+            }
+            tokio::select! {
+                item = self.deliveries.next() => self.receive(item).await?,
+                () = &mut reconcile => end = Some(LanesEnd::Reconcile),
+            }
+        }
+        Ok(end.unwrap_or(LanesEnd::FeedEnded))
     }
 
-    /// A complete read (the first one, or a reconciliation), then tombstones for the users
-    /// and records the replica holds and the read no longer found.
+    /// A complete read (the first one, or a reconciliation); the users and records the
+    /// replica holds and the read no longer found are queued as deletions.
     async fn complete_read(&mut self, now: Option<i64>) -> Result<(), Closed> {
         let started = now_ms();
         // A read that resumes a cut run does not list everything: no sweep after it.
@@ -254,23 +300,23 @@ impl Engine {
             .bitable
             .as_ref()
             .is_none_or(|b| b.tables.is_empty());
-        let events = self.events();
         let finale: Finale = Box::new(move |state: &mut SyncState, complete: bool| {
-            let mut events = events;
             if complete {
-                events.reconciled_ms = Some(started);
+                state
+                    .events
+                    .get_or_insert_with(Default::default)
+                    .reconciled_ms = Some(started);
             }
-            state.events = Some(events);
         });
         let stream = match self.source.read_with(self.options(now), Some(finale)) {
             Ok(stream) => stream,
             Err(e) => return self.send(Output::plain(Err(e))).await,
         };
         let mut seen = Seen::default();
-        let outcome = self.forward(stream, Some(&mut seen), Vec::new()).await?;
+        let completed = self.forward(stream, &mut seen).await?;
         let swept = Swept {
-            users: whole_directory && outcome.completed.contains(CONTACT_USERS),
-            records: whole_base && outcome.completed.contains(BITABLE_RECORDS),
+            users: whole_directory && completed.contains(CONTACT_USERS),
+            records: whole_base && completed.contains(BITABLE_RECORDS),
         };
         let vanished = self.replica.vanished(&seen, swept);
         if vanished.is_empty() {
@@ -283,72 +329,19 @@ impl Engine {
             vanished.records.len()
         );
         self.log(LogLevel::Info, message).await?;
-        let mut batch = Batch {
-            contact: vanished
-                .users
-                .into_iter()
-                .map(UserTarget::Deleted)
-                .collect(),
-            ..Batch::default()
-        };
-        for (table, record) in vanished.records {
-            batch.add_record(table, record, true);
-        }
-        self.reread(batch, Vec::new(), None).await
+        self.queues.push_unasked(deletions(vanished));
+        Ok(())
     }
 
-    /// Re-reads the objects of the oldest queued events.
-    async fn apply_pending(&mut self) -> Result<(), Closed> {
-        let taken = self.pending.take(MAX_BATCH);
-        let mut next = self.events();
-        next.applied += taken.events;
-        if let Some((created, id)) = taken.newest
-            && next.last_event_ms.is_none_or(|last| created >= last)
-        {
-            next.last_event_ms = Some(created);
-            next.last_event_id = Some(id);
-        }
-        self.reread(taken.batch, taken.acks, Some(next)).await
-    }
-
-    /// One re-read pass; its final state carries `events` when every module succeeded.
-    async fn reread(
-        &mut self,
-        batch: Batch,
-        acks: Vec<(BTreeSet<Module>, Ack)>,
-        events: Option<EventsState>,
-    ) -> Result<(), Closed> {
-        let before = self.state.events.clone();
-        let finale: Finale = Box::new(move |state: &mut SyncState, complete: bool| {
-            if let (true, Some(events)) = (complete, events) {
-                state.events = Some(events);
-            } else {
-                state.events = before;
-            }
-        });
-        match self
-            .source
-            .reread_batch(batch, self.options(None), Some(finale))
-        {
-            Ok(stream) => self.forward(stream, None, acks).await.map(drop),
-            Err(e) => self.send(Output::plain(Err(e))).await,
-        }
-    }
-
-    /// Passes a read's messages on (a re-read's without stream statuses: a watch's streams
-    /// do not start and complete with every event), taking events meanwhile. The last
-    /// message, the final state, carries the acknowledgements of `acks` whose modules did
-    /// not fail; the others fail (Feishu delivers them again).
+    /// Passes a complete read's messages on, noting the keys it emitted in `seen` and
+    /// queueing events meanwhile; returns the streams that completed.
     async fn forward(
         &mut self,
         stream: impl Stream<Item = Result<Message>>,
-        mut seen: Option<&mut Seen>,
-        acks: Vec<(BTreeSet<Module>, Ack)>,
-    ) -> Result<Outcome, Closed> {
-        let complete_read = seen.is_some();
+        seen: &mut Seen,
+    ) -> Result<BTreeSet<String>, Closed> {
         let mut stream = pin!(stream);
-        let mut outcome = Outcome::default();
-        let mut held: Option<Result<Message>> = None;
+        let mut completed = BTreeSet::new();
         loop {
             let open = matches!(self.feed, Feed::Open);
             tokio::select! {
@@ -356,54 +349,54 @@ impl Engine {
                 item = stream.next() => {
                     let Some(item) = item else { break };
                     if let Ok(message) = &item {
-                        self.observe(message, seen.as_deref_mut(), &mut outcome);
-                        if !complete_read && matches!(message, Message::Status { .. }) {
-                            continue;
-                        }
+                        self.observe(message, Some(&mut *seen), Some(&mut completed));
                     }
-                    if let Some(previous) = held.replace(item) {
-                        self.send(Output::plain(previous)).await?;
-                    }
+                    self.send(Output::plain(item)).await?;
                 }
                 item = self.deliveries.next(), if open => self.receive(item).await?,
             }
         }
-        let ended_with_state = matches!(held, Some(Ok(Message::State(_))));
-        let mut done = Vec::new();
-        for (modules, ack) in acks {
-            if ended_with_state && modules.is_disjoint(&outcome.failed) {
-                done.push(ack);
-            } else {
-                ack.fail();
-            }
-        }
-        if let Some(last) = held {
-            self.send(Output {
-                item: last,
-                acks: done,
-            })
-            .await?;
-        }
-        Ok(outcome)
+        Ok(completed)
     }
 
-    /// Follows one message: the state, the replica's keys, the streams' outcome.
-    fn observe(&mut self, message: &Message, seen: Option<&mut Seen>, outcome: &mut Outcome) {
+    /// Follows one message: the last state, the replica's keys, the completed streams.
+    fn observe(
+        &mut self,
+        message: &Message,
+        seen: Option<&mut Seen>,
+        completed: Option<&mut BTreeSet<String>>,
+    ) {
         match message {
             Message::Record(record) => self.replica.observe(record, seen),
             Message::State(state) => self.state = state.clone(),
-            Message::Status { stream, status } => match status {
-                StreamStatus::Complete => {
-                    outcome.completed.insert(stream.clone());
+            Message::Status {
+                stream,
+                status: StreamStatus::Complete,
+            } => {
+                if let Some(completed) = completed
+                    && self.modules.contains_key(stream)
+                {
+                    completed.insert(stream.clone());
                 }
-                StreamStatus::Incomplete(_) => {
-                    if let Some(module) = self.modules.get(stream) {
-                        outcome.failed.insert(*module);
-                    }
-                }
-                _ => {}
-            },
+            }
             _ => {}
         }
     }
+}
+
+/// The tombstones to emit for what a complete read no longer found.
+fn deletions(vanished: Vanished) -> Vec<Change> {
+    let users = vanished
+        .users
+        .into_iter()
+        .map(|id| Change::User { id, deleted: true });
+    let records = vanished
+        .records
+        .into_iter()
+        .map(|(table, record)| Change::Record {
+            table,
+            record,
+            deleted: true,
+        });
+    users.chain(records).collect()
 }

@@ -12,22 +12,7 @@ use tokio::task::AbortHandle;
 
 use crate::error::Result;
 use crate::message::Message;
-
-/// One message of the watch, with the acknowledgements its handling settles.
-pub(super) struct Output {
-    pub(super) item: Result<Message>,
-    pub(super) acks: Vec<Ack>,
-}
-
-impl Output {
-    /// A message that settles nothing.
-    pub(super) fn plain(item: Result<Message>) -> Self {
-        Output {
-            item,
-            acks: Vec::new(),
-        }
-    }
-}
+use crate::read::Output;
 
 /// The messages of [`Source::watch`](crate::Source::watch): records, states and log lines,
 /// until it is dropped (or its event feed ends).
