@@ -1,8 +1,9 @@
 //! What a workload runs against: the fake tenant in this process, or a tenant at a URL.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use feishu_core::{Client, Credentials, RateLimits};
+use feishu_core::{Client, ClientEvent, Credentials, RateLimits};
 use feishu_testkit::FakeTenant;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -21,6 +22,8 @@ pub struct Env {
     pub app_id: String,
     /// App secret.
     pub app_secret: SecretString,
+    /// The rate-limited replies the clients saw: endpoint family and the wait it took.
+    pub throttles: Arc<Mutex<Vec<(String, Duration)>>>,
 }
 
 impl std::fmt::Debug for Env {
@@ -54,6 +57,7 @@ impl Env {
                 app_secret: SecretString::from(var("FEISHU_APP_SECRET")?),
                 tenant: None,
                 opts,
+                throttles: Arc::default(),
             });
         }
         let tenant = start_fake(Duration::from_millis(opts.latency_ms))?;
@@ -66,11 +70,14 @@ impl Env {
             app_secret: SecretString::from(tenant.app_secret()),
             tenant: Some(tenant),
             opts,
+            throttles: Arc::default(),
         })
     }
 
-    /// A fresh client (cold token cache) with the run's limits.
+    /// A fresh client (cold token cache) with the run's limits, reporting its rate-limited
+    /// replies to [`Env::throttles`].
     pub fn client(&self) -> Result<Client, String> {
+        let throttles = self.throttles.clone();
         Client::builder()
             .base_url(&self.base_url)
             .credentials(Credentials::self_built(
@@ -80,6 +87,12 @@ impl Env {
             .rate_limits(match self.opts.limits {
                 Limits::Documented => RateLimits::documented(),
                 Limits::Off => RateLimits::disabled(),
+            })
+            .on_event(move |event| {
+                if let ClientEvent::RateLimited { endpoint, wait } = event {
+                    let mut seen = throttles.lock().unwrap_or_else(|e| e.into_inner());
+                    seen.push((endpoint.clone(), *wait));
+                }
             })
             .build()
             .map_err(|e| e.to_string())

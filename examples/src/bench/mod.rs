@@ -61,8 +61,13 @@ pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
         (None, Ok(d)) if d.fake => Tenant::OwnProcess,
         (None, _) => Tenant::Remote,
     };
+    let accepted = result::accepted(
+        &outcome.requests_by_endpoint,
+        &outcome.rate_limited_by_endpoint,
+    );
     let m = outcome.measured;
     let mut notes = outcome.notes;
+    notes.extend(throttle_note(env));
     if env.tenant.is_some() && m.wall > 0.0 {
         notes.push(format!(
             "fake thread busy {:.0}% of wall",
@@ -83,9 +88,10 @@ pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
         client_cpu_s: (m.cpu - m.fake_cpu).max(0.0),
         peak_rss_mib,
         requests: outcome.requests,
-        window_floor_s: floor::run_window_floor(&outcome.requests_by_endpoint),
-        sustained_floor_s: floor::run_sustained_floor(&outcome.requests_by_endpoint),
+        window_floor_s: floor::run_window_floor(&accepted),
+        sustained_floor_s: floor::run_sustained_floor(&accepted),
         requests_by_endpoint: outcome.requests_by_endpoint,
+        rate_limited_by_endpoint: outcome.rate_limited_by_endpoint,
         status_429,
         token_fetches: outcome.token_fetches,
         failed: outcome.failed,
@@ -93,6 +99,28 @@ pub async fn run_one(env: &Env, workload: Workload) -> BenchResult {
         notes,
         error,
     }
+}
+
+/// The rate-limited replies of the run, per family, with the waits they cost.
+fn throttle_note(env: &Env) -> Option<String> {
+    let seen = std::mem::take(&mut *env.throttles.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut by_family: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for (family, wait) in seen {
+        by_family
+            .entry(family)
+            .or_default()
+            .push(wait.as_secs_f64());
+    }
+    let parts: Vec<String> = by_family
+        .iter()
+        .map(|(family, waits)| {
+            let (lo, hi) = waits
+                .iter()
+                .fold((f64::MAX, 0.0f64), |(lo, hi), w| (lo.min(*w), hi.max(*w)));
+            format!("{family} x{} (waits {lo:.2}-{hi:.2} s)", waits.len())
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("rate limited: {}", parts.join(", ")))
 }
 
 /// Prefix of a child's result line on stdout.

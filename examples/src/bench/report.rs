@@ -81,7 +81,7 @@ fn details(r: &BenchResult) -> String {
     }
     parts.extend(r.notes.iter().cloned());
     if r.limits == Limits::Documented {
-        let floors: Vec<String> = floor::family_floors(&r.requests_by_endpoint)
+        let floors: Vec<String> = floor::family_floors(&r.accepted_by_endpoint())
             .iter()
             .map(|f| {
                 format!(

@@ -58,15 +58,19 @@ pub struct BenchResult {
     pub peak_rss_mib: f64,
     /// HTTP requests sent.
     pub requests: u64,
-    /// Requests per endpoint family.
+    /// Requests per endpoint family (every attempt).
     pub requests_by_endpoint: BTreeMap<String, u64>,
+    /// Rate-limited replies per endpoint family.
+    #[serde(default)]
+    pub rate_limited_by_endpoint: BTreeMap<String, u64>,
     /// 429 replies: the in-process fake's count, else the rate-limited replies the client saw.
     pub status_429: u64,
     /// Token fetches.
     pub token_fetches: u64,
     /// Failed calls.
     pub failed: u64,
-    /// The run's window floor (largest family), seconds: see `floor`.
+    /// The run's window floor (largest family, of the requests the server accepted),
+    /// seconds: see `floor`.
     pub window_floor_s: f64,
     /// The run's sustained-rate floor (largest family), seconds.
     pub sustained_floor_s: f64,
@@ -96,8 +100,28 @@ impl BenchResult {
             .then(|| self.wall_s / self.sustained_floor_s)
     }
 
+    /// Requests the server accepted, per family: every attempt but the rate-limited ones
+    /// (the floors count the work, not its retries).
+    pub fn accepted_by_endpoint(&self) -> BTreeMap<String, u64> {
+        accepted(&self.requests_by_endpoint, &self.rate_limited_by_endpoint)
+    }
+
     /// Client CPU seconds per item.
     pub fn client_cpu_per_item(&self) -> f64 {
         self.client_cpu_s / (self.items.max(1) as f64)
     }
+}
+
+/// `requests` less `rate_limited`, per family.
+pub fn accepted(
+    requests: &BTreeMap<String, u64>,
+    rate_limited: &BTreeMap<String, u64>,
+) -> BTreeMap<String, u64> {
+    requests
+        .iter()
+        .map(|(family, n)| {
+            let limited = rate_limited.get(family).copied().unwrap_or(0);
+            (family.clone(), n.saturating_sub(limited))
+        })
+        .collect()
 }

@@ -186,29 +186,72 @@ impl Bare {
             Some(text) => serde_json::from_str(text).map_err(err)?,
             None => Value::Null,
         };
-        let count = |key: &str| data[key].as_array().map_or(0, Vec::len) as u64;
+        let mut form_rows = Vec::new();
+        flatten_form(&code, &form, None, &mut form_rows);
+        let indexed = |key: &str| -> Vec<(String, usize, Value)> {
+            let items = data[key].as_array().into_iter().flatten();
+            items
+                .enumerate()
+                .map(|(i, item)| (code.clone(), i, item.clone()))
+                .collect()
+        };
+        let (tasks, timeline) = (indexed("task_list"), indexed("timeline"));
+        // The rows are the work: keep the optimiser from dropping them unbuilt.
+        std::hint::black_box((&form_rows, &tasks, &timeline));
         Ok(Rows {
-            form: form_rows(&form),
-            other: count("task_list") + count("timeline"),
+            form: form_rows.len() as u64,
+            other: (tasks.len() + timeline.len()) as u64,
         })
     }
 }
 
-/// The rows of a parsed form, as `InstanceDetail::form_rows` makes them: one per widget,
-/// and below a `fieldList` (whose value is a list of widget lists) one per widget of each of
-/// its rows.
-fn form_rows(widgets: &Value) -> u64 {
-    widgets
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|widget| match widget["value"].as_array() {
-            Some(rows) if widget["type"] == "fieldList" => {
-                1 + rows.iter().map(form_rows).sum::<u64>()
+/// One form row as the bare client builds it: what `feishu_approval::FormRow` holds.
+#[allow(dead_code)] // built as the work, read by no one
+struct BareFormRow {
+    instance_code: String,
+    path: String,
+    widget_id: String,
+    name: String,
+    widget_type: String,
+    value: Value,
+    ext: Option<Value>,
+    parent: Option<(String, String, usize)>,
+}
+
+/// Flattens a parsed form as `InstanceDetail::form_rows` does: one row per widget, and below
+/// a `fieldList` (whose value is a list of widget lists) one per widget of each of its rows,
+/// with paths `w2[0].w3`.
+fn flatten_form(
+    code: &str,
+    widgets: &Value,
+    parent: Option<(&str, &str, usize)>,
+    out: &mut Vec<BareFormRow>,
+) {
+    for widget in widgets.as_array().into_iter().flatten() {
+        let text = |key: &str| widget[key].as_str().unwrap_or_default().to_string();
+        let id = text("id");
+        let path = match parent {
+            Some((_, parent_path, row)) => format!("{parent_path}[{row}].{id}"),
+            None => id.clone(),
+        };
+        out.push(BareFormRow {
+            instance_code: code.to_string(),
+            path: path.clone(),
+            widget_id: id.clone(),
+            name: text("name"),
+            widget_type: text("type"),
+            value: widget["value"].clone(),
+            ext: widget.get("ext").filter(|v| !v.is_null()).cloned(),
+            parent: parent.map(|(p, pp, r)| (p.to_string(), pp.to_string(), r)),
+        });
+        if widget["type"] == "fieldList"
+            && let Some(rows) = widget["value"].as_array()
+        {
+            for (r, row) in rows.iter().enumerate() {
+                flatten_form(code, row, Some((&id, &path, r)), out);
             }
-            _ => 1,
-        })
-        .sum()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -217,16 +260,25 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn form_rows_open_field_lists() {
+    fn forms_flatten_as_the_sdk_does() {
         let form = json!([
-            {"id": "a", "type": "input", "value": "x"},
+            {"id": "a", "name": "Item", "type": "input", "value": "x"},
             {"id": "b", "type": "fieldList", "value": [
                 [{"id": "b1", "value": 1}, {"id": "b2", "value": 2}],
                 [{"id": "b1", "value": 3}, {"id": "b2", "value": 4}]
             ]},
-            {"id": "c", "type": "contact", "value": ["ou_1"]}
+            {"id": "c", "type": "contact", "value": [["ou_1"]]}
         ]);
-        assert_eq!(form_rows(&form), 7);
-        assert_eq!(form_rows(&Value::Null), 0);
+        let mut rows = Vec::new();
+        flatten_form("INST-1", &form, None, &mut rows);
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["a", "b", "b[0].b1", "b[0].b2", "b[1].b1", "b[1].b2", "c"]
+        );
+        assert_eq!(rows[3].parent, Some(("b".into(), "b".into(), 0)));
+        let mut none = Vec::new();
+        flatten_form("INST-1", &Value::Null, None, &mut none);
+        assert!(none.is_empty());
     }
 }

@@ -90,13 +90,13 @@ pub(super) async fn baseline(env: &Env, data: &Prepared) -> Res<Outcome> {
         }
     }
     let measured = meter.stop()?;
-    let mut by = BTreeMap::new();
-    by.insert("bitable.records.list".to_string(), scan.requests);
+    let family = "bitable.records.list".to_string();
     Ok(Outcome {
         items: scan.items,
         measured,
         requests: scan.requests + 1,
-        requests_by_endpoint: by,
+        requests_by_endpoint: BTreeMap::from([(family.clone(), scan.requests)]),
+        rate_limited_by_endpoint: BTreeMap::from([(family, scan.rate_limited)]),
         rate_limited: scan.rate_limited,
         token_fetches: 1,
         notes: vec![format!("{} cells", scan.cells)],

@@ -30,6 +30,8 @@ pub struct Outcome {
     pub requests: u64,
     /// Requests per endpoint family.
     pub requests_by_endpoint: BTreeMap<String, u64>,
+    /// Rate-limited replies per endpoint family.
+    pub rate_limited_by_endpoint: BTreeMap<String, u64>,
     /// Replies the client saw as rate limited.
     pub rate_limited: u64,
     /// Token fetches the client made.
@@ -106,8 +108,14 @@ fn with_stats(mut out: Outcome, client: &Client) -> Outcome {
     out.requests = stats.requests;
     out.requests_by_endpoint = stats
         .families
+        .iter()
+        .map(|(family, f)| (family.clone(), f.requests))
+        .collect();
+    out.rate_limited_by_endpoint = stats
+        .families
         .into_iter()
-        .map(|(family, f)| (family, f.requests))
+        .filter(|(_, f)| f.rate_limited > 0)
+        .map(|(family, f)| (family, f.rate_limited))
         .collect();
     out.rate_limited = stats.rate_limited;
     out.token_fetches = stats.token_fetches;
