@@ -49,11 +49,9 @@ impl Form {
             };
         }
         match serde_json::from_str::<Value>(trimmed) {
-            Ok(value) => {
-                let mut form = Form::from_json(&value);
-                form.raw = raw.to_string();
-                form
-            }
+            // The decoded widgets move into the form: no copy of the tree, and the raw text
+            // is the one Feishu sent, not a re-serialisation.
+            Ok(value) => Form::from_owned(value, raw.to_string()),
             Err(e) => Form {
                 raw: raw.to_string(),
                 widgets: Vec::new(),
@@ -66,22 +64,34 @@ impl Form {
 
     /// Parses an already decoded form (a JSON array of widgets).
     pub fn from_json(value: &Value) -> Form {
+        Form::from_owned(value.clone(), value.to_string())
+    }
+
+    fn from_owned(value: Value, raw: String) -> Form {
         let mut cx = Cx {
             warnings: Vec::new(),
             keys: Keys::new(),
         };
         let widgets = match value {
-            Value::Array(items) => parse_list(items, "", &mut cx, 0),
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let id = item.as_object().map(|o| text(o, "id")).unwrap_or_default();
+                    let path = cx.keys.path("", &id, i);
+                    parse_widget(item, path, &mut cx, 0)
+                })
+                .collect(),
             Value::Null => Vec::new(),
             other => {
                 cx.warnings.push(FormWarning::Malformed {
-                    error: format!("expected a JSON array, found {}", kind(other)),
+                    error: format!("expected a JSON array, found {}", kind(&other)),
                 });
                 Vec::new()
             }
         };
         Form {
-            raw: value.to_string(),
+            raw,
             widgets,
             warnings: cx.warnings,
         }
@@ -107,7 +117,7 @@ fn parse_list(items: &[Value], prefix: &str, cx: &mut Cx, depth: usize) -> Vec<W
         .map(|(i, item)| {
             let id = item.as_object().map(|o| text(o, "id")).unwrap_or_default();
             let path = cx.keys.path(prefix, &id, i);
-            parse_widget(item, path, cx, depth)
+            parse_widget(item.clone(), path, cx, depth)
         })
         .collect()
 }
@@ -118,7 +128,8 @@ struct Cx {
     keys: Keys,
 }
 
-fn parse_widget(item: &Value, path: String, cx: &mut Cx, depth: usize) -> Widget {
+/// One widget; `item` (the widget's JSON) is kept whole in [`Widget::raw`].
+fn parse_widget(item: Value, path: String, cx: &mut Cx, depth: usize) -> Widget {
     let warnings = &mut cx.warnings;
     let Some(obj) = item.as_object() else {
         warnings.push(FormWarning::NotAnObject { path: path.clone() });
@@ -132,7 +143,7 @@ fn parse_widget(item: &Value, path: String, cx: &mut Cx, depth: usize) -> Widget
             ext: None,
             options: None,
             rows: Vec::new(),
-            raw: item.clone(),
+            raw: item,
         };
     };
     let widget_type = WidgetType::from(text(obj, "type"));
@@ -161,7 +172,7 @@ fn parse_widget(item: &Value, path: String, cx: &mut Cx, depth: usize) -> Widget
             .filter(|v| !v.is_null())
             .cloned(),
         rows,
-        raw: item.clone(),
+        raw: item,
         path,
     }
 }

@@ -158,16 +158,13 @@ impl Budget {
     ) -> Result<Duration> {
         let entry = self.entry(scope, family);
         entry.shared.remember(documented);
-        let rules = self.rules(family, documented, &entry);
         let started = Instant::now();
         // A local block: a rate-limit reply for a family this budget had not paced.
         let mut waited = entry.shared.wait_unblocked().await;
-        if rules.len > 0 {
-            waited |= self
-                .reserve_and_wait(&entry, rules.as_slice())
-                .await
-                .map_err(|e| store_failure(family, e))?;
-        }
+        waited |= self
+            .reserve_and_wait(family, documented, &entry)
+            .await
+            .map_err(|e| store_failure(family, e))?;
         let waited = if waited {
             started.elapsed()
         } else {
@@ -304,10 +301,24 @@ impl Budget {
 
     /// Reserves a departure and sleeps until it, reserving again if a rate-limit reply
     /// rescheduled the family meanwhile. Says whether it slept.
-    async fn reserve_and_wait(&self, entry: &FamilyEntry, rules: &[WindowRule]) -> Result<bool> {
+    ///
+    /// The windows are read again before every reservation: the reply that rescheduled the
+    /// family may have brought a lower `x-ogw-ratelimit-limit`, and a waiter reserving at the
+    /// allowance it started with would find room in a log the requests retrying at the new
+    /// figure have already pruned to that figure, and leave at once when the block ends.
+    async fn reserve_and_wait(
+        &self,
+        family: &str,
+        documented: RateLimit,
+        entry: &FamilyEntry,
+    ) -> Result<bool> {
         let mut slept = false;
         loop {
-            let reservation = self.store.reserve(&entry.key, rules).await?;
+            let rules = self.rules(family, documented, entry);
+            if rules.len == 0 {
+                return Ok(slept);
+            }
+            let reservation = self.store.reserve(&entry.key, rules.as_slice()).await?;
             if reservation.delay.is_zero() {
                 return Ok(slept);
             }

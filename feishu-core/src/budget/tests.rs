@@ -316,6 +316,59 @@ async fn the_server_figure_replaces_the_documented_allowance() {
     budget.observe_limit_header(&scope, "f", "0");
 }
 
+/// Callers already waiting when Feishu's lower figure arrives with a rate-limit reply are
+/// rescheduled at that figure, not at the documented allowance they started with: the
+/// refused requests, retrying at the new figure, leave only the last ten departures in the
+/// log, so a waiter still at "50 per second" would find room and leave when the block ends,
+/// into a window the server has already given to others (found over HTTP, see
+/// `tests/rate_limit_windows.rs`).
+#[tokio::test(start_paused = true)]
+async fn waiters_rescheduled_after_a_lower_figure_follow_it() {
+    let scope = scope("header-rescheduled");
+    let budget = Arc::new(Budget::shared(&scope, RateLimits::documented()));
+    let limit = RateLimit::per_second(50);
+    let waiting = depart(&budget, &scope, "f", limit, 60);
+    let refused = async {
+        // Replies to the first fifty: the server allows 10 a second (and says so) and refuses
+        // 40 until its window ends at 0.5 s. The refusals arrive one by one; each refused
+        // request retries at once.
+        tokio::time::sleep(ms(10)).await;
+        budget.observe_limit_header(&scope, "f", "10");
+        let mut retries = Vec::new();
+        for _ in 0..40 {
+            budget
+                .on_rate_limited(&scope, "f", Some(ms(490)))
+                .await
+                .unwrap();
+            let budget = budget.clone();
+            let scope = scope.clone();
+            retries.push(tokio::spawn(async move {
+                budget.acquire(&scope, "f", limit).await.unwrap();
+                Instant::now()
+            }));
+            tokio::time::sleep(ms(1)).await;
+        }
+        join_all(retries).await
+    };
+    let start = Instant::now();
+    let (first, retries) = tokio::join!(waiting, refused);
+    let retries = retries.into_iter().map(|r| r.unwrap() - start);
+    let mut departures: Vec<Duration> = first.into_iter().chain(retries).collect();
+    departures.sort();
+    // Fifty at once, then the ten waiting and the forty retried at ten per window.
+    assert_eq!(
+        bursts(&departures),
+        [
+            (ms(0), 50),
+            (ms(1030), 10),
+            (ms(2060), 10),
+            (ms(3090), 10),
+            (ms(4120), 10),
+            (ms(5150), 10)
+        ]
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_server_figure_never_raises_an_override() {
     let scope = scope("header-override");

@@ -12,6 +12,36 @@ use crate::endpoint::Method;
 use crate::error::{AuthError, DecodeError, Error, TimeoutError, TransportError};
 use crate::request::Request;
 
+/// The headers of a reply the engine reads.
+struct Head {
+    log_id: Option<String>,
+    reset: Option<Duration>,
+    limit: Option<String>,
+    content_type: String,
+}
+
+impl Head {
+    fn read(headers: &reqwest::header::HeaderMap) -> Head {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        Head {
+            log_id: header("x-tt-logid").or_else(|| header("x-request-id")),
+            reset: header("x-ogw-ratelimit-reset")
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| Duration::from_secs_f64(s.min(3600.0))),
+            limit: header("x-ogw-ratelimit-limit"),
+            content_type: header("content-type").unwrap_or_default(),
+        }
+    }
+}
+
 /// A reply as read off the wire.
 pub(super) struct Reply {
     pub(super) status: u16,
@@ -31,6 +61,55 @@ impl Transport {
         url: &Url,
         token: Option<&SecretString>,
     ) -> Result<Reply, Failure> {
+        let builder = self.request_builder(req, url, token)?;
+        let started = Instant::now();
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| self.transport_failure(req, e, started))?;
+        let status = response.status().as_u16();
+        let head = Head::read(response.headers());
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_response_bytes as u64)
+        {
+            return Err(Failure::Fatal(self.too_large(req, status, head.log_id)));
+        }
+        // Sized from the declared length (bounded by the cap) to avoid regrowing.
+        let capacity = response
+            .content_length()
+            .map_or(0, |n| n.min(self.max_response_bytes as u64) as usize);
+        let mut body = Vec::with_capacity(capacity);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > self.max_response_bytes => {
+                    return Err(Failure::Fatal(self.too_large(req, status, head.log_id)));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Err(self.transport_failure(req, e, started)),
+            }
+        }
+        let is_json = head.content_type.contains("json")
+            || (head.content_type.is_empty()
+                && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
+        Ok(Reply {
+            status,
+            log_id: head.log_id,
+            reset: head.reset,
+            limit: head.limit,
+            is_json,
+            body,
+        })
+    }
+
+    /// The HTTP request of one attempt: method, URL, timeout, token, body.
+    fn request_builder(
+        &self,
+        req: &Request,
+        url: &Url,
+        token: Option<&SecretString>,
+    ) -> Result<reqwest::RequestBuilder, Failure> {
         let http = &self.http;
         let mut builder = match req.endpoint().method() {
             Method::Get => http.get(url.clone()),
@@ -48,60 +127,7 @@ impl Transport {
                 .header(CONTENT_TYPE, "application/json; charset=utf-8")
                 .body(body.to_vec());
         }
-        let started = Instant::now();
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| self.transport_failure(req, e, started))?;
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let log_id = header("x-tt-logid").or_else(|| header("x-request-id"));
-        let reset = header("x-ogw-ratelimit-reset")
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(|s| Duration::from_secs_f64(s.min(3600.0)));
-        let limit = header("x-ogw-ratelimit-limit");
-        let content_type = header("content-type").unwrap_or_default();
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_response_bytes as u64)
-        {
-            return Err(Failure::Fatal(self.too_large(req, status, log_id)));
-        }
-        // Sized from the declared length (bounded by the cap) to avoid regrowing.
-        let capacity = response
-            .content_length()
-            .map_or(0, |n| n.min(self.max_response_bytes as u64) as usize);
-        let mut body = Vec::with_capacity(capacity);
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) if body.len() + chunk.len() > self.max_response_bytes => {
-                    return Err(Failure::Fatal(self.too_large(req, status, log_id)));
-                }
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
-                Err(e) => return Err(self.transport_failure(req, e, started)),
-            }
-        }
-        let is_json = content_type.contains("json")
-            || (content_type.is_empty()
-                && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
-        Ok(Reply {
-            status,
-            log_id,
-            reset,
-            limit,
-            is_json,
-            body,
-        })
+        Ok(builder)
     }
 
     fn too_large(&self, req: &Request, status: u16, log_id: Option<String>) -> Error {

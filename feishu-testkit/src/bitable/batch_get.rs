@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::data::BitableData;
 use super::handlers::{check_table, fail};
 use super::people::IdType;
-use super::records::{RenderOptions, render_record};
+use super::records::{RenderOptions, generate, render_record};
 use super::shape::RecordShape;
 use crate::lock::lock;
 use crate::reply::Reply;
@@ -85,8 +85,12 @@ pub(super) fn batch_get(
     for id in requested {
         let found = table
             .store
-            .find(data.seed, table, &id)
-            .and_then(|slot| table.store.get(&data, table, slot));
+            .find(data.seed, table.no, table.records, &id)
+            .and_then(|slot| {
+                table
+                    .store
+                    .get(table.records, slot, |i| generate(&data, table, i))
+            });
         match found {
             Some(record) => {
                 let mut rendered = render_record(app, table, &record, &options);

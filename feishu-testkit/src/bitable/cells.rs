@@ -301,7 +301,11 @@ fn links(
         .table(ctx.app, target)
         .ok_or_else(|| bad(LINK_CONV_FAIL, "the linked table does not exist"))?;
     for id in &ids {
-        if table.store.find(ctx.data.seed, table, id).is_none() {
+        if table
+            .store
+            .find(ctx.data.seed, table.no, table.records, id)
+            .is_none()
+        {
             return Err(bad(
                 LINK_CONV_FAIL,
                 &format!("{id:?} is not a record of the linked table"),

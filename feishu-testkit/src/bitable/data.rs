@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::fields::{FieldDef, fields};
+use super::fields::{FieldDef, Kind, fields};
 use super::shape::RecordShape;
 use super::store::RecordStore;
 use crate::rng::mix;
@@ -26,15 +26,6 @@ const BITABLE_SEED: u64 = 0xB17A_B1E5_EED0_0001;
 /// How long a write keeps its table busy unless a test says otherwise
 /// ([`BitableKnobs::set_write_duration`](super::BitableKnobs::set_write_duration)).
 pub(super) const DEFAULT_WRITE_DURATION: Duration = Duration::from_millis(5);
-
-/// Which generated table a table is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    AllTypes,
-    Customers,
-    /// Created through the API (or a knob): no generated records, its own fields.
-    Custom,
-}
 
 /// A reply remembered under its `client_token`, with the body that produced it.
 #[derive(Debug, Clone)]
@@ -247,10 +238,7 @@ impl BitableData {
     }
 }
 
-/// The id of generated record `index` of table `table_no`.
-pub(super) fn generated_record_id(seed: u64, table_no: u64, index: u64) -> String {
-    format!("rec{:016x}", mix((table_no << 40 | index) ^ seed))
-}
+pub(super) use super::record::generated_record_id;
 
 /// The id of the `serial`-th record created through the API in table `table_no` (bit 39 set,
 /// so it never equals a generated record's id: the mixer is a bijection).

@@ -6,8 +6,16 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::data::Kind;
 use crate::rng::mix;
+
+/// Which generated table a table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    AllTypes,
+    Customers,
+    /// Created through the API (or a knob): no generated records, its own fields.
+    Custom,
+}
 
 /// A field (or cell) name: a literal of the generated tables, or a name given through the API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

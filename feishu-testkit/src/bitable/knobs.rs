@@ -8,12 +8,13 @@ use serde_json::{Map, Value, json};
 
 use super::cells::{WriteContext, cell_of_value};
 use super::data::{
-    BitableData, DEFAULT_APP_TOKEN, DEFAULT_WIKI_DOC_NODE, DEFAULT_WIKI_NODE, Kind, WikiNodeDef,
+    BitableData, DEFAULT_APP_TOKEN, DEFAULT_WIKI_DOC_NODE, DEFAULT_WIKI_NODE, WikiNodeDef,
     WriteStats, created_record_id,
 };
+use super::fields::Kind;
 use super::fields::{FieldDef, Name, new_field_id};
 use super::people::IdType;
-use super::records::{Generated, RenderOptions, render_record};
+use super::records::{Generated, RenderOptions, generate, render_record};
 use super::shape::RecordShape;
 use super::writes::now_ms;
 use crate::lock::lock;
@@ -149,7 +150,7 @@ impl BitableKnobs<'_> {
                 super::store::Slot::Base(i) => data.record_id(t.no, i),
                 super::store::Slot::Created(_) => t
                     .store
-                    .get(&data, t, slot)
+                    .get(t.records, slot, |i| generate(&data, t, i))
                     .map(|g| g.record_id.clone())
                     .unwrap_or_default(),
             })
@@ -181,7 +182,9 @@ impl BitableKnobs<'_> {
             field_names: None,
             automatic: true,
         };
-        let record = table.store.get(&data, table, slot)?;
+        let record = table
+            .store
+            .get(table.records, slot, |i| generate(&data, table, i))?;
         Some(render_record(app_token, table, &record, &options))
     }
 
@@ -332,7 +335,11 @@ impl BitableKnobs<'_> {
         table
             .store
             .slots(table.records)
-            .filter_map(|slot| table.store.get(&data, table, slot))
+            .filter_map(|slot| {
+                table
+                    .store
+                    .get(table.records, slot, |i| generate(&data, table, i))
+            })
             .map(|g| render_record(app_token, table, &g, &options))
             .collect()
     }

@@ -142,6 +142,7 @@ mod handlers;
 mod knobs;
 mod people;
 mod query;
+mod record;
 mod records;
 mod shape;
 mod store;

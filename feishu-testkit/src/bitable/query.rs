@@ -14,7 +14,7 @@ use super::handlers::{
     FIELD_NAME_NOT_FOUND, INVALID_FIELD_NAMES, INVALID_FILTER, INVALID_SORT, check_table,
     check_view, fail, id_type, paged,
 };
-use super::records::{RenderOptions, render_record};
+use super::records::{RenderOptions, generate, render_record};
 use super::shape::RecordShape;
 use super::store::Slot;
 use crate::lock::lock;
@@ -213,7 +213,7 @@ pub(super) fn records(
     };
 
     let store = &table.store;
-    let render = |slot| match store.get(&data, table, slot) {
+    let render = |slot| match store.get(table.records, slot, |i| generate(&data, table, i)) {
         Some(g) => render_record(app, table, &g, &options),
         None => Value::Null,
     };
@@ -229,7 +229,7 @@ pub(super) fn records(
     let fast = predicate.as_ref().and_then(any_of);
     let mut matching: Vec<(usize, Slot, Vec<Option<Scalar>>)> = Vec::new();
     for (n, slot) in store.slots(table.records).enumerate() {
-        let Some(g) = store.get(&data, table, slot) else {
+        let Some(g) = store.get(table.records, slot, |i| generate(&data, table, i)) else {
             continue;
         };
         if predicate

@@ -3,55 +3,17 @@
 
 use serde_json::{Map, Value, json};
 
-use super::data::{BitableData, Kind, TableDef};
+use super::data::{BitableData, TableDef};
+use super::fields::Kind;
 use super::fields::{Name, REGIONS, STATUS, TAGS};
 use super::people::{IdType, USERS, person};
+pub(super) use super::record::{Cell, Generated};
 use super::shape::RecordShape;
 use crate::rng::mix;
 
 /// 2025-01-01T00:00:00Z in Unix ms.
 pub(super) const EPOCH_MS: i64 = 1_735_689_600_000;
 const DAY_MS: i64 = 86_400_000;
-
-/// One generated cell, before it is rendered in the list or the search shape.
-#[derive(Debug, Clone)]
-pub(super) enum Cell {
-    /// Text segments (list: concatenated string).
-    Text(Vec<Value>),
-    /// Plain text written through the API: one text segment (list: the string).
-    PlainText(String),
-    /// A number (list: decimal string).
-    Number(f64),
-    /// The same JSON in both shapes.
-    Plain(Value),
-    /// Linked records of `table_id`.
-    Link {
-        table_id: String,
-        ids: Vec<String>,
-        names: Vec<String>,
-    },
-    /// Lookup / formula: `{type, value}` in search, the rendered text as segments in list.
-    Computed {
-        data_type: i64,
-        value: Value,
-        text: String,
-    },
-    /// Created / modified by: one person (list) or a one-element array (search).
-    Person(usize),
-    /// Persons of a person field.
-    Persons(Vec<usize>),
-}
-
-/// One record (generated, or written through the API), before rendering.
-#[derive(Debug, Clone)]
-pub(super) struct Generated {
-    pub(super) record_id: String,
-    pub(super) cells: Vec<(Name, Cell)>,
-    pub(super) created_ms: i64,
-    pub(super) modified_ms: i64,
-    pub(super) creator: usize,
-    pub(super) modifier: usize,
-}
 
 /// Text of a number as the list endpoint renders it.
 fn number_text(n: f64) -> String {

@@ -9,8 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::data::{BitableData, TableDef, generated_record_id};
-use super::records::{Generated, generate};
+use super::record::{Generated, generated_record_id};
 
 /// Where a record lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,31 +88,39 @@ impl RecordStore {
     }
 
     /// The slot of a live record.
-    pub(super) fn find(&self, seed: u64, table: &TableDef, record_id: &str) -> Option<Slot> {
+    /// `seed`, `table_no` and `base` (the generated records) name the table's generated ids.
+    pub(super) fn find(
+        &self,
+        seed: u64,
+        table_no: u64,
+        base: u64,
+        record_id: &str,
+    ) -> Option<Slot> {
         if let Some(&i) = self.created_index.get(record_id) {
             return Some(Slot::Created(i));
         }
         let index = self.base_index.get_or_init(|| {
-            (0..table.records)
-                .map(|i| (generated_record_id(seed, table.no, i), i))
+            (0..base)
+                .map(|i| (generated_record_id(seed, table_no, i), i))
                 .collect()
         });
         let i = *index.get(record_id)?;
         (!matches!(self.changed.get(&i), Some(None))).then_some(Slot::Base(i))
     }
 
-    /// The record in `slot` (generated on the fly unless a write replaced it).
+    /// The record in `slot`: generated record `i` comes from `generate(i)` (one of the `base`
+    /// generated records) unless a write replaced it.
     pub(super) fn get<'a>(
         &'a self,
-        data: &BitableData,
-        table: &TableDef,
+        base: u64,
         slot: Slot,
+        generate: impl FnOnce(u64) -> Generated,
     ) -> Option<Cow<'a, Generated>> {
         match slot {
             Slot::Base(i) => match self.changed.get(&i) {
                 Some(Some(g)) => Some(Cow::Borrowed(g)),
                 Some(None) => None,
-                None => (i < table.records).then(|| Cow::Owned(generate(data, table, i))),
+                None => (i < base).then(|| Cow::Owned(generate(i))),
             },
             Slot::Created(i) => self.created.get(i)?.as_ref().map(Cow::Borrowed),
         }

@@ -8,7 +8,8 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::data::{BitableData, Kind};
+use super::data::BitableData;
+use super::fields::Kind;
 use super::fields::{FieldDef, Name, field_json, new_field_id};
 use super::gate::{admit, commit};
 use super::handlers::{check_app, fail};

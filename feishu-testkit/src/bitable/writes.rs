@@ -14,7 +14,7 @@ use super::data::{BitableData, TableDef, created_record_id};
 use super::fields::{FieldDef, Name};
 use super::gate::{admit, commit};
 use super::handlers::{FIELD_NAME_NOT_FOUND, fail, id_type};
-use super::records::{Cell, Generated};
+use super::records::{Cell, Generated, generate};
 use super::store::Slot;
 use crate::event_hub::{Change as Announced, EventHub, RecordAction};
 use crate::lock::lock;
@@ -323,7 +323,7 @@ impl Planner<'_> {
         let slot = self
             .table
             .store
-            .find(self.ctx.data.seed, self.table, id)
+            .find(self.ctx.data.seed, self.table.no, self.table.records, id)
             .ok_or_else(|| fail(RECORD_NOT_FOUND, &format!("RecordIdNotFound: {id}")))?;
         Ok((slot, id.to_string()))
     }
@@ -337,7 +337,9 @@ impl Planner<'_> {
             None => self
                 .table
                 .store
-                .get(self.ctx.data, self.table, slot)
+                .get(self.table.records, slot, |i| {
+                    generate(self.ctx.data, self.table, i)
+                })
                 .ok_or_else(|| fail(RECORD_NOT_FOUND, &format!("RecordIdNotFound: {id}")))?
                 .into_owned(),
         };

@@ -39,6 +39,12 @@ pub(super) fn documented() -> Vec<FamilyLimit> {
             "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search",
         )
         .per_second(20),
+        // bitable-v1/app-table-record/batch_get names no limit of its own: Bitable's reads
+        // are 20 per second.
+        FamilyLimit::new(
+            "POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get",
+        )
+        .per_second(20),
         // bitable-v1/app-table-record/{create,update,delete,batch_create,batch_update,
         // batch_delete}: 50 per second each.
         FamilyLimit::new("POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records")

@@ -25,11 +25,9 @@ use secrecy::ExposeSecret;
 use serde_json::{Map, Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::Env;
-use super::workloads::{Meter, Outcome, with_stats};
+use super::super::env::Env;
+use super::{Meter, Outcome, Res, with_stats};
 use crate::sink::{Sink, SinkOptions, SqliteSink};
-
-type Res<T> = Result<T, String>;
 
 /// How long the workload waits for the last changes after the last event.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -43,20 +41,18 @@ struct Emitted {
 
 /// Latencies and losses of a run.
 #[derive(Debug, Default)]
-pub struct WatchFigures {
+struct WatchFigures {
     /// Emit → commit, per change that arrived, in ms, sorted.
-    pub latencies_ms: Vec<f64>,
+    latencies_ms: Vec<f64>,
     /// The same per kind of change (`R` records, `A` instances, `U` users).
-    pub by_kind: HashMap<char, Vec<f64>>,
+    by_kind: HashMap<char, Vec<f64>>,
     /// Changes that never reached the sink.
-    pub lost: u64,
-    /// Changes made.
-    pub changes: u64,
+    lost: u64,
 }
 
 impl WatchFigures {
     /// The `q` quantile (0..=1) of the latencies, in ms.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
+    fn quantile(&self, q: f64) -> Option<f64> {
         quantile(&self.latencies_ms, q)
     }
 
@@ -96,9 +92,12 @@ fn quantile(list: &[f64], q: f64) -> Option<f64> {
 }
 
 /// Runs the workload.
-pub async fn watch(env: &Env) -> Res<Outcome> {
+pub(super) async fn watch(env: &Env) -> Res<Outcome> {
     let Some(tenant) = env.tenant.clone() else {
-        return Err("the watch workload drives the fake tenant's events: drop --base-url".into());
+        return Err(
+            "the watch workload drives the fake tenant's events: drop --base-url and --fake-process"
+                .into(),
+        );
     };
     let o = &env.opts;
     let now = crate::wall_ms();
@@ -155,10 +154,7 @@ pub async fn watch(env: &Env) -> Res<Outcome> {
     let mut waiting: HashMap<String, Instant> = HashMap::new();
     // Commits seen before the driver reported the emission (it emits first, then reports).
     let mut early: HashMap<String, Instant> = HashMap::new();
-    let mut figures = WatchFigures {
-        changes: changes as u64,
-        ..WatchFigures::default()
-    };
+    let mut figures = WatchFigures::default();
     let mut uncommitted: Vec<String> = Vec::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
@@ -227,7 +223,6 @@ pub async fn watch(env: &Env) -> Res<Outcome> {
     ];
     let outcome = Outcome {
         items: figures.latencies_ms.len() as u64,
-        expected: Some(changes as u64),
         measured,
         notes,
         latency_p50_ms: figures.quantile(0.5),

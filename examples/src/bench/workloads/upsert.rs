@@ -7,23 +7,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use feishu_bitable::{Bitable, FieldType, Fields, ListRequest, NewField, NewTable, UpsertOutcome};
-use feishu_core::{Client, Credentials, RateLimits, RetryPolicy};
+use feishu_core::{Client, Credentials, RateLimit, RateLimits, RetryPolicy};
 use futures::{StreamExt, TryStreamExt};
 use secrecy::ExposeSecret;
 use serde_json::{Map, Value, json};
 
-use super::workloads::{Meter, Outcome};
-use super::{Env, Limits};
+use super::super::env::Env;
+use super::super::floor::window_floor;
+use super::super::options::Limits;
+use super::super::prepare::Prepared;
+use super::{Meter, Outcome, Res, err, with_stats};
 
-type Res<T> = Result<T, String>;
-
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
-/// Documented limits: search records 20/s, record writes 50/s (their pages).
-const SEARCH_PER_SECOND: f64 = 20.0;
-const WRITES_PER_SECOND: f64 = 50.0;
+/// Documented limits: search records 20/s, record writes 50/s (feishu-bitable/src/codes.rs).
+const SEARCH_PER_SECOND: u32 = 20;
+const WRITES_PER_SECOND: u32 = 50;
 const KEY: &str = "Key";
 
 /// The cells of input row `i` (keys `k0`, `k1`, ...).
@@ -45,12 +42,8 @@ fn fields(i: u64, round: u64) -> Fields {
 
 /// A fresh table with `existing` records (keys `k0..k{existing}`), made through the API so
 /// the workload runs on any tenant; returns (app token, table id).
-async fn prepare(env: &Env, bitable: &Bitable, existing: u64) -> Res<(String, String)> {
-    let app = match (&env.tenant, &env.opts.app_token) {
-        (Some(t), _) => t.bitable().app_token(),
-        (None, Some(app)) => app.clone(),
-        (None, None) => return Err("W7 needs --app-token with --base-url".into()),
-    };
+async fn prepare(data: &Prepared, bitable: &Bitable, existing: u64) -> Res<(String, String)> {
+    let app = data.app_token.clone().ok_or("W7 needs a Base")?;
     let name = format!("bench-upsert-{}", crate::wall_ms());
     let table = NewTable::new(name)
         .field(NewField::new(KEY, FieldType::Text))
@@ -91,9 +84,10 @@ async fn census(bitable: &Bitable, app: &str, table: &str) -> Res<(HashSet<Strin
     Ok((keys, n))
 }
 
-/// Read floor + write floor (see the module docs of `floor`).
-fn floors(by: &BTreeMap<String, u64>) -> (f64, f64) {
-    let reads = by.get("bitable.records.search").copied().unwrap_or(0) as f64;
+/// The key scan's floor and the writes' floor, window and sustained: the writes start once
+/// the scan ended, and one table takes one write at a time.
+fn floors(by: &BTreeMap<String, u64>) -> [(f64, f64); 2] {
+    let reads = by.get("bitable.records.search").copied().unwrap_or(0);
     let writes: u64 = by
         .iter()
         .filter(|(f, _)| {
@@ -104,14 +98,21 @@ fn floors(by: &BTreeMap<String, u64>) -> (f64, f64) {
         })
         .map(|(_, n)| n)
         .sum();
-    (reads / SEARCH_PER_SECOND, writes as f64 / WRITES_PER_SECOND)
+    let floor = |per_second: u32, n: u64| {
+        let window = window_floor(&RateLimit::per_second(per_second), n).as_secs_f64();
+        (window, n as f64 / f64::from(per_second))
+    };
+    [
+        floor(SEARCH_PER_SECOND, reads),
+        floor(WRITES_PER_SECOND, writes),
+    ]
 }
 
 fn finish(mut out: Outcome, rows: u64, keys: &HashSet<String>, records: u64) -> Outcome {
-    let (read, write) = floors(&out.requests_by_endpoint);
-    out.floor = Some(read + write);
+    let [(read, read_sustained), (write, write_sustained)] = floors(&out.requests_by_endpoint);
+    out.floors = Some((read + write, read_sustained + write_sustained));
     out.notes.push(format!(
-        "floor = key scan {read:.1} s (search at 20/s) + writes {write:.1} s (one writer, 50/s); write-only floor {write:.1} s"
+        "window floor = key scan {read:.1} s (search at 20/s) + writes {write:.1} s (one writer, 50/s)"
     ));
     let duplicates = records.saturating_sub(keys.len() as u64);
     out.notes.push(format!(
@@ -149,11 +150,11 @@ fn client(env: &Env, timeout: Option<Duration>) -> Res<Client> {
 }
 
 /// W7 (and `w7-resets` with `reset_share > 0`): the upsert through the SDK.
-pub async fn upsert(env: &Env, reset_share: f64) -> Res<Outcome> {
+pub(super) async fn upsert(env: &Env, data: &Prepared, reset_share: f64) -> Res<Outcome> {
     let (rows, existing) = (env.opts.upsert_rows, env.opts.upsert_rows / 2);
     let timeout = (reset_share > 0.0).then_some(Duration::from_millis(1500));
     let setup = Bitable::new(client(env, None)?);
-    let (app, table) = prepare(env, &setup, existing).await?;
+    let (app, table) = prepare(data, &setup, existing).await?;
     if reset_share > 0.0 {
         let tenant = env
             .tenant
@@ -194,13 +195,12 @@ pub async fn upsert(env: &Env, reset_share: f64) -> Res<Outcome> {
     }
     let out = Outcome {
         items: created + updated,
-        expected: Some(rows),
         measured,
         failed,
         notes,
         ..Outcome::default()
     };
-    let out = super::workloads::with_stats(out, &client);
+    let out = with_stats(out, &client);
     Ok(finish(out, rows, &keys, records))
 }
 
@@ -240,9 +240,9 @@ struct Pace {
 }
 
 impl Pace {
-    fn new(env: &Env, per_second: f64) -> Pace {
+    fn new(env: &Env, per_second: u32) -> Pace {
         let every = match env.opts.limits {
-            Limits::Documented => Duration::from_secs_f64(1.0 / per_second),
+            Limits::Documented => Duration::from_secs_f64(1.0 / f64::from(per_second)),
             Limits::Off => Duration::ZERO,
         };
         Pace { every, last: None }
@@ -260,10 +260,10 @@ impl Pace {
 }
 
 /// `w7-baseline`: the same scan and the same batches, by hand with reqwest + serde_json.
-pub async fn baseline(env: &Env) -> Res<Outcome> {
+pub(super) async fn baseline(env: &Env, data: &Prepared) -> Res<Outcome> {
     let (rows, existing) = (env.opts.upsert_rows, env.opts.upsert_rows / 2);
     let setup = Bitable::new(client(env, None)?);
-    let (app, table) = prepare(env, &setup, existing).await?;
+    let (app, table) = prepare(data, &setup, existing).await?;
     let input: Vec<Map<String, Value>> = (0..rows)
         .map(|i| {
             let (key, amount, note) = cells(i, 1);
@@ -281,7 +281,6 @@ pub async fn baseline(env: &Env) -> Res<Outcome> {
     let (keys, records) = census(&setup, &app, &table).await?;
     let out = Outcome {
         items: written,
-        expected: Some(rows),
         measured,
         requests: bare.requests,
         requests_by_endpoint: bare.by_family,
