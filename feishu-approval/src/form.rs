@@ -128,9 +128,14 @@ struct Cx {
     keys: Keys,
 }
 
-/// One widget; `item` (the widget's JSON) is kept whole in [`Widget::raw`].
-fn parse_widget(item: Value, path: String, cx: &mut Cx, depth: usize) -> Widget {
+/// One widget; `item` (the widget's JSON) is kept in [`Widget::raw`], its `value` moved
+/// into [`Widget::value`].
+fn parse_widget(mut item: Value, path: String, cx: &mut Cx, depth: usize) -> Widget {
     let warnings = &mut cx.warnings;
+    let value = match item.as_object_mut() {
+        Some(obj) => obj.remove("value").unwrap_or(Value::Null),
+        None => Value::Null,
+    };
     let Some(obj) = item.as_object() else {
         warnings.push(FormWarning::NotAnObject { path: path.clone() });
         return Widget {
@@ -153,7 +158,6 @@ fn parse_widget(item: Value, path: String, cx: &mut Cx, depth: usize) -> Widget 
             widget_type: t.clone(),
         });
     }
-    let value = obj.get("value").cloned().unwrap_or(Value::Null);
     let mut rows = Vec::new();
     if widget_type == WidgetType::FieldList {
         rows = parse_rows(&value, &path, cx, depth);

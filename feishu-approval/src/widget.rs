@@ -124,7 +124,8 @@ pub struct Widget {
     pub options: Option<Value>,
     /// For `fieldList`: the rows, each a list of cell widgets. Empty otherwise.
     pub rows: Vec<Vec<Widget>>,
-    /// The whole widget object as sent.
+    /// The widget object as sent, less its `value` (which is in [`Widget::value`]: the two
+    /// would otherwise hold the same tree twice); [`Widget::to_json`] puts them together.
     pub raw: Value,
 }
 
@@ -137,7 +138,19 @@ impl Widget {
     /// Another key of the widget object (e.g. `open_ids` of a `contact` widget,
     /// `currency` of an `amount`).
     pub fn field(&self, key: &str) -> Option<&Value> {
-        self.raw.get(key)
+        match key {
+            "value" => Some(&self.value),
+            _ => self.raw.get(key),
+        }
+    }
+
+    /// The whole widget object as sent (`raw` with its `value` back in place).
+    pub fn to_json(&self) -> Value {
+        let mut whole = self.raw.clone();
+        if let Value::Object(obj) = &mut whole {
+            obj.insert("value".to_string(), self.value.clone());
+        }
+        whole
     }
 }
 

@@ -349,3 +349,26 @@ proptest! {
         exercise(&form);
     }
 }
+
+/// A widget holds its value once: `value` has it, `raw` the rest of the object, and
+/// `to_json` gives the object back as sent, nested `fieldList` cells included.
+#[test]
+fn a_widget_keeps_its_value_once_and_gives_the_whole_object_back() {
+    let amount = json!({"id":"a","name":"Amount","type":"amount","value":12.5,"currency":"CNY"});
+    let cell = json!({"id":"c","type":"input","value":"pen"});
+    let table = json!({"id":"t","name":"Lines","type":"fieldList","value":[[cell.clone()]]});
+    let form = Form::parse(&json!([amount.clone(), table.clone()]).to_string());
+    assert!(form.warnings.is_empty(), "{:?}", form.warnings);
+
+    let widget = &form.widgets[0];
+    assert_eq!(widget.value, json!(12.5));
+    assert!(widget.raw.get("value").is_none(), "{:?}", widget.raw);
+    assert_eq!(widget.field("value"), Some(&json!(12.5)));
+    assert_eq!(widget.field("currency"), Some(&json!("CNY")));
+    assert_eq!(widget.to_json(), amount);
+
+    let list = &form.widgets[1];
+    assert_eq!(list.to_json(), table);
+    assert_eq!(list.rows[0][0].to_json(), cell);
+    assert_eq!(list.rows[0][0].value, json!("pen"));
+}
