@@ -299,6 +299,29 @@ impl Summary {
 }
 
 /// Opens (and locks) the output the arguments name.
+/// Opens the sink the arguments name, with the state a run starts from: `--state FILE`,
+/// else the state the output committed (none with `--full-refresh`). A bad `--state` file
+/// stops the run before the output is touched.
+fn open_resuming(
+    source: &Source,
+    args: &Args,
+) -> Result<(Box<dyn Sink>, Option<SyncState>), String> {
+    let from_file = match &args.state {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
+            Some(SyncState::from_json(&text).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    let sink = open_sink(source, args)?;
+    let state = match from_file {
+        Some(state) => Some(state),
+        None => sink.committed_state()?,
+    };
+    Ok((sink, state))
+}
+
 fn open_sink(source: &Source, args: &Args) -> Result<Box<dyn Sink>, String> {
     if args.full_refresh && args.state.is_some() {
         return Err("--full-refresh starts over and --state resumes: use one of them".into());
@@ -331,20 +354,8 @@ pub async fn read_into(
     args: &Args,
     mut options: ReadOptions,
 ) -> Result<Summary, String> {
-    // A bad --state file stops the run before the output is touched.
-    let from_file = match &args.state {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
-            Some(SyncState::from_json(&text).map_err(|e| e.to_string())?)
-        }
-        None => None,
-    };
-    let mut sink = open_sink(source, args)?;
-    options.state = match from_file {
-        Some(state) => Some(state),
-        None => sink.committed_state()?,
-    };
+    let (mut sink, state) = open_resuming(source, args)?;
+    options.state = state;
     if let Some(streams) = &args.streams {
         options.streams = Some(streams.clone());
     }

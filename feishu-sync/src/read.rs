@@ -205,12 +205,13 @@ impl Source {
         options: ReadOptions,
         finale: Option<Finale>,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
-        let specs = self.catalog();
-        let selected = select(&specs, options.streams.as_deref())?;
-        let state = options.state.clone().unwrap_or_default();
-        state.check_against(&self.config)?;
-        let settings = options.settings();
-        let shared = Arc::new(selected.clone());
+        let Pass {
+            specs,
+            selected,
+            shared,
+            state,
+            settings,
+        } = self.pass(&options)?;
         let (tx, events) = mpsc::channel(64);
         let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
         for module in Module::ALL {
@@ -303,12 +304,13 @@ impl Source {
         options: ReadOptions,
         finale: Option<Finale>,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
-        let specs = self.catalog();
-        let selected = select(&specs, options.streams.as_deref())?;
-        let state = options.state.clone().unwrap_or_default();
-        state.check_against(&self.config)?;
-        let settings = options.settings();
-        let shared = Arc::new(selected.clone());
+        let Pass {
+            specs,
+            selected,
+            shared,
+            state,
+            settings,
+        } = self.pass(&options)?;
         let (tx, events) = mpsc::channel(64);
         let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
         let Batch {
@@ -414,6 +416,35 @@ fn drive_reread<R: Reread>(
         settings,
     )
     .boxed()
+}
+
+/// What every pass (a read, a re-read, the lanes) starts from.
+pub(crate) struct Pass {
+    pub(crate) specs: Vec<StreamSpec>,
+    pub(crate) selected: BTreeSet<String>,
+    /// `selected`, for the readers.
+    pub(crate) shared: Arc<BTreeSet<String>>,
+    /// The state to start from, checked against the config.
+    pub(crate) state: SyncState,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl Source {
+    /// The catalog, the streams `options` selects, its state (checked against the config)
+    /// and its settings.
+    pub(crate) fn pass(&self, options: &ReadOptions) -> Result<Pass> {
+        let specs = self.catalog();
+        let selected = select(&specs, options.streams.as_deref())?;
+        let state = options.state.clone().unwrap_or_default();
+        state.check_against(&self.config)?;
+        Ok(Pass {
+            shared: Arc::new(selected.clone()),
+            settings: options.settings(),
+            specs,
+            selected,
+            state,
+        })
+    }
 }
 
 /// Spawns the task `make` builds around the output channel; returns the output.

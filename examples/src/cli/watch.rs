@@ -9,7 +9,7 @@ use std::time::Duration;
 use feishu_sync::{LogLevel, Message, Record, Source, StreamStatus, SyncState, WatchOptions};
 use futures::StreamExt;
 
-use super::{Args, load_config, open_sink};
+use super::{Args, load_config, open_resuming};
 
 /// What a watch's consumer hears about.
 #[derive(Debug)]
@@ -113,19 +113,8 @@ pub async fn watch_into(
     stop: impl Future<Output = ()>,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<WatchSummary, String> {
-    let from_file = match &args.state {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
-            Some(SyncState::from_json(&text).map_err(|e| e.to_string())?)
-        }
-        None => None,
-    };
-    let mut sink = open_sink(source, args)?;
-    options.read.state = match from_file {
-        Some(state) => Some(state),
-        None => sink.committed_state()?,
-    };
+    let (mut sink, state) = open_resuming(source, args)?;
+    options.read.state = state;
     if let Some(streams) = &args.streams {
         options.read.streams = Some(streams.clone());
     }

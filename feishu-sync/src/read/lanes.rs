@@ -16,7 +16,7 @@ use super::bitable::{BitableReader, RecordsTarget};
 use super::contact::{ContactReader, UserTarget};
 use super::coordinator::{Coordinator, Output};
 use super::reader::{Event, Out, Reread, Settings, Stop, reread_all};
-use super::{ReadOptions, Task, select, spawn};
+use super::{Pass, ReadOptions, Task, spawn};
 use crate::Source;
 use crate::error::Result;
 use crate::message::LogLevel;
@@ -52,12 +52,13 @@ impl Source {
         work: LaneWork,
         options: ReadOptions,
     ) -> Result<impl Stream<Item = Output> + Send + 'static> {
-        let specs = self.catalog();
-        let selected = select(&specs, options.streams.as_deref())?;
-        let state = options.state.clone().unwrap_or_default();
-        state.check_against(&self.config)?;
-        let settings = options.settings();
-        let shared = Arc::new(selected.clone());
+        let Pass {
+            specs,
+            selected,
+            shared,
+            state,
+            settings,
+        } = self.pass(&options)?;
         let (tx, events) = mpsc::channel(64);
         let mut readers: Vec<BoxFuture<'static, ()>> = Vec::new();
         let lane_of = |tx: &mpsc::Sender<Event>| (tx.clone(), shared.clone(), settings.clone());

@@ -16,7 +16,7 @@ use super::super::env::Env;
 use super::super::floor::window_floor;
 use super::super::options::Limits;
 use super::super::prepare::Prepared;
-use super::{Meter, Outcome, Res, err, with_stats};
+use super::{Meter, Outcome, Res, bare_token, err, with_stats};
 
 /// Documented limits: search records 20/s, record writes 50/s (feishu-bitable/src/codes.rs).
 const SEARCH_PER_SECOND: u32 = 20;
@@ -329,21 +329,7 @@ impl Bare {
             .build()
             .map_err(err)?;
         let base = env.base_url.trim_end_matches('/').to_string();
-        let auth: Value = http
-            .post(format!(
-                "{base}/open-apis/auth/v3/tenant_access_token/internal"
-            ))
-            .json(&json!({ "app_id": env.app_id, "app_secret": env.app_secret.expose_secret() }))
-            .send()
-            .await
-            .map_err(err)?
-            .json()
-            .await
-            .map_err(err)?;
-        let token = auth["tenant_access_token"]
-            .as_str()
-            .ok_or("no token")?
-            .to_string();
+        let token = bare_token(&http, env).await?;
         Ok(Bare {
             http,
             base,
