@@ -1,8 +1,5 @@
 //! The ids users pass around: an approval definition's code and an instance's code.
 
-use serde::Deserializer;
-
-use feishu_core::internal::de::{opt_string, string_or_empty};
 use feishu_core::internal::id_type;
 
 id_type! {
@@ -52,20 +49,4 @@ id_type! {
     CommentId
 }
 
-/// An id that may arrive as a string, a number or `null` (`null` → empty).
-pub(crate) fn id_or_empty<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    string_or_empty(d).map(T::from)
-}
-
-/// An optional id: `null`, absent or `""` → `None`.
-pub(crate) fn opt_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    Ok(opt_string(d)?.filter(|s| !s.is_empty()).map(T::from))
-}
+pub(crate) use feishu_core::internal::de::{id_or_empty, opt_id};

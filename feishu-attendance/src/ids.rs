@@ -1,7 +1,5 @@
 //! The ids of the attendance rules that punch results refer to.
 
-use serde::Deserializer;
-
 feishu_core::internal::id_type! {
     /// A shift's id (`shift_id` of a shift, of a punch result, of a group's schedule)
     /// (<https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v1/shift/get>).
@@ -25,20 +23,4 @@ feishu_core::internal::id_type! {
     AttendanceGroupId
 }
 
-/// An id from a string, a number, or nothing (`null`, absent → the empty id).
-pub(crate) fn lenient_id<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    feishu_core::internal::de::string_or_empty(d).map(T::from)
-}
-
-/// A list of ids; elements that are not strings or numbers are skipped.
-pub(crate) fn lenient_ids<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    feishu_core::internal::de::string_vec(d).map(|ids| ids.into_iter().map(T::from).collect())
-}
+pub(crate) use feishu_core::internal::de::{id_or_empty as lenient_id, id_vec as lenient_ids};

@@ -2,9 +2,7 @@
 //! id it is, so a table id cannot be passed where an app token is expected; on the wire (and in
 //! any JSON a model is serialised to) each is the plain string.
 
-use feishu_core::internal::de::{opt_string, string_or_empty};
 use feishu_core::internal::id_type;
-use serde::Deserializer;
 
 id_type! {
     /// A Base's `app_token`: the segment after `/base/` in a Base URL (a `/wiki/` URL holds a
@@ -39,21 +37,4 @@ id_type! {
     WikiNodeToken
 }
 
-/// An id from a string, a number or a bool, with `""` for `null` or absent (core's
-/// `string_or_empty`): a page never fails on an id's representation.
-pub(crate) fn id_or_empty<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    string_or_empty(d).map(T::from)
-}
-
-/// Like [`id_or_empty`], with `None` for `null`, `""` or absent (core's `opt_string`).
-pub(crate) fn opt_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    Ok(opt_string(d)?.filter(|id| !id.is_empty()).map(T::from))
-}
+pub(crate) use feishu_core::internal::de::{id_or_empty, opt_id};

@@ -2,9 +2,7 @@
 //! [`UserIdentifier`] rule that a user id says its own `user_id_type`, and their lenient
 //! decoding.
 
-use feishu_core::internal::de::{string_or_empty, string_vec};
 use feishu_core::{OpenId, UnionId, UserId, UserIdType};
-use serde::Deserializer;
 
 feishu_core::internal::id_type! {
     /// A user group's id (`g128187`), as `contact/v3/scopes` lists granted groups
@@ -50,20 +48,4 @@ impl UserIdentifier for UserId {
     const ID_TYPE: UserIdType = UserIdType::UserId;
 }
 
-/// An id from a string, a number, or nothing (`null`, absent → the empty id).
-pub(crate) fn lenient_id<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    string_or_empty(d).map(T::from)
-}
-
-/// A list of ids; elements that are not strings or numbers are skipped.
-pub(crate) fn lenient_ids<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: From<String>,
-{
-    string_vec(d).map(|ids| ids.into_iter().map(T::from).collect())
-}
+pub(crate) use feishu_core::internal::de::{id_or_empty as lenient_id, id_vec as lenient_ids};

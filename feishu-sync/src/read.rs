@@ -293,16 +293,15 @@ impl Source {
                 } => batch.add_record(table_id, record_id, false),
             }
         }
-        self.reread_batch(batch, options, None)
+        self.reread_batch(batch, options)
     }
 
-    /// Reads `batch` again (its modules side by side, its objects up to `concurrency` at a
-    /// time per module), with `finale` applied to the state before the final one.
-    pub(crate) fn reread_batch(
+    /// Reads `batch` again: its modules side by side, its objects up to `concurrency` at a
+    /// time per module.
+    fn reread_batch(
         &self,
         batch: Batch,
         options: ReadOptions,
-        finale: Option<Finale>,
     ) -> Result<impl Stream<Item = Result<Message>> + Send + 'static> {
         let Pass {
             specs,
@@ -342,7 +341,7 @@ impl Source {
         drop(tx);
         let output = spawn(|out| Task {
             readers,
-            coordinator: Coordinator::new(state, out, specs, selected, false).finale(finale),
+            coordinator: Coordinator::new(state, out, specs, selected, false),
             events,
         });
         Ok(output.map(|o| o.item))

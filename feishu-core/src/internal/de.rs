@@ -53,6 +53,35 @@ pub fn string_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Err
     Ok(value_to_string(Value::deserialize(d)?).unwrap_or_default())
 }
 
+/// An id newtype from a string, a number or a bool, with `""` for `null` or absent
+/// ([`string_or_empty`]): a page never fails on an id's representation.
+pub fn id_or_empty<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    string_or_empty(d).map(T::from)
+}
+
+/// Like [`id_or_empty`], with `None` for `null`, `""` or absent.
+pub fn opt_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    Ok(opt_string(d)?.filter(|id| !id.is_empty()).map(T::from))
+}
+
+/// A list of id newtypes ([`string_vec`]: elements that are not strings or numbers are
+/// skipped).
+pub fn id_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    string_vec(d).map(|ids| ids.into_iter().map(T::from).collect())
+}
+
 /// A bool from a bool, `"true"`/`"false"`, or 0/1 (`null` → `false`).
 pub fn bool_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(match Value::deserialize(d)? {

@@ -21,8 +21,7 @@ use std::sync::{Mutex, PoisonError};
 
 use feishu_approval::Approval;
 
-use super::reader::{Flow, Out, Reader, Reread, Stop};
-use crate::message::LogLevel;
+use super::reader::{Flow, Out, Reader, Reread, Stop, first_failure};
 use crate::module::Module;
 use crate::state::{ApprovalState, SyncState};
 use crate::{Source, SourceConfig};
@@ -124,23 +123,8 @@ impl Reader for ApprovalReader {
             async move { run::read_code(self, code, &mut out).await }
         });
         let outcomes = futures::future::join_all(runs).await;
-        let mut failures = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                Ok(()) => {}
-                Err(Stop::Closed) => return Err(Stop::Closed),
-                Err(Stop::Failed(failure)) => failures.push(failure),
-            }
-        }
         // The module fails with its first failing code; the others are logged.
-        let mut failures = failures.into_iter();
-        let Some(first) = failures.next() else {
-            return Ok(());
-        };
-        for other in failures {
-            out.log(LogLevel::Error, other.message).await?;
-        }
-        Err(Stop::Failed(first))
+        first_failure(outcomes, out).await
     }
 }
 

@@ -12,7 +12,7 @@ use feishu_bitable::{Bitable, ListRequest, MAX_BATCH_GET, Record, SearchRecords}
 use feishu_core::Error;
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::reader::{Flow, Out, Reader, Reread, Stop, now_ms};
+use super::reader::{Flow, Out, Reader, Reread, Stop, first_failure, now_ms};
 use crate::catalog::BITABLE_RECORDS;
 use crate::config::BitableConfig;
 use crate::message::LogLevel;
@@ -115,22 +115,7 @@ impl Reader for BitableReader {
             .buffer_unordered(TABLES_IN_FLIGHT)
             .collect()
             .await;
-        let mut failures = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                Ok(()) => {}
-                Err(Stop::Closed) => return Err(Stop::Closed),
-                Err(Stop::Failed(failure)) => failures.push(failure),
-            }
-        }
-        let mut failures = failures.into_iter();
-        let Some(first) = failures.next() else {
-            return Ok(());
-        };
-        for other in failures {
-            out.log(LogLevel::Error, other.message).await?;
-        }
-        Err(Stop::Failed(first))
+        first_failure(outcomes, out).await
     }
 }
 

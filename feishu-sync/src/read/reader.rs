@@ -250,3 +250,27 @@ pub(crate) async fn reread_all<R: Reread>(
     }
     Ok(())
 }
+
+/// The outcome of parts read side by side (approval codes, tables): the first failure fails
+/// the module and the others are logged; a closed consumer ends it at once.
+pub(crate) async fn first_failure<U: Send + 'static>(
+    outcomes: impl IntoIterator<Item = Flow>,
+    out: &mut Out<U>,
+) -> Flow {
+    let mut failures = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(()) => {}
+            Err(Stop::Closed) => return Err(Stop::Closed),
+            Err(Stop::Failed(failure)) => failures.push(failure),
+        }
+    }
+    let mut failures = failures.into_iter();
+    let Some(first) = failures.next() else {
+        return Ok(());
+    };
+    for other in failures {
+        out.log(LogLevel::Error, other.message).await?;
+    }
+    Err(Stop::Failed(first))
+}

@@ -16,6 +16,7 @@ use super::fields::{FieldDef, Name, new_field_id};
 use super::people::IdType;
 use super::records::{Generated, RenderOptions, generate, render_record};
 use super::shape::RecordShape;
+use super::structure::default_ui_type;
 use super::writes::now_ms;
 use crate::lock::lock;
 use crate::rng::mix;
@@ -242,7 +243,7 @@ impl BitableKnobs<'_> {
                 id: new_field_id(table.no, i as u64),
                 name: Name::shared(field),
                 field_type: *field_type,
-                ui_type: Name::Static(ui_type(*field_type)),
+                ui_type: Name::Static(default_ui_type(*field_type)),
                 property: if matches!(field_type, 3 | 4) {
                     json!({ "options": [] })
                 } else {
@@ -396,23 +397,5 @@ impl BitableKnobs<'_> {
         data.attachments
             .insert(token.clone(), (app_token.to_string(), name.to_string()));
         token
-    }
-}
-
-/// The UI type a field of `field_type` gets by default.
-fn ui_type(field_type: i64) -> &'static str {
-    match field_type {
-        2 => "Number",
-        3 => "SingleSelect",
-        4 => "MultiSelect",
-        5 => "DateTime",
-        7 => "Checkbox",
-        11 => "User",
-        13 => "Phone",
-        15 => "Url",
-        17 => "Attachment",
-        22 => "Location",
-        23 => "GroupChat",
-        _ => "Text",
     }
 }

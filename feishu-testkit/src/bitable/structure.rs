@@ -49,7 +49,8 @@ fn bad_body(what: &str) -> Reply {
     fail(WRONG_REQUEST_BODY, &format!("WrongRequestBody: {what}"))
 }
 
-fn default_ui_type(field_type: i64) -> &'static str {
+/// The UI type a field of `field_type` gets by default.
+pub(super) fn default_ui_type(field_type: i64) -> &'static str {
     match field_type {
         1 => "Text",
         2 => "Number",
