@@ -1,7 +1,8 @@
-//! A reply lost after the server applied a write (the testkit's `Fault::Delay` holds the reply
-//! of an applied request past the client's timeout): writes that are idempotent or carry a
-//! client_token are sent again and apply once; the others are not sent again and say the write
-//! may have been applied.
+//! A reply lost after the server applied a write, in the three ways a reply gets lost: held
+//! past the client's timeout (`Fault::Delay`), the connection reset before the reply
+//! (`Fault::ResetConnection`), the reply cut off in its body (`Fault::CutReplyBody`). Writes
+//! that are idempotent or carry a client_token are sent again and apply once; the others are
+//! not sent again and say the write may have been applied. Every case runs under each loss.
 
 mod common;
 
@@ -14,15 +15,36 @@ use feishu_testkit::{FakeTenant, Fault};
 const TIMEOUT: Duration = Duration::from_millis(300);
 const HELD: Duration = Duration::from_millis(900);
 
+/// How the reply of an applied write is lost.
+#[derive(Debug, Clone, Copy)]
+enum Loss {
+    HeldPastTimeout,
+    ResetBeforeReply,
+    CutMidBody,
+}
+
+impl Loss {
+    fn fault(self) -> Fault {
+        match self {
+            Loss::HeldPastTimeout => Fault::Delay(HELD),
+            Loss::ResetBeforeReply => Fault::ResetConnection,
+            Loss::CutMidBody => Fault::CutReplyBody,
+        }
+    }
+}
+
 struct Setup {
+    loss: Loss,
     tenant: FakeTenant,
     bitable: Bitable,
     app: String,
     table: String,
 }
 
-async fn setup() -> Setup {
-    let tenant = FakeTenant::start().await;
+async fn setup(loss: Loss) -> Setup {
+    // Printed with a failing case's output: which loss it ran under.
+    eprintln!("reply lost by: {loss:?}");
+    let tenant = FakeTenant::builder().connection_faults().start().await;
     let bitable = retrying_bitable(&tenant, TIMEOUT);
     let app = tenant.bitable().app_token();
     let table = tenant
@@ -31,6 +53,7 @@ async fn setup() -> Setup {
     // Fetch the token now, so the fault hits the write.
     bitable.client().tenant_access_token().await.unwrap();
     Setup {
+        loss,
         tenant,
         bitable,
         app,
@@ -47,7 +70,7 @@ impl Setup {
     }
 
     fn lose_next_reply(&self) {
-        self.tenant.fail_next(1, Fault::Delay(HELD));
+        self.tenant.fail_next(1, self.loss.fault());
     }
 
     fn seed(&self, n: usize) -> Vec<String> {
@@ -73,9 +96,8 @@ impl Setup {
     }
 }
 
-#[tokio::test]
-async fn a_create_sent_again_creates_one_record() {
-    let s = setup().await;
+async fn a_create_sent_again_creates_one_record(loss: Loss) {
+    let s = setup(loss).await;
     s.lose_next_reply();
     let record = s
         .bitable
@@ -92,9 +114,8 @@ async fn a_create_sent_again_creates_one_record() {
     );
 }
 
-#[tokio::test]
-async fn a_batch_create_sent_again_creates_each_row_once() {
-    let s = setup().await;
+async fn a_batch_create_sent_again_creates_each_row_once(loss: Loss) {
+    let s = setup(loss).await;
     s.lose_next_reply();
     let rows = (0..300).map(|i| Fields::new().set("Order", format!("SO-{i}")));
     let records = s
@@ -108,9 +129,8 @@ async fn a_batch_create_sent_again_creates_each_row_once() {
     assert_eq!(s.count(), 300);
 }
 
-#[tokio::test]
-async fn updates_sent_again_leave_the_same_values() {
-    let s = setup().await;
+async fn updates_sent_again_leave_the_same_values(loss: Loss) {
+    let s = setup(loss).await;
     let ids = s.seed(3);
     s.lose_next_reply();
     s.bitable
@@ -144,9 +164,8 @@ async fn updates_sent_again_leave_the_same_values() {
     assert_eq!(s.count(), 3);
 }
 
-#[tokio::test]
-async fn deletes_sent_again_report_the_records_gone() {
-    let s = setup().await;
+async fn deletes_sent_again_report_the_records_gone(loss: Loss) {
+    let s = setup(loss).await;
     let ids = s.seed(4);
     s.lose_next_reply();
     let one = s
@@ -173,9 +192,8 @@ async fn deletes_sent_again_report_the_records_gone() {
     assert_eq!(s.tenant.count_path(&s.path("/records/batch_delete")), 2);
 }
 
-#[tokio::test]
-async fn field_writes_sent_again_apply_once() {
-    let s = setup().await;
+async fn field_writes_sent_again_apply_once(loss: Loss) {
+    let s = setup(loss).await;
     s.lose_next_reply();
     let field = s
         .bitable
@@ -211,18 +229,16 @@ async fn field_writes_sent_again_apply_once() {
     );
 }
 
-#[tokio::test]
-async fn a_table_delete_sent_again_deletes_it() {
-    let s = setup().await;
+async fn a_table_delete_sent_again_deletes_it(loss: Loss) {
+    let s = setup(loss).await;
     s.lose_next_reply();
     assert!(!s.bitable.delete_table(&s.app, &s.table).await.unwrap());
     assert!(!s.tenant.bitable().table_ids(&s.app).contains(&s.table));
     assert_eq!(s.tenant.count_path(&s.path("")), 2);
 }
 
-#[tokio::test]
-async fn writes_without_an_idempotency_key_are_not_sent_again() {
-    let s = setup().await;
+async fn writes_without_an_idempotency_key_are_not_sent_again(loss: Loss) {
+    let s = setup(loss).await;
     let tables = format!("/open-apis/bitable/v1/apps/{}/tables", s.app);
     s.lose_next_reply();
     let err = s
@@ -250,7 +266,7 @@ async fn writes_without_an_idempotency_key_are_not_sent_again() {
 
 #[tokio::test]
 async fn a_write_conflict_is_retried_even_without_an_idempotency_key() {
-    let s = setup().await;
+    let s = setup(Loss::HeldPastTimeout).await;
     let tables = format!("/open-apis/bitable/v1/apps/{}/tables", s.app);
     // 1254291: another writer held the table; nothing was applied, so it is safe to repeat.
     s.tenant.fail_next(
@@ -294,4 +310,48 @@ async fn a_write_conflict_is_retried_even_without_an_idempotency_key() {
         .await
         .unwrap();
     assert_eq!(s.count(), 1);
+}
+
+/// Every case above, once per way of losing the reply.
+macro_rules! under_each_loss {
+    ($($module:ident: $loss:expr),* $(,)?) => {$(
+        mod $module {
+            use super::Loss;
+
+            #[tokio::test]
+            async fn a_create_sent_again_creates_one_record() {
+                super::a_create_sent_again_creates_one_record($loss).await;
+            }
+            #[tokio::test]
+            async fn a_batch_create_sent_again_creates_each_row_once() {
+                super::a_batch_create_sent_again_creates_each_row_once($loss).await;
+            }
+            #[tokio::test]
+            async fn updates_sent_again_leave_the_same_values() {
+                super::updates_sent_again_leave_the_same_values($loss).await;
+            }
+            #[tokio::test]
+            async fn deletes_sent_again_report_the_records_gone() {
+                super::deletes_sent_again_report_the_records_gone($loss).await;
+            }
+            #[tokio::test]
+            async fn field_writes_sent_again_apply_once() {
+                super::field_writes_sent_again_apply_once($loss).await;
+            }
+            #[tokio::test]
+            async fn a_table_delete_sent_again_deletes_it() {
+                super::a_table_delete_sent_again_deletes_it($loss).await;
+            }
+            #[tokio::test]
+            async fn writes_without_an_idempotency_key_are_not_sent_again() {
+                super::writes_without_an_idempotency_key_are_not_sent_again($loss).await;
+            }
+        }
+    )*};
+}
+
+under_each_loss! {
+    reply_held_past_the_timeout: Loss::HeldPastTimeout,
+    connection_reset_before_the_reply: Loss::ResetBeforeReply,
+    reply_cut_mid_body: Loss::CutMidBody,
 }

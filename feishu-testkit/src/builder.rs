@@ -18,6 +18,7 @@ use crate::events::EventsService;
 use crate::faults::FaultState;
 use crate::journal::Journal;
 use crate::realistic;
+use crate::relay::Relay;
 use crate::router::{Responder, Router};
 use crate::service::FakeService;
 use crate::tenant::{FakeTenant, Services};
@@ -49,6 +50,7 @@ pub struct FakeTenantBuilder {
     issue_app_ticket_at_start: bool,
     latency: Duration,
     realistic: bool,
+    connection_faults: bool,
 }
 
 impl Default for FakeTenantBuilder {
@@ -70,6 +72,7 @@ impl Default for FakeTenantBuilder {
             issue_app_ticket_at_start: true,
             latency: Duration::ZERO,
             realistic: false,
+            connection_faults: false,
         }
     }
 }
@@ -183,7 +186,21 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Serves through a loopback TCP relay that can break connections, so that
+    /// [`Fault::ResetConnection`] and [`Fault::CutReplyBody`] work: the tenant's
+    /// [`base_url`](FakeTenant::base_url) is then the relay's. Off by default (one hop less).
+    ///
+    /// [`Fault::ResetConnection`]: crate::Fault::ResetConnection
+    /// [`Fault::CutReplyBody`]: crate::Fault::CutReplyBody
+    pub fn connection_faults(mut self) -> Self {
+        self.connection_faults = true;
+        self
+    }
+
     /// Starts the server on a free port of `127.0.0.1`.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound (as `wiremock`'s own server does).
     pub async fn start(self) -> FakeTenant {
         // Approval, Contact and Auth announce changes to the hub; the events side hears them
         // once a test starts it.
@@ -214,9 +231,11 @@ impl FakeTenantBuilder {
             services.attendance.clone(),
             services.bitable.clone(),
         ];
+        let mut faults = FaultState::new(self.seed, self.latency);
+        faults.connection_faults = self.connection_faults;
         let router = Arc::new(Router::new(
             Journal::new(self.record_bodies, self.journal_capacity),
-            FaultState::new(self.seed, self.latency),
+            faults,
             auth,
             public,
             data_services,
@@ -229,7 +248,15 @@ impl FakeTenantBuilder {
             .respond_with(Responder(Arc::clone(&router)))
             .mount(&server)
             .await;
-        let tenant = FakeTenant::new(server, router, services);
+        let relay = if self.connection_faults {
+            let relay = Relay::start(*server.address())
+                .await
+                .expect("the testkit binds a loopback port for its connection-fault relay");
+            Some(relay)
+        } else {
+            None
+        };
+        let tenant = FakeTenant::new(server, relay, router, services);
         if self.realistic {
             realistic::apply(&tenant);
         }

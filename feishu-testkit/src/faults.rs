@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::rate_limit::{rate_limited, throttled};
+use crate::relay;
 use crate::reply::Reply;
 use crate::request::RequestView;
 
@@ -53,6 +54,16 @@ pub enum Fault {
     },
     /// Answer normally, but only after this extra delay (for client timeout tests).
     Delay(Duration),
+    /// Apply the request, then reset the TCP connection (RST) before the first byte of the
+    /// reply: the write happened, the client never hears of it. Needs a tenant built with
+    /// [`connection_faults`](crate::FakeTenantBuilder::connection_faults); without it the
+    /// request is refused (HTTP 400, a code no retry policy repeats) with a message naming the
+    /// missing option, and not applied.
+    ResetConnection,
+    /// Apply the request, send the reply's head and half of its body, then close the
+    /// connection. Needs [`connection_faults`](crate::FakeTenantBuilder::connection_faults),
+    /// as [`ResetConnection`](Self::ResetConnection) does.
+    CutReplyBody,
 }
 
 /// Mutable fault knobs.
@@ -65,6 +76,8 @@ pub(crate) struct FaultState {
     pub(crate) rate_limit_reset: Duration,
     pub(crate) queue: VecDeque<Fault>,
     pub(crate) forbidden: Vec<(String, String)>,
+    /// Whether the relay that breaks connections is in front of the server.
+    pub(crate) connection_faults: bool,
     rng: fastrand::Rng,
     rotation: usize,
 }
@@ -77,6 +90,9 @@ pub(crate) enum Outcome {
     Reply(Reply),
     /// Answer normally after this extra delay.
     Delay(Duration),
+    /// Answer normally, with the relay's [`MARKER`](crate::relay::MARKER) header set to this
+    /// value so that the relay breaks the connection.
+    BreakConnection(&'static str),
 }
 
 impl FaultState {
@@ -89,6 +105,7 @@ impl FaultState {
             rate_limit_reset: Duration::from_secs(1),
             queue: VecDeque::new(),
             forbidden: Vec::new(),
+            connection_faults: false,
             rng: fastrand::Rng::with_seed(seed),
             rotation: 0,
         }
@@ -139,6 +156,18 @@ impl FaultState {
                 format!("testkit: injected error {code}"),
             )),
             Fault::Delay(delay) => Outcome::Delay(delay),
+            Fault::ResetConnection | Fault::CutReplyBody if !self.connection_faults => {
+                Outcome::Reply(Reply::err(
+                    400,
+                    TESTKIT_MISUSE,
+                    format!(
+                        "testkit: {fault:?} needs a tenant built with \
+                         FakeTenant::builder().connection_faults()"
+                    ),
+                ))
+            }
+            Fault::ResetConnection => Outcome::BreakConnection(relay::RESET),
+            Fault::CutReplyBody => Outcome::BreakConnection(relay::CUT_BODY),
         }
     }
 
@@ -176,6 +205,8 @@ impl FaultState {
 /// Common error code: the API was called too fast
 /// (<https://open.feishu.cn/document/ukTMukTMukTM/ugjM14COyUjL4ITN>).
 const METHOD_RATE_LIMITED: i64 = 1000004;
+/// Not a Feishu code: a connection fault queued on a tenant without the relay.
+const TESTKIT_MISUSE: i64 = 99_999_999;
 /// Common error code: the app is throttled (same list).
 const APP_RATE_LIMITED: i64 = 1000005;
 

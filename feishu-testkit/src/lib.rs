@@ -162,6 +162,7 @@ mod lock;
 mod paging;
 mod rate_limit;
 mod realistic;
+mod relay;
 mod reply;
 mod request;
 mod rng;

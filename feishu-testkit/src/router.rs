@@ -15,6 +15,7 @@ use crate::faults::{FaultState, Outcome};
 use crate::journal::Journal;
 use crate::lock::lock;
 use crate::rate_limit::RateLimits;
+use crate::relay;
 use crate::reply::{LogIdKeys, Reply};
 use crate::request::RequestView;
 use crate::service::FakeService;
@@ -70,9 +71,11 @@ impl Router {
         }
         let app_id = self.auth.config().app_id.as_str();
         let mut extra_delay = Duration::ZERO;
+        let mut break_connection = None;
         match lock(&self.faults).take_queued(req, app_id) {
             Outcome::Reply(reply) => return reply,
             Outcome::Delay(delay) => extra_delay = delay,
+            Outcome::BreakConnection(how) => break_connection = Some(how),
             Outcome::None => {}
         }
         if let Some(reply) = lock(&self.faults).random() {
@@ -96,6 +99,9 @@ impl Router {
             .unwrap_or_else(|| Reply::not_found(req));
         if let Some(limit) = advertised {
             reply = reply.with_header("x-ogw-ratelimit-limit", limit.to_string());
+        }
+        if let Some(how) = break_connection {
+            reply = reply.with_header(relay::MARKER, how.to_string());
         }
         reply.delayed(extra_delay)
     }

@@ -20,6 +20,7 @@ use crate::faults::Fault;
 use crate::journal::JournalEntry;
 use crate::lock::lock;
 use crate::rate_limit::{FamilyLimit, RateLimitStats};
+use crate::relay::Relay;
 use crate::reply::LogIdKeys;
 use crate::router::Router;
 
@@ -37,6 +38,8 @@ pub struct FakeTenant {
 #[derive(Debug)]
 struct Inner {
     server: MockServer,
+    /// In front of `server` when the tenant was built with connection faults.
+    relay: Option<Relay>,
     router: Arc<Router>,
     services: Services,
 }
@@ -53,10 +56,16 @@ pub(crate) struct Services {
 }
 
 impl FakeTenant {
-    pub(crate) fn new(server: MockServer, router: Arc<Router>, services: Services) -> FakeTenant {
+    pub(crate) fn new(
+        server: MockServer,
+        relay: Option<Relay>,
+        router: Arc<Router>,
+        services: Services,
+    ) -> FakeTenant {
         FakeTenant {
             inner: Arc::new(Inner {
                 server,
+                relay,
                 router,
                 services,
             }),
@@ -104,9 +113,10 @@ impl FakeTenant {
     // ----- addresses -------------------------------------------------------------------
 
     /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash); use it as the SDK's
-    /// custom domain.
+    /// custom domain. With [`connection_faults`](crate::FakeTenantBuilder::connection_faults)
+    /// it is the relay's.
     pub fn base_url(&self) -> String {
-        self.inner.server.uri()
+        format!("http://{}", self.address())
     }
 
     /// `base_url()` followed by `path` (which should start with `/`).
@@ -116,7 +126,10 @@ impl FakeTenant {
 
     /// The socket address the server listens on.
     pub fn address(&self) -> SocketAddr {
-        *self.inner.server.address()
+        match &self.inner.relay {
+            Some(relay) => relay.address(),
+            None => *self.inner.server.address(),
+        }
     }
 
     // ----- credentials -----------------------------------------------------------------
