@@ -1,7 +1,8 @@
 //! The write calls over HTTP against the fake tenant: instance creation from a checked form
 //! (and its recovery after a lost reply), task actions, recall, comments, subscriptions.
-//! Every write is also sent once with its reply delayed past the client's timeout, after the
-//! tenant applied it: a write with an idempotency key is retried without a duplicate, one
+//! Every write is also sent once with its reply lost after the tenant applied it, in each of
+//! the three ways (held past the client's timeout, the connection reset before the reply, the
+//! reply cut mid-body): a write with an idempotency key is retried without a duplicate, one
 //! without is not retried and says it may have applied.
 
 mod common;
@@ -25,6 +26,36 @@ const INSTANCES: &str = "/open-apis/approval/v4/instances";
 /// tenant applied the write (well past it, so a loaded machine does not blur the two).
 const TIMEOUT: Duration = Duration::from_secs(1);
 const LATE: Duration = Duration::from_secs(4);
+
+/// How the reply of an applied write is lost.
+#[derive(Debug, Clone, Copy)]
+enum Loss {
+    HeldPastTimeout,
+    ResetBeforeReply,
+    CutMidBody,
+}
+
+impl Loss {
+    fn fault(self) -> Fault {
+        match self {
+            Loss::HeldPastTimeout => Fault::Delay(LATE),
+            Loss::ResetBeforeReply => Fault::ResetConnection,
+            Loss::CutMidBody => Fault::CutReplyBody,
+        }
+    }
+
+    /// The error of a write that was not sent again: a timeout for a held reply, a transport
+    /// error for a broken connection, and in every case "may have applied".
+    fn assert_error(self, err: &Error) {
+        match self {
+            Loss::HeldPastTimeout => assert!(matches!(err, Error::Timeout(_)), "{err:?}"),
+            Loss::ResetBeforeReply | Loss::CutMidBody => {
+                assert!(matches!(err, Error::Transport(_)), "{err:?}")
+            }
+        }
+        assert!(err.write_may_have_applied(), "{err:?}");
+    }
+}
 
 fn argument(e: &Error) -> String {
     match e {
@@ -253,11 +284,11 @@ async fn a_wrong_widget_is_refused_before_any_request() {
     assert_eq!(err.api_code(), Some(1390004));
 }
 
-#[tokio::test]
-async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered() {
+async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered(loss: Loss) {
+    eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let form = leave_form(&approval).await;
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let create = approval
         .create_instance(APPROVAL_CODE_LEAVE, user(&tenant, 1), form)
         .uuid("leave-2025-0001");
@@ -279,7 +310,7 @@ async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered() {
         .filter(|e| e.method == "POST" && e.path == INSTANCES)
         .map(|e| e.body.unwrap())
         .collect();
-    assert_eq!(posts.len(), 2, "sent, timed out, sent again");
+    assert_eq!(posts.len(), 2, "sent, reply lost, sent again");
     assert_eq!(posts[0]["uuid"], posts[1]["uuid"]);
     assert_eq!(
         tenant.journal().last().unwrap().code,
@@ -495,17 +526,17 @@ async fn cancel_is_for_the_initiator_of_a_pending_instance() {
     assert_eq!(err.api_code(), Some(1390001));
 }
 
-#[tokio::test]
-async fn task_actions_are_not_retried_once_they_may_have_applied() {
+async fn task_actions_are_not_retried_once_they_may_have_applied(loss: Loss) {
+    eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let (task, approver, _) = pending(&tenant, &approval).await;
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let err = approval
         .approve_task(task.clone(), approver.clone())
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    loss.assert_error(&err);
     assert!(err.write_may_have_applied());
     assert_eq!(
         count(&tenant, "POST", "/open-apis/approval/v4/tasks/approve"),
@@ -518,7 +549,7 @@ async fn task_actions_are_not_retried_once_they_may_have_applied() {
     );
 
     let (task, approver, _) = pending(&tenant, &approval).await;
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let err = approval
         .reject_task(task.clone(), approver.clone())
         .send()
@@ -532,7 +563,7 @@ async fn task_actions_are_not_retried_once_they_may_have_applied() {
     assert_eq!(task_status(&tenant, &task), "REJECTED");
 
     let (task, approver, initiator) = pending(&tenant, &approval).await;
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let err = approval
         .transfer_task(task.clone(), approver, user(&tenant, 9))
         .send()
@@ -556,7 +587,7 @@ async fn task_actions_are_not_retried_once_they_may_have_applied() {
         .count();
     assert_eq!(pending_tasks, 1, "one transfer, one new task");
 
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let err = approval
         .cancel_instance(
             APPROVAL_CODE_PURCHASE,
@@ -574,8 +605,8 @@ async fn task_actions_are_not_retried_once_they_may_have_applied() {
     assert_eq!(instance_status(&tenant, &task), "CANCELED");
 }
 
-#[tokio::test]
-async fn comments_are_added_listed_and_never_duplicated() {
+async fn comments_are_added_listed_and_never_duplicated(loss: Loss) {
+    eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let (task, approver, initiator) = pending(&tenant, &approval).await;
     let instance = task.instance_code.clone();
@@ -591,7 +622,7 @@ async fn comments_are_added_listed_and_never_duplicated() {
         .send()
         .await
         .unwrap();
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     let err = approval
         .create_comment(instance.clone(), initiator.clone(), "second thought")
         .send()
@@ -601,7 +632,7 @@ async fn comments_are_added_listed_and_never_duplicated() {
     assert_eq!(
         tenant.approval().comment_texts(instance.as_str()).unwrap(),
         vec!["@Boss please check", "done", "second thought"],
-        "the timed-out comment was applied once and not repeated"
+        "the comment whose reply was lost was applied once and not repeated"
     );
     let comments: Vec<_> = approval
         .list_comments(instance.clone(), approver.clone())
@@ -626,8 +657,8 @@ async fn comments_are_added_listed_and_never_duplicated() {
     assert_eq!(argument(&err), "page_size");
 }
 
-#[tokio::test]
-async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
+async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply(loss: Loss) {
+    eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     assert_eq!(
         approval.subscribe(APPROVAL_CODE_PURCHASE).await.unwrap(),
@@ -639,7 +670,7 @@ async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
     );
     assert!(tenant.approval().is_subscribed(APPROVAL_CODE_PURCHASE));
     // The reply of an applied subscribe is lost: the retry meets "already subscribed".
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     assert_eq!(
         approval.subscribe(APPROVAL_CODE_LEAVE).await.unwrap(),
         SubscriptionChange::AlreadyInPlace
@@ -654,7 +685,7 @@ async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
         SubscriptionChange::AlreadyInPlace
     );
     assert!(!tenant.approval().is_subscribed(APPROVAL_CODE_PURCHASE));
-    tenant.fail_next(1, Fault::Delay(LATE));
+    tenant.fail_next(1, loss.fault());
     assert_eq!(
         approval.unsubscribe(APPROVAL_CODE_LEAVE).await.unwrap(),
         SubscriptionChange::AlreadyInPlace,
@@ -663,4 +694,36 @@ async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
     assert!(!tenant.approval().is_subscribed(APPROVAL_CODE_LEAVE));
     let err = approval.subscribe("NOPE").await.unwrap_err();
     assert_eq!(err.api_code(), Some(1390002));
+}
+
+/// The lost-reply cases above, once per way of losing the reply.
+macro_rules! under_each_loss {
+    ($($module:ident: $loss:expr),* $(,)?) => {$(
+        mod $module {
+            use super::Loss;
+
+            #[tokio::test]
+            async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered() {
+                super::a_lost_create_reply_is_retried_with_its_uuid_and_recovered($loss).await;
+            }
+            #[tokio::test]
+            async fn task_actions_are_not_retried_once_they_may_have_applied() {
+                super::task_actions_are_not_retried_once_they_may_have_applied($loss).await;
+            }
+            #[tokio::test]
+            async fn comments_are_added_listed_and_never_duplicated() {
+                super::comments_are_added_listed_and_never_duplicated($loss).await;
+            }
+            #[tokio::test]
+            async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
+                super::subscribing_twice_is_not_an_error_and_survives_a_lost_reply($loss).await;
+            }
+        }
+    )*};
+}
+
+under_each_loss! {
+    reply_held_past_the_timeout: Loss::HeldPastTimeout,
+    connection_reset_before_the_reply: Loss::ResetBeforeReply,
+    reply_cut_mid_body: Loss::CutMidBody,
 }

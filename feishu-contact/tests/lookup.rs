@@ -273,37 +273,45 @@ async fn the_resolver_caches_found_and_missing() {
     assert_eq!(bodies(&tenant, BATCH_GET_ID).len(), 2);
 }
 
-/// A lookup is a read: a reply lost to a timeout is simply asked again.
+/// A lookup is a read: a reply lost to a timeout, a reset connection or a cut body is simply
+/// asked again.
 #[tokio::test]
 async fn a_lookup_is_retried_like_a_read() {
-    let tenant = FakeTenant::start().await;
-    let client = Client::builder()
-        .base_url(&tenant.base_url())
-        .credentials(Credentials::self_built(
-            tenant.app_id(),
-            tenant.app_secret(),
-        ))
-        .rate_limits(RateLimits::disabled())
-        .timeout(Duration::from_secs(1))
-        .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10)))
-        .build()
-        .unwrap();
-    let contact = Contact::new(client);
-    let resigned = tenant.contact().resigned_user_ids("user_id");
-    let id = tenant
-        .contact()
-        .user_ids("user_id")
-        .into_iter()
-        .find(|id| !resigned.contains(id))
-        .unwrap();
-    tenant.fail_next(1, Fault::Delay(Duration::from_secs(4)));
-    let found = contact
-        .batch_get_user_ids::<UserId>([ContactPoint::email(
-            tenant.contact().email_of(&id).unwrap(),
-        )])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(found[0].user_id.as_ref().unwrap(), id.as_str());
-    assert_eq!(bodies(&tenant, BATCH_GET_ID).len(), 2);
+    let losses = [
+        Fault::Delay(Duration::from_secs(4)),
+        Fault::ResetConnection,
+        Fault::CutReplyBody,
+    ];
+    for loss in losses {
+        let tenant = FakeTenant::builder().connection_faults().start().await;
+        let client = Client::builder()
+            .base_url(&tenant.base_url())
+            .credentials(Credentials::self_built(
+                tenant.app_id(),
+                tenant.app_secret(),
+            ))
+            .rate_limits(RateLimits::disabled())
+            .timeout(Duration::from_secs(1))
+            .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10)))
+            .build()
+            .unwrap();
+        let contact = Contact::new(client);
+        let resigned = tenant.contact().resigned_user_ids("user_id");
+        let id = tenant
+            .contact()
+            .user_ids("user_id")
+            .into_iter()
+            .find(|id| !resigned.contains(id))
+            .unwrap();
+        tenant.fail_next(1, loss.clone());
+        let found = contact
+            .batch_get_user_ids::<UserId>([ContactPoint::email(
+                tenant.contact().email_of(&id).unwrap(),
+            )])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{loss:?}: {e:?}"));
+        assert_eq!(found[0].user_id.as_ref().unwrap(), id.as_str(), "{loss:?}");
+        assert_eq!(bodies(&tenant, BATCH_GET_ID).len(), 2, "{loss:?}");
+    }
 }

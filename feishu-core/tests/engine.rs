@@ -194,6 +194,50 @@ async fn timeout_is_reported_and_retried_within_budget() {
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
 
+/// A reply lost below HTTP after the server handled the request: the connection reset before
+/// the reply, or the reply cut off in its body. A read is asked again; a call that is not safe
+/// to repeat is not, and says it may have applied.
+#[tokio::test]
+async fn a_broken_connection_is_retried_for_reads_and_reported_for_writes() {
+    // The testkit's numbers search seen as a write the client must not repeat.
+    const SEARCH_AS_WRITE: Endpoint = Endpoint::post(
+        "testkit.numbers.search_as_write",
+        "testkit/v1/numbers/search",
+    );
+    let search = "/open-apis/testkit/v1/numbers/search";
+    for fault in [Fault::ResetConnection, Fault::CutReplyBody] {
+        let tenant = FakeTenant::builder().connection_faults().start().await;
+        let client = client(&tenant);
+        client.send::<Value>(whoami()).await.unwrap(); // warm the token
+
+        tenant.fail_next(1, fault.clone());
+        let me: Value = client.send(whoami()).await.unwrap();
+        assert!(
+            me.get("app_id").is_some(),
+            "{fault:?}: the read was asked again"
+        );
+        assert_eq!(tenant.count_path(WHOAMI), 3, "{fault:?}");
+        assert_eq!(client.stats().retries, 1, "{fault:?}");
+
+        let write = || {
+            Request::new(SEARCH_AS_WRITE, &[])
+                .unwrap()
+                .json(&serde_json::json!({}))
+                .unwrap()
+        };
+        tenant.fail_next(1, fault.clone());
+        let err = client.send::<Value>(write()).await.unwrap_err();
+        assert!(matches!(err, Error::Transport(_)), "{fault:?}: {err:?}");
+        assert!(err.write_may_have_applied(), "{fault:?}: {err}");
+        assert_eq!(tenant.count_path(search), 1, "{fault:?}: not sent again");
+        assert!(
+            err.to_string().contains("testkit.numbers.search_as_write"),
+            "names the endpoint: {err}"
+        );
+        client.send::<Value>(write()).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn connection_refused_is_a_transport_error_after_retries() {
     // Bind then drop a listener to get a port nothing listens on.

@@ -91,9 +91,11 @@
 //! Credentials, tokens (`revoke_tokens`, `reject_all_tokens`, `advance_clock`), the journal,
 //! faults, latency, rate limits and forbidden scopes stay on [`FakeTenant`] itself.
 //!
-//! Deterministic faults: [`FakeTenant::fail_next`] with a [`Fault`]. Random but seeded:
-//! [`FakeTenant::set_rate_limited_share`], [`FakeTenant::set_server_error_share`],
-//! [`FakeTenant::set_malformed_share`]. Server-side limits exactly like Feishu's gateway
+//! Deterministic faults: [`FakeTenant::fail_next`] with a [`Fault`]; a tenant built with
+//! [`FakeTenantBuilder::connection_faults`] can also reset a connection after applying a
+//! request or cut a reply's body ([`Fault::ResetConnection`], [`Fault::CutReplyBody`]).
+//! Random but seeded: [`FakeTenant::set_rate_limited_share`],
+//! [`FakeTenant::set_server_error_share`], [`FakeTenant::set_malformed_share`]. Server-side limits exactly like Feishu's gateway
 //! (fixed windows per endpoint family, counted per app and tenant, with
 //! `x-ogw-ratelimit-limit` on the family's replies): [`FakeTenant::set_family_limit`],
 //! [`FakeTenant::set_documented_rate_limits`], [`FakeTenant::set_rate_limit_window_offset`],

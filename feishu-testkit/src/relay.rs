@@ -227,7 +227,13 @@ mod tests {
 
     #[test]
     fn a_head_is_read_with_its_length_and_mark() {
-        let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\nx-testkit-connection-fault: cut-body\r\n\r\n{\"code\": 0}\n";
+        let reply: &[u8] = concat!(
+            "HTTP/1.1 200 OK\r\n",
+            "content-length: 12\r\n",
+            "x-testkit-connection-fault: cut-body\r\n\r\n",
+            "{\"code\": 0}\n",
+        )
+        .as_bytes();
         match parse_head(reply) {
             Head::Complete { len, body, fault } => {
                 assert_eq!(len, reply.len() - 12);

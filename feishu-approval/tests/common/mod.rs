@@ -49,9 +49,10 @@ pub fn ms(t: feishu_core::time::OffsetDateTime) -> i64 {
 }
 
 /// A client for a fresh tenant whose calls time out after `timeout` (for "the reply was lost
-/// after the write was applied": queue `Fault::Delay` longer than it).
+/// after the write was applied": queue `Fault::Delay` longer than it, or a connection fault).
 pub async fn setup_with_timeout(timeout: std::time::Duration) -> (FakeTenant, Approval) {
-    let tenant = FakeTenant::start().await;
+    // With the relay, so that `Fault::ResetConnection` and `Fault::CutReplyBody` work too.
+    let tenant = FakeTenant::builder().connection_faults().start().await;
     tenant
         .approval()
         .set_dataset(ApprovalDataset::default().now_ms(NOW_MS));
