@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -84,8 +84,9 @@ impl fmt::Debug for CachedToken {
 /// Storage for access tokens, so several processes can share one token (e.g. in Redis).
 ///
 /// The client keeps single flight *within* a process; a shared store additionally lets other
-/// processes reuse a token instead of fetching their own. Implementations must be cheap to
-/// call: `get` runs before every API call.
+/// processes reuse a token instead of fetching their own, and, with
+/// [`begin_refresh`](Self::begin_refresh), lets one process fetch it while the others wait.
+/// Implementations must be cheap to call: `get` runs before every API call.
 #[async_trait]
 pub trait TokenStore: Send + Sync + 'static {
     /// The cached token for `key`, if any (fresh or not: the client checks).
@@ -98,6 +99,30 @@ pub trait TokenStore: Send + Sync + 'static {
     /// so that two callers who saw the same token rejected cause one refresh, not two.
     /// Returns whether an entry was removed.
     async fn evict_if_matches(&self, key: &TokenKey, rejected: &SecretString) -> Result<bool>;
+
+    /// Asks for the right to fetch the next token for `key`, held for at most `lease`, so
+    /// that the processes sharing the store fetch one token between them instead of one each.
+    ///
+    /// `Ok(true)`: the caller fetches, calls [`put`](Self::put), then
+    /// [`end_refresh`](Self::end_refresh) (also when the fetch failed). `Ok(false)`: another
+    /// holder is fetching; the client polls [`get`](Self::get) for its token and asks again,
+    /// so a holder that dies only delays the others until its lease runs out. The lease must
+    /// run out on its own (a key with a TTL in Redis).
+    ///
+    /// The default grants every request: a store that only one process uses needs no lease,
+    /// since the client already keeps single flight within a process.
+    async fn begin_refresh(&self, key: &TokenKey, lease: Duration) -> Result<bool> {
+        let _ = (key, lease);
+        Ok(true)
+    }
+
+    /// Gives back a lease granted by [`begin_refresh`](Self::begin_refresh), so that a
+    /// waiting process need not wait for it to run out. Only the holder's own lease is
+    /// released. The default has none to give back.
+    async fn end_refresh(&self, key: &TokenKey) -> Result<()> {
+        let _ = key;
+        Ok(())
+    }
 }
 
 /// The default [`TokenStore`]: a map in this process's memory.

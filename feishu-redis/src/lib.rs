@@ -2,8 +2,9 @@
 //! tokens and their rate-limit budget.
 //!
 //! - [`RedisTokenStore`] implements [`feishu_core::TokenStore`]: one token per app (and
-//!   tenant) for every process, instead of one each, and a rejection seen by one process
-//!   refreshes the token once for all of them.
+//!   tenant) for every process, instead of one each, fetched by one process while the others
+//!   wait for it (a refresh lease), and a rejection seen by one process refreshes the token
+//!   once for all of them.
 //! - [`RedisBudgetStore`] implements [`feishu_core::BudgetStore`]: the reservation-ahead
 //!   sliding-window log of the budget, kept in Redis and updated atomically by Lua scripts,
 //!   with Redis's clock (`TIME`) so processes on hosts whose clocks differ still agree.

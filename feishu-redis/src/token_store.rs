@@ -1,6 +1,8 @@
 //! Access tokens in Redis.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -19,6 +21,11 @@ const WHAT: &str = "redis token store";
 /// token and its expiry and refresh times in milliseconds since the Unix epoch; the key
 /// expires with the token. Removing a rejected token compares and deletes in one script, so
 /// two processes that saw the same token rejected cause one refresh, not two.
+///
+/// When the token is due, one process fetches it and the others wait for it: the fetching
+/// process holds a lease, a key `refresh-lease:<token key>` (namespaced like the token) set
+/// with `SET NX PX` to this store's holder id, which it deletes (compare and delete) once
+/// the token is stored, and which otherwise runs out after the client's lease time.
 ///
 /// Tokens travel to Redis in clear: protect it as you would the app secret (a password, TLS,
 /// a private network). In this process they stay [`SecretString`]s, and neither `Debug` nor an
@@ -43,6 +50,9 @@ pub struct RedisTokenStore {
     connection: ConnectionManager,
     namespace: Option<String>,
     evict: Script,
+    end_refresh: Script,
+    /// Who holds a refresh lease taken by this store (and its clones).
+    holder: Arc<str>,
 }
 
 impl RedisTokenStore {
@@ -52,6 +62,8 @@ impl RedisTokenStore {
             connection,
             namespace: None,
             evict: Script::new(include_str!("lua/evict_if_matches.lua")),
+            end_refresh: Script::new(include_str!("lua/end_refresh.lua")),
+            holder: holder_id().into(),
         }
     }
 
@@ -64,6 +76,24 @@ impl RedisTokenStore {
     fn redis_key(&self, key: &TokenKey) -> String {
         namespaced(self.namespace.as_deref(), &key.to_store_key())
     }
+
+    /// Token keys start with `feishu:`, so a lease key never names a token.
+    fn lease_key(&self, key: &TokenKey) -> String {
+        namespaced(
+            self.namespace.as_deref(),
+            &format!("refresh-lease:{}", key.to_store_key()),
+        )
+    }
+}
+
+/// An id no other store holds: this process, the time and a counter.
+fn holder_id() -> String {
+    static STORES: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = STORES.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{nanos}-{n}", std::process::id())
 }
 
 impl fmt::Debug for RedisTokenStore {
@@ -147,5 +177,30 @@ impl TokenStore for RedisTokenStore {
             .await
             .map_err(|e| redis_error(WHAT, &e))?;
         Ok(removed == 1)
+    }
+
+    async fn begin_refresh(&self, key: &TokenKey, lease: Duration) -> Result<bool> {
+        let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1);
+        let granted: Option<String> = redis::cmd("SET")
+            .arg(self.lease_key(key))
+            .arg(&*self.holder)
+            .arg("NX")
+            .arg("PX")
+            .arg(lease_ms)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(|e| redis_error(WHAT, &e))?;
+        Ok(granted.is_some())
+    }
+
+    async fn end_refresh(&self, key: &TokenKey) -> Result<()> {
+        let _: i64 = self
+            .end_refresh
+            .key(self.lease_key(key))
+            .arg(&*self.holder)
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(|e| redis_error(WHAT, &e))?;
+        Ok(())
     }
 }

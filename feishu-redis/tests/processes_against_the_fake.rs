@@ -1,5 +1,5 @@
-//! Four processes of one app, sharing their token and rate-limit budget through a real
-//! `redis-server` (see `support` for how to run it), run an approval sync (W2 of the
+//! Four processes of one app, sharing their token (fetched once) and rate-limit budget
+//! through a real `redis-server` (see `support` for how to run it), run an approval sync (W2 of the
 //! benchmark: instance codes listed, then every detail fetched with
 //! `Approval::batch_get_instances`) against the fake tenant enforcing Feishu's documented
 //! limits in fixed windows (counted per app, refusing with 429 past the allowance).
@@ -124,6 +124,11 @@ async fn four_processes_finish_an_approval_sync_without_a_429_at_the_allowance()
 
     assert_detail_family_at_its_allowance(&tenant, expected);
     assert_eq!(tenant.rate_limit_stats(LIST_FAMILY).throttled, 0);
+    assert_eq!(
+        tenant.token_requests(),
+        1,
+        "one process fetched the token, the others waited for it in Redis"
+    );
 }
 
 /// Each process: one definition, one 10-hour half of the span.

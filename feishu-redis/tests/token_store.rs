@@ -191,3 +191,145 @@ async fn an_unreachable_redis_is_a_retryable_error_without_the_url() {
     assert!(matches!(err, feishu_core::Error::Config(_)), "{err:?}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+#[tokio::test]
+async fn a_refresh_lease_has_one_holder_until_given_back_or_run_out() {
+    let Some(server) =
+        RedisServer::start("a_refresh_lease_has_one_holder_until_given_back_or_run_out")
+    else {
+        return;
+    };
+    // Two connections stand for two processes.
+    let (a, b) = (store(&server).await, store(&server).await);
+    let k = key("cli_lease");
+    let lease = Duration::from_secs(10);
+    assert!(
+        a.begin_refresh(&k, lease).await.unwrap(),
+        "a free lease is granted"
+    );
+    assert!(
+        !b.begin_refresh(&k, lease).await.unwrap(),
+        "one holder at a time"
+    );
+    assert!(
+        !a.begin_refresh(&k, lease).await.unwrap(),
+        "not twice either"
+    );
+    b.end_refresh(&k).await.unwrap();
+    assert!(
+        !b.begin_refresh(&k, lease).await.unwrap(),
+        "only the holder gives a lease back"
+    );
+    a.end_refresh(&k).await.unwrap();
+    assert!(
+        b.begin_refresh(&k, Duration::from_millis(300))
+            .await
+            .unwrap()
+    );
+    // The lease is a key of its own (namespaced like tokens), with the lease as its TTL.
+    let mut redis = feishu_redis::connect(&server.url()).await.unwrap();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(format!("refresh-lease:{}", k.to_store_key()))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!((1..=300).contains(&ttl), "{ttl}");
+    assert!(
+        a.get(&k).await.unwrap().is_none(),
+        "no token entry was touched"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        a.begin_refresh(&k, lease).await.unwrap(),
+        "a holder that never gives it back loses it when it runs out"
+    );
+    let ns = store(&server).await.with_namespace("ns");
+    assert!(
+        ns.begin_refresh(&k, lease).await.unwrap(),
+        "another namespace, another lease"
+    );
+}
+
+/// A client for `tenant` whose tokens live in `store`.
+fn client_with(tenant: &FakeTenant, store: RedisTokenStore) -> Client {
+    Client::builder()
+        .base_url(&tenant.base_url())
+        .credentials(Credentials::self_built(
+            tenant.app_id(),
+            tenant.app_secret(),
+        ))
+        .rate_limits(RateLimits::disabled())
+        .token_store(Arc::new(store))
+        .build()
+        .unwrap()
+}
+
+fn whoami() -> feishu_core::Request {
+    const WHOAMI: feishu_core::Endpoint =
+        feishu_core::Endpoint::get("testkit.whoami", "testkit/v1/whoami");
+    feishu_core::Request::new(WHOAMI, &[]).unwrap()
+}
+
+#[tokio::test]
+async fn processes_that_need_a_token_at_once_fetch_it_once() {
+    let Some(server) = RedisServer::start("processes_that_need_a_token_at_once_fetch_it_once")
+    else {
+        return;
+    };
+    let tenant = FakeTenant::start().await;
+    // A slow token endpoint: every process asks while the first fetch is under way.
+    tenant.set_latency(Duration::from_millis(300));
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        clients.push(client_with(&tenant, store(&server).await));
+    }
+    let calls = clients.iter().map(|c| c.send::<Value>(whoami()));
+    for reply in futures::future::join_all(calls).await {
+        reply.unwrap();
+    }
+    assert_eq!(
+        tenant.token_requests(),
+        1,
+        "one process fetched, three waited for its token"
+    );
+    let fetched: u64 = clients.iter().map(|c| c.stats().token_fetches).sum();
+    assert_eq!(fetched, 1);
+
+    // The same when the token is rejected: the processes that saw it rejected evict it
+    // once and share the one new token.
+    tenant.revoke_tokens();
+    let calls = clients.iter().map(|c| c.send::<Value>(whoami()));
+    for reply in futures::future::join_all(calls).await {
+        reply.unwrap();
+    }
+    assert_eq!(tenant.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_lease_holder_that_never_stores_a_token_only_delays_the_others() {
+    let Some(server) =
+        RedisServer::start("a_lease_holder_that_never_stores_a_token_only_delays_the_others")
+    else {
+        return;
+    };
+    let tenant = FakeTenant::start().await;
+    // A process took the lease for 400 ms and died.
+    let dead = store(&server).await;
+    let k = TokenKey {
+        kind: TokenKind::Tenant,
+        app_id: tenant.app_id().into(),
+        tenant_key: None,
+    };
+    assert!(
+        dead.begin_refresh(&k, Duration::from_millis(400))
+            .await
+            .unwrap()
+    );
+    let client = client_with(&tenant, store(&server).await);
+    let started = std::time::Instant::now();
+    client.send::<Value>(whoami()).await.unwrap();
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+    assert_eq!(tenant.token_requests(), 1);
+}

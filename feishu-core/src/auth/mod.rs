@@ -12,7 +12,7 @@ mod fetch;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use secrecy::SecretString;
 use tokio::sync::watch;
@@ -36,6 +36,14 @@ pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60)
 /// hours (the refresh margin still applies), with a warning, rather than 0 (which would fetch
 /// a token before every call).
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = MAX_TOKEN_LIFETIME;
+
+/// How long a process may hold the right to fetch a token that other processes sharing the
+/// store wait for ([`TokenStore::begin_refresh`]): well above a token request's usual time;
+/// a holder that takes longer (or dies) only lets the next process fetch its own.
+pub(crate) const REFRESH_LEASE: Duration = Duration::from_secs(10);
+
+/// How often a process waiting for another's token looks for it in the store.
+const REFRESH_POLL: Duration = Duration::from_millis(50);
 
 /// Gets, caches and refreshes the tokens of one set of credentials.
 pub(crate) struct TokenProvider {
@@ -162,6 +170,52 @@ impl TokenProvider {
         if let Some(t) = self.fresh(key).await? {
             return Ok(t);
         }
+        // Other processes sharing the store: one fetches, the others wait for its token.
+        let waiting_since = Instant::now();
+        while !self.store.begin_refresh(key, REFRESH_LEASE).await? {
+            tokio::time::sleep(REFRESH_POLL).await;
+            if let Some(t) = self.fresh(key).await? {
+                return Ok(t);
+            }
+            // A store whose leases never run out must not stall the client for good.
+            if waiting_since.elapsed() >= 2 * REFRESH_LEASE {
+                tracing::warn!(
+                    kind = ?key.kind,
+                    "no token from the process holding the refresh lease; fetching one"
+                );
+                break;
+            }
+        }
+        // The lease goes back once the token is stored (or the fetch failed), so that a
+        // waiting process finds the token, not a free lease.
+        let stored = self.fetch_and_store(key, fetch).await;
+        if let Err(e) = self.store.end_refresh(key).await {
+            tracing::warn!(
+                kind = ?key.kind,
+                error = %e,
+                "could not give back the token refresh lease; it runs out on its own"
+            );
+        }
+        let (token, expire) = stored?;
+        transport.telemetry.record_token_fetch();
+        transport.telemetry.emit(&ClientEvent::TokenFetched {
+            kind: key.kind,
+            expires_in: expire.min(MAX_TOKEN_LIFETIME),
+        });
+        tracing::debug!(kind = ?key.kind, expires_in_s = expire.as_secs(), "fetched access token");
+        Ok(token)
+    }
+
+    /// Fetches a token and stores it; returns it with its lifetime.
+    async fn fetch_and_store<F, Fut>(
+        &self,
+        key: &TokenKey,
+        fetch: F,
+    ) -> Result<(SecretString, Duration)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(SecretString, Option<Duration>)>>,
+    {
         let (token, expire) = fetch().await?;
         let expire = expire.unwrap_or_else(|| {
             tracing::warn!(
@@ -171,15 +225,10 @@ impl TokenProvider {
             );
             DEFAULT_TOKEN_LIFETIME
         });
-        let entry = self.entry(token.clone(), expire);
-        self.store.put(key, entry).await?;
-        transport.telemetry.record_token_fetch();
-        transport.telemetry.emit(&ClientEvent::TokenFetched {
-            kind: key.kind,
-            expires_in: expire.min(MAX_TOKEN_LIFETIME),
-        });
-        tracing::debug!(kind = ?key.kind, expires_in_s = expire.as_secs(), "fetched access token");
-        Ok(token)
+        self.store
+            .put(key, self.entry(token.clone(), expire))
+            .await?;
+        Ok((token, expire))
     }
 
     async fn fresh(&self, key: &TokenKey) -> Result<Option<SecretString>> {
