@@ -16,7 +16,7 @@ use feishu_approval::{
 };
 use feishu_core::{DepartmentId, Error, OpenId, UserId};
 use feishu_testkit::approval::{APPROVAL_CODE_LEAVE, APPROVAL_CODE_PURCHASE};
-use feishu_testkit::{FakeTenant, Fault};
+use feishu_testkit::{FakeTenant, LostReply};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -27,34 +27,15 @@ const INSTANCES: &str = "/open-apis/approval/v4/instances";
 const TIMEOUT: Duration = Duration::from_secs(1);
 const LATE: Duration = Duration::from_secs(4);
 
-/// How the reply of an applied write is lost.
-#[derive(Debug, Clone, Copy)]
-enum Loss {
-    HeldPastTimeout,
-    ResetBeforeReply,
-    CutMidBody,
-}
-
-impl Loss {
-    fn fault(self) -> Fault {
-        match self {
-            Loss::HeldPastTimeout => Fault::Delay(LATE),
-            Loss::ResetBeforeReply => Fault::ResetConnection,
-            Loss::CutMidBody => Fault::CutReplyBody,
-        }
+/// The error of a write whose reply was lost and that was not sent again: a timeout for a
+/// held reply, a transport error for a broken connection, and in every case "may have applied".
+fn assert_not_sent_again(lost: LostReply, err: &Error) {
+    if lost.breaks_connection() {
+        assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    } else {
+        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     }
-
-    /// The error of a write that was not sent again: a timeout for a held reply, a transport
-    /// error for a broken connection, and in every case "may have applied".
-    fn assert_error(self, err: &Error) {
-        match self {
-            Loss::HeldPastTimeout => assert!(matches!(err, Error::Timeout(_)), "{err:?}"),
-            Loss::ResetBeforeReply | Loss::CutMidBody => {
-                assert!(matches!(err, Error::Transport(_)), "{err:?}")
-            }
-        }
-        assert!(err.write_may_have_applied(), "{err:?}");
-    }
+    assert!(err.write_may_have_applied(), "{err:?}");
 }
 
 fn argument(e: &Error) -> String {
@@ -284,7 +265,7 @@ async fn a_wrong_widget_is_refused_before_any_request() {
     assert_eq!(err.api_code(), Some(1390004));
 }
 
-async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered(loss: Loss) {
+async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered(loss: LostReply) {
     eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let form = leave_form(&approval).await;
@@ -526,7 +507,7 @@ async fn cancel_is_for_the_initiator_of_a_pending_instance() {
     assert_eq!(err.api_code(), Some(1390001));
 }
 
-async fn task_actions_are_not_retried_once_they_may_have_applied(loss: Loss) {
+async fn task_actions_are_not_retried_once_they_may_have_applied(loss: LostReply) {
     eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let (task, approver, _) = pending(&tenant, &approval).await;
@@ -536,7 +517,7 @@ async fn task_actions_are_not_retried_once_they_may_have_applied(loss: Loss) {
         .send()
         .await
         .unwrap_err();
-    loss.assert_error(&err);
+    assert_not_sent_again(loss, &err);
     assert!(err.write_may_have_applied());
     assert_eq!(
         count(&tenant, "POST", "/open-apis/approval/v4/tasks/approve"),
@@ -605,7 +586,7 @@ async fn task_actions_are_not_retried_once_they_may_have_applied(loss: Loss) {
     assert_eq!(instance_status(&tenant, &task), "CANCELED");
 }
 
-async fn comments_are_added_listed_and_never_duplicated(loss: Loss) {
+async fn comments_are_added_listed_and_never_duplicated(loss: LostReply) {
     eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     let (task, approver, initiator) = pending(&tenant, &approval).await;
@@ -657,7 +638,7 @@ async fn comments_are_added_listed_and_never_duplicated(loss: Loss) {
     assert_eq!(argument(&err), "page_size");
 }
 
-async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply(loss: Loss) {
+async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply(loss: LostReply) {
     eprintln!("reply lost by: {loss:?}");
     let (tenant, approval) = setup_with_timeout(TIMEOUT).await;
     assert_eq!(
@@ -696,34 +677,12 @@ async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply(loss: Loss)
     assert_eq!(err.api_code(), Some(1390002));
 }
 
-/// The lost-reply cases above, once per way of losing the reply.
-macro_rules! under_each_loss {
-    ($($module:ident: $loss:expr),* $(,)?) => {$(
-        mod $module {
-            use super::Loss;
-
-            #[tokio::test]
-            async fn a_lost_create_reply_is_retried_with_its_uuid_and_recovered() {
-                super::a_lost_create_reply_is_retried_with_its_uuid_and_recovered($loss).await;
-            }
-            #[tokio::test]
-            async fn task_actions_are_not_retried_once_they_may_have_applied() {
-                super::task_actions_are_not_retried_once_they_may_have_applied($loss).await;
-            }
-            #[tokio::test]
-            async fn comments_are_added_listed_and_never_duplicated() {
-                super::comments_are_added_listed_and_never_duplicated($loss).await;
-            }
-            #[tokio::test]
-            async fn subscribing_twice_is_not_an_error_and_survives_a_lost_reply() {
-                super::subscribing_twice_is_not_an_error_and_survives_a_lost_reply($loss).await;
-            }
-        }
-    )*};
-}
-
-under_each_loss! {
-    reply_held_past_the_timeout: Loss::HeldPastTimeout,
-    connection_reset_before_the_reply: Loss::ResetBeforeReply,
-    reply_cut_mid_body: Loss::CutMidBody,
+feishu_testkit::each_lost_reply! {
+    held_for: LATE,
+    cases: [
+        a_lost_create_reply_is_retried_with_its_uuid_and_recovered,
+        task_actions_are_not_retried_once_they_may_have_applied,
+        comments_are_added_listed_and_never_duplicated,
+        subscribing_twice_is_not_an_error_and_survives_a_lost_reply,
+    ],
 }

@@ -1,6 +1,6 @@
-//! A reply lost after the server applied a write, in the three ways a reply gets lost: held
-//! past the client's timeout (`Fault::Delay`), the connection reset before the reply
-//! (`Fault::ResetConnection`), the reply cut off in its body (`Fault::CutReplyBody`). Writes
+//! A reply lost after the server applied a write, in the three ways a reply gets lost
+//! (`LostReply`): held past the client's timeout, the connection reset before the reply, the
+//! reply cut off in its body. Writes
 //! that are idempotent or carry a client_token are sent again and apply once; the others are
 //! not sent again and say the write may have been applied. Every case runs under each loss.
 
@@ -10,38 +10,20 @@ use std::time::Duration;
 
 use common::retrying_bitable;
 use feishu_bitable::{Bitable, FieldType, Fields, NewField, NewTable, RecordUpdate};
-use feishu_testkit::{FakeTenant, Fault};
+use feishu_testkit::{FakeTenant, Fault, LostReply};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
 const HELD: Duration = Duration::from_millis(900);
 
-/// How the reply of an applied write is lost.
-#[derive(Debug, Clone, Copy)]
-enum Loss {
-    HeldPastTimeout,
-    ResetBeforeReply,
-    CutMidBody,
-}
-
-impl Loss {
-    fn fault(self) -> Fault {
-        match self {
-            Loss::HeldPastTimeout => Fault::Delay(HELD),
-            Loss::ResetBeforeReply => Fault::ResetConnection,
-            Loss::CutMidBody => Fault::CutReplyBody,
-        }
-    }
-}
-
 struct Setup {
-    loss: Loss,
+    loss: LostReply,
     tenant: FakeTenant,
     bitable: Bitable,
     app: String,
     table: String,
 }
 
-async fn setup(loss: Loss) -> Setup {
+async fn setup(loss: LostReply) -> Setup {
     // Printed with a failing case's output: which loss it ran under.
     eprintln!("reply lost by: {loss:?}");
     let tenant = FakeTenant::builder().connection_faults().start().await;
@@ -96,7 +78,7 @@ impl Setup {
     }
 }
 
-async fn a_create_sent_again_creates_one_record(loss: Loss) {
+async fn a_create_sent_again_creates_one_record(loss: LostReply) {
     let s = setup(loss).await;
     s.lose_next_reply();
     let record = s
@@ -114,7 +96,7 @@ async fn a_create_sent_again_creates_one_record(loss: Loss) {
     );
 }
 
-async fn a_batch_create_sent_again_creates_each_row_once(loss: Loss) {
+async fn a_batch_create_sent_again_creates_each_row_once(loss: LostReply) {
     let s = setup(loss).await;
     s.lose_next_reply();
     let rows = (0..300).map(|i| Fields::new().set("Order", format!("SO-{i}")));
@@ -129,7 +111,7 @@ async fn a_batch_create_sent_again_creates_each_row_once(loss: Loss) {
     assert_eq!(s.count(), 300);
 }
 
-async fn updates_sent_again_leave_the_same_values(loss: Loss) {
+async fn updates_sent_again_leave_the_same_values(loss: LostReply) {
     let s = setup(loss).await;
     let ids = s.seed(3);
     s.lose_next_reply();
@@ -164,7 +146,7 @@ async fn updates_sent_again_leave_the_same_values(loss: Loss) {
     assert_eq!(s.count(), 3);
 }
 
-async fn deletes_sent_again_report_the_records_gone(loss: Loss) {
+async fn deletes_sent_again_report_the_records_gone(loss: LostReply) {
     let s = setup(loss).await;
     let ids = s.seed(4);
     s.lose_next_reply();
@@ -192,7 +174,7 @@ async fn deletes_sent_again_report_the_records_gone(loss: Loss) {
     assert_eq!(s.tenant.count_path(&s.path("/records/batch_delete")), 2);
 }
 
-async fn field_writes_sent_again_apply_once(loss: Loss) {
+async fn field_writes_sent_again_apply_once(loss: LostReply) {
     let s = setup(loss).await;
     s.lose_next_reply();
     let field = s
@@ -229,7 +211,7 @@ async fn field_writes_sent_again_apply_once(loss: Loss) {
     );
 }
 
-async fn a_table_delete_sent_again_deletes_it(loss: Loss) {
+async fn a_table_delete_sent_again_deletes_it(loss: LostReply) {
     let s = setup(loss).await;
     s.lose_next_reply();
     assert!(!s.bitable.delete_table(&s.app, &s.table).await.unwrap());
@@ -237,7 +219,7 @@ async fn a_table_delete_sent_again_deletes_it(loss: Loss) {
     assert_eq!(s.tenant.count_path(&s.path("")), 2);
 }
 
-async fn writes_without_an_idempotency_key_are_not_sent_again(loss: Loss) {
+async fn writes_without_an_idempotency_key_are_not_sent_again(loss: LostReply) {
     let s = setup(loss).await;
     let tables = format!("/open-apis/bitable/v1/apps/{}/tables", s.app);
     s.lose_next_reply();
@@ -266,7 +248,7 @@ async fn writes_without_an_idempotency_key_are_not_sent_again(loss: Loss) {
 
 #[tokio::test]
 async fn a_write_conflict_is_retried_even_without_an_idempotency_key() {
-    let s = setup(Loss::HeldPastTimeout).await;
+    let s = setup(LostReply::HeldPastTimeout(HELD)).await;
     let tables = format!("/open-apis/bitable/v1/apps/{}/tables", s.app);
     // 1254291: another writer held the table; nothing was applied, so it is safe to repeat.
     s.tenant.fail_next(
@@ -312,46 +294,15 @@ async fn a_write_conflict_is_retried_even_without_an_idempotency_key() {
     assert_eq!(s.count(), 1);
 }
 
-/// Every case above, once per way of losing the reply.
-macro_rules! under_each_loss {
-    ($($module:ident: $loss:expr),* $(,)?) => {$(
-        mod $module {
-            use super::Loss;
-
-            #[tokio::test]
-            async fn a_create_sent_again_creates_one_record() {
-                super::a_create_sent_again_creates_one_record($loss).await;
-            }
-            #[tokio::test]
-            async fn a_batch_create_sent_again_creates_each_row_once() {
-                super::a_batch_create_sent_again_creates_each_row_once($loss).await;
-            }
-            #[tokio::test]
-            async fn updates_sent_again_leave_the_same_values() {
-                super::updates_sent_again_leave_the_same_values($loss).await;
-            }
-            #[tokio::test]
-            async fn deletes_sent_again_report_the_records_gone() {
-                super::deletes_sent_again_report_the_records_gone($loss).await;
-            }
-            #[tokio::test]
-            async fn field_writes_sent_again_apply_once() {
-                super::field_writes_sent_again_apply_once($loss).await;
-            }
-            #[tokio::test]
-            async fn a_table_delete_sent_again_deletes_it() {
-                super::a_table_delete_sent_again_deletes_it($loss).await;
-            }
-            #[tokio::test]
-            async fn writes_without_an_idempotency_key_are_not_sent_again() {
-                super::writes_without_an_idempotency_key_are_not_sent_again($loss).await;
-            }
-        }
-    )*};
-}
-
-under_each_loss! {
-    reply_held_past_the_timeout: Loss::HeldPastTimeout,
-    connection_reset_before_the_reply: Loss::ResetBeforeReply,
-    reply_cut_mid_body: Loss::CutMidBody,
+feishu_testkit::each_lost_reply! {
+    held_for: HELD,
+    cases: [
+        a_create_sent_again_creates_one_record,
+        a_batch_create_sent_again_creates_each_row_once,
+        updates_sent_again_leave_the_same_values,
+        deletes_sent_again_report_the_records_gone,
+        field_writes_sent_again_apply_once,
+        a_table_delete_sent_again_deletes_it,
+        writes_without_an_idempotency_key_are_not_sent_again,
+    ],
 }

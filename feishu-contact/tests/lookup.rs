@@ -9,7 +9,7 @@ use common::setup;
 use feishu_contact::{Contact, ContactPoint, DepartmentIdType, MAX_LOOKUPS_PER_LIST, UserIdType};
 use feishu_core::{Client, Credentials, Error, OpenId, RateLimits, RetryPolicy, UnionId, UserId};
 use feishu_testkit::contact::ContactRange;
-use feishu_testkit::{FakeTenant, Fault};
+use feishu_testkit::{FakeTenant, LostReply};
 use serde_json::Value;
 
 const BATCH_GET_ID: &str = "/open-apis/contact/v3/users/batch_get_id";
@@ -277,12 +277,7 @@ async fn the_resolver_caches_found_and_missing() {
 /// asked again.
 #[tokio::test]
 async fn a_lookup_is_retried_like_a_read() {
-    let losses = [
-        Fault::Delay(Duration::from_secs(4)),
-        Fault::ResetConnection,
-        Fault::CutReplyBody,
-    ];
-    for loss in losses {
+    for loss in LostReply::all(Duration::from_secs(4)) {
         let tenant = FakeTenant::builder().connection_faults().start().await;
         let client = Client::builder()
             .base_url(&tenant.base_url())
@@ -303,7 +298,7 @@ async fn a_lookup_is_retried_like_a_read() {
             .into_iter()
             .find(|id| !resigned.contains(id))
             .unwrap();
-        tenant.fail_next(1, loss.clone());
+        tenant.fail_next(1, loss.fault());
         let found = contact
             .batch_get_user_ids::<UserId>([ContactPoint::email(
                 tenant.contact().email_of(&id).unwrap(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{ECHO, HUGE, NUMBERS, builder, client, numbers, whoami};
 use feishu_core::{Client, Domain, Endpoint, Error, RateLimit, RateLimits, Request, RetryPolicy};
-use feishu_testkit::{FakeTenant, Fault};
+use feishu_testkit::{FakeTenant, Fault, LostReply};
 use futures::future::join_all;
 use serde_json::Value;
 
@@ -205,19 +205,19 @@ async fn a_broken_connection_is_retried_for_reads_and_reported_for_writes() {
         "testkit/v1/numbers/search",
     );
     let search = "/open-apis/testkit/v1/numbers/search";
-    for fault in [Fault::ResetConnection, Fault::CutReplyBody] {
+    for lost in [LostReply::ResetBeforeReply, LostReply::CutMidBody] {
         let tenant = FakeTenant::builder().connection_faults().start().await;
         let client = client(&tenant);
         client.send::<Value>(whoami()).await.unwrap(); // warm the token
 
-        tenant.fail_next(1, fault.clone());
+        tenant.fail_next(1, lost.fault());
         let me: Value = client.send(whoami()).await.unwrap();
         assert!(
             me.get("app_id").is_some(),
-            "{fault:?}: the read was asked again"
+            "{lost:?}: the read was asked again"
         );
-        assert_eq!(tenant.count_path(WHOAMI), 3, "{fault:?}");
-        assert_eq!(client.stats().retries, 1, "{fault:?}");
+        assert_eq!(tenant.count_path(WHOAMI), 3, "{lost:?}");
+        assert_eq!(client.stats().retries, 1, "{lost:?}");
 
         let write = || {
             Request::new(SEARCH_AS_WRITE, &[])
@@ -225,11 +225,11 @@ async fn a_broken_connection_is_retried_for_reads_and_reported_for_writes() {
                 .json(&serde_json::json!({}))
                 .unwrap()
         };
-        tenant.fail_next(1, fault.clone());
+        tenant.fail_next(1, lost.fault());
         let err = client.send::<Value>(write()).await.unwrap_err();
-        assert!(matches!(err, Error::Transport(_)), "{fault:?}: {err:?}");
-        assert!(err.write_may_have_applied(), "{fault:?}: {err}");
-        assert_eq!(tenant.count_path(search), 1, "{fault:?}: not sent again");
+        assert!(matches!(err, Error::Transport(_)), "{lost:?}: {err:?}");
+        assert!(err.write_may_have_applied(), "{lost:?}: {err}");
+        assert_eq!(tenant.count_path(search), 1, "{lost:?}: not sent again");
         assert!(
             err.to_string().contains("testkit.numbers.search_as_write"),
             "names the endpoint: {err}"
