@@ -141,24 +141,8 @@ async fn clients_in_two_processes_share_one_token() {
     };
     let tenant = FakeTenant::start().await;
     // Two connections stand for two processes.
-    let make = |store: RedisTokenStore| {
-        Client::builder()
-            .base_url(&tenant.base_url())
-            .credentials(Credentials::self_built(
-                tenant.app_id(),
-                tenant.app_secret(),
-            ))
-            .rate_limits(RateLimits::disabled())
-            .token_store(Arc::new(store))
-            .build()
-            .unwrap()
-    };
-    let (a, b) = (make(store(&server).await), make(store(&server).await));
-    let whoami = || {
-        const WHOAMI: feishu_core::Endpoint =
-            feishu_core::Endpoint::get("testkit.whoami", "testkit/v1/whoami");
-        feishu_core::Request::new(WHOAMI, &[]).unwrap()
-    };
+    let a = client_with(&tenant, store(&server).await);
+    let b = client_with(&tenant, store(&server).await);
     a.send::<Value>(whoami()).await.unwrap();
     b.send::<Value>(whoami()).await.unwrap();
     assert_eq!(
